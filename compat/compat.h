@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every difference between the kernels hugetrack runs on lives here, so that
+ * the rest of the module reads as if there were only one kernel.
+ *
+ * Probe points that were renamed are spelled as candidate lists, newest name
+ * first: the probe core registers the first one this kernel has.
+ */
+#ifndef HUGETRACK_COMPAT_H
+#define HUGETRACK_COMPAT_H
+
+#include <linux/types.h>
+#include <linux/uaccess.h>
+#ifdef CONFIG_X86
+#include <asm/ibt.h>
+#endif
+
+/*
+ * Names seen in kallsyms: Debian 6.1 has the second of each pair, 6.12 the
+ * first (page -> folio conversions, 6.3-6.7; userfaultfd renames, 6.6).
+ */
+#define HT_SYMS_ALLOC_HUGETLB_FOLIO	{ "alloc_hugetlb_folio", "alloc_huge_page" }
+#define HT_SYMS_FREE_HUGETLB_FOLIO	{ "free_huge_folio", "free_huge_page" }
+#define HT_SYMS_REMOVE_HUGETLB_FOLIO	{ "remove_hugetlb_folio", "remove_hugetlb_page" }
+#define HT_SYMS_HUGETLB_MFILL_PTE	{ "hugetlb_mfill_atomic_pte", "hugetlb_mcopy_atomic_pte" }
+#define HT_SYMS_MFILL_COPY		{ "mfill_atomic_copy", "mcopy_atomic" }
+#define HT_SYMS_MFILL_CONTINUE		{ "mfill_atomic_continue", "mcopy_continue" }
+#define HT_SYMS_HUGETLB_NEW_ANON_RMAP	{ "hugetlb_add_new_anon_rmap", "hugepage_add_new_anon_rmap" }
+#define HT_SYMS_HUGETLB_ANON_RMAP	{ "hugetlb_add_anon_rmap", "hugepage_add_anon_rmap" }
+#define HT_SYMS_SPLIT_HUGE_PAGE		{ "split_huge_page_to_list_to_order", "split_huge_page_to_list" }
+/*
+ * 6.1 inlines retract_page_tables() into khugepaged; its per-PMD step
+ * collapse_and_free_pmd() is the nearest point that stays a symbol.
+ */
+#define HT_SYMS_RETRACT_PAGE_TABLES	{ "retract_page_tables", "collapse_and_free_pmd" }
+/* gcc splits hugetlb_acct_memory(); both kernels keep only the .part.0 clone */
+#define HT_SYMS_HUGETLB_ACCT_MEMORY	{ "hugetlb_acct_memory", "hugetlb_acct_memory.part.0" }
+
+/*
+ * With IBT, a function-entry kprobe sits after the ENDBR64 that starts the
+ * function (arch_adjust_kprobe_addr()); an indirect call must land on the
+ * ENDBR64 itself, so step back over it.
+ */
+static inline unsigned long ht_function_start(unsigned long probe_addr)
+{
+#ifdef CONFIG_X86
+	u32 insn;
+
+	if (ENDBR_INSN_SIZE &&
+	    !copy_from_kernel_nofault(&insn, (void *)(probe_addr - ENDBR_INSN_SIZE),
+				      sizeof(insn)) &&
+	    is_endbr(insn))
+		return probe_addr - ENDBR_INSN_SIZE;
+#endif
+	return probe_addr;
+}
+
+#endif /* HUGETRACK_COMPAT_H */

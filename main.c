@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hugetrack: watches hugetlb reservation and page accounting, userfaultfd
+ * fills and THP collapse on a stock kernel, through kprobes.
+ */
+#include <linux/module.h>
+
+#include "hugetrack.h"
+
+static int __init hugetrack_init(void)
+{
+	int err;
+
+	err = ht_probes_attach();
+	if (err)
+		return err;
+	ht_hstates_init();
+	ht_debugfs_init();
+	pr_info("version " HUGETRACK_VERSION " loaded\n");
+	return 0;
+}
+
+static void __exit hugetrack_exit(void)
+{
+	ht_debugfs_exit();
+	ht_probes_detach();
+}
+
+module_init(hugetrack_init);
+module_exit(hugetrack_exit);
+
+MODULE_DESCRIPTION("Tracks hugetlb reservations, fault refcounts and THP collapse");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(HUGETRACK_VERSION);

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The probe core: resolves each probe point to the symbol this kernel has,
+ * registers it, counts its hits, and undoes all of it at unload.
+ */
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+
+#include "hugetrack.h"
+
+static unsigned int kretprobe_maxactive = 128;
+module_param(kretprobe_maxactive, uint, 0444);
+MODULE_PARM_DESC(kretprobe_maxactive,
+		 "Calls a kretprobe can follow at once; more are counted as missed [DEFAULT: 128]");
+
+static struct ht_probe_table *const tables[] = {
+	&ht_hugetlb_probes,
+};
+
+static unsigned long (*kallsyms_lookup_name_fn)(const char *name);
+
+/* Not exported since 5.7: a kprobe on it tells where it is. */
+static int find_kallsyms_lookup_name(void)
+{
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	int err;
+
+	err = register_kprobe(&kp);
+	if (err)
+		return err;
+	kallsyms_lookup_name_fn = (void *)ht_function_start((unsigned long)kp.addr);
+	unregister_kprobe(&kp);
+	return 0;
+}
+
+unsigned long ht_lookup_name(const char *name)
+{
+	return kallsyms_lookup_name_fn(name);
+}
+
+static int kprobe_entry(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct ht_probe *probe = container_of(kp, struct ht_probe, kp);
+
+	this_cpu_inc(*probe->hits);
+	if (probe->on_entry)
+		probe->on_entry(probe, regs, NULL);
+	return 0;
+}
+NOKPROBE_SYMBOL(kprobe_entry);
+
+static struct ht_probe *kretprobe_owner(struct kretprobe_instance *ri)
+{
+	return container_of(get_kretprobe(ri), struct ht_probe, rp);
+}
+NOKPROBE_SYMBOL(kretprobe_owner);
+
+static int kretprobe_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct ht_probe *probe = kretprobe_owner(ri);
+
+	this_cpu_inc(*probe->hits);
+	if (probe->on_entry)
+		probe->on_entry(probe, regs, ri->data);
+	return 0;
+}
+NOKPROBE_SYMBOL(kretprobe_entry);
+
+static int kretprobe_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct ht_probe *probe = kretprobe_owner(ri);
+
+	probe->on_return(probe, regs, ri->data);
+	return 0;
+}
+NOKPROBE_SYMBOL(kretprobe_return);
+
+static const char *resolve_symbol(const struct ht_probe *probe)
+{
+	int i;
+
+	for (i = 0; i < HT_MAX_SYMBOLS && probe->symbols[i]; i++)
+		if (ht_lookup_name(probe->symbols[i]))
+			return probe->symbols[i];
+	return NULL;
+}
+
+static int register_probe(struct ht_probe *probe)
+{
+	if (probe->on_return) {
+		probe->rp.kp.symbol_name = probe->symbol;
+		probe->rp.entry_handler = kretprobe_entry;
+		probe->rp.handler = kretprobe_return;
+		probe->rp.data_size = probe->data_size;
+		probe->rp.maxactive = kretprobe_maxactive;
+		return register_kretprobe(&probe->rp);
+	}
+	probe->kp.symbol_name = probe->symbol;
+	probe->kp.pre_handler = kprobe_entry;
+	return register_kprobe(&probe->kp);
+}
+
+/* A probe point this kernel lacks is not an error: say so once and go on. */
+static void attach_probe(struct ht_probe *probe)
+{
+	probe->symbol = resolve_symbol(probe);
+	if (!probe->symbol) {
+		probe->state = HT_PROBE_MISSING;
+		pr_info("probe %s disabled: this kernel has no %s%s\n", probe->name,
+			probe->symbols[0], probe->symbols[1] ? " or its older names" : "");
+		return;
+	}
+	probe->error = register_probe(probe);
+	if (probe->error) {
+		probe->state = HT_PROBE_FAILED;
+		pr_warn("probe %s disabled: registering %s failed (%d)\n",
+			probe->name, probe->symbol, probe->error);
+		return;
+	}
+	probe->state = HT_PROBE_ACTIVE;
+}
+
+/* Every probe point of every table, in order; NULL after the last. */
+static struct ht_probe *next_probe(struct ht_probe *probe)
+{
+	unsigned int t = 0;
+
+	if (probe) {
+		while (probe < tables[t]->probes ||
+		       probe >= tables[t]->probes + tables[t]->count)
+			t++;
+		if (++probe < tables[t]->probes + tables[t]->count)
+			return probe;
+		t++;
+	}
+	for (; t < ARRAY_SIZE(tables); t++)
+		if (tables[t]->count)
+			return tables[t]->probes;
+	return NULL;
+}
+
+#define for_each_probe(probe) \
+	for (probe = next_probe(NULL); probe; probe = next_probe(probe))
+
+/* Preallocated at load, so that unload batches without allocating. */
+static struct kprobe **kprobe_batch;
+static struct kretprobe **kretprobe_batch;
+
+static void free_probe_storage(void)
+{
+	struct ht_probe *probe;
+
+	for_each_probe(probe) {
+		free_percpu(probe->hits);
+		probe->hits = NULL;
+	}
+	kfree(kprobe_batch);
+	kfree(kretprobe_batch);
+	kprobe_batch = NULL;
+	kretprobe_batch = NULL;
+}
+
+static int alloc_probe_storage(void)
+{
+	struct ht_probe *probe;
+	unsigned int total = 0;
+
+	for_each_probe(probe) {
+		probe->hits = alloc_percpu(unsigned long);
+		if (!probe->hits)
+			goto nomem;
+		total++;
+	}
+	kprobe_batch = kcalloc(total, sizeof(*kprobe_batch), GFP_KERNEL);
+	kretprobe_batch = kcalloc(total, sizeof(*kretprobe_batch), GFP_KERNEL);
+	if (kprobe_batch && kretprobe_batch)
+		return 0;
+nomem:
+	free_probe_storage();
+	return -ENOMEM;
+}
+
+/* Fails only when no probe at all could be registered. */
+int ht_probes_attach(void)
+{
+	struct ht_probe *probe;
+	unsigned int active = 0;
+	int err;
+
+	err = find_kallsyms_lookup_name();
+	if (err) {
+		pr_err("cannot find kallsyms_lookup_name (%d): are kprobes enabled?\n", err);
+		return err;
+	}
+	err = alloc_probe_storage();
+	if (err)
+		return err;
+	for_each_probe(probe) {
+		attach_probe(probe);
+		active += probe->state == HT_PROBE_ACTIVE;
+	}
+	if (!active) {
+		pr_err("no probe could be registered on this kernel\n");
+		free_probe_storage();
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* Batched, so that unload waits for one RCU grace period, not one a probe. */
+void ht_probes_detach(void)
+{
+	struct ht_probe *probe;
+	unsigned int nr_kprobes = 0, nr_kretprobes = 0;
+
+	for_each_probe(probe) {
+		if (probe->state != HT_PROBE_ACTIVE)
+			continue;
+		if (probe->on_return)
+			kretprobe_batch[nr_kretprobes++] = &probe->rp;
+		else
+			kprobe_batch[nr_kprobes++] = &probe->kp;
+		probe->state = HT_PROBE_UNREGISTERED;
+	}
+	if (nr_kprobes)
+		unregister_kprobes(kprobe_batch, nr_kprobes);
+	if (nr_kretprobes)
+		unregister_kretprobes(kretprobe_batch, nr_kretprobes);
+	free_probe_storage();
+}
+
+static const char *const state_names[] = {
+	[HT_PROBE_UNREGISTERED] = "unregistered",
+	[HT_PROBE_ACTIVE] = "active",
+	[HT_PROBE_MISSING] = "missing",
+	[HT_PROBE_FAILED] = "failed",
+};
+
+static unsigned long sum_hits(const struct ht_probe *probe)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += *per_cpu_ptr(probe->hits, cpu);
+	return sum;
+}
+
+static unsigned long missed(const struct ht_probe *probe)
+{
+	if (probe->state != HT_PROBE_ACTIVE)
+		return 0;
+	if (probe->on_return)
+		return probe->rp.nmissed + probe->rp.kp.nmissed;
+	return probe->kp.nmissed;
+}
+
+void ht_probes_show(struct seq_file *m)
+{
+	struct ht_probe *probe;
+
+	seq_printf(m, "%-24s %-8s %-33s %-9s %-12s %12s %8s\n", "# probe", "group",
+		   "symbol", "type", "state", "hits", "missed");
+	for_each_probe(probe) {
+		char state[24];
+
+		if (probe->state == HT_PROBE_FAILED)
+			snprintf(state, sizeof(state), "failed:%d", probe->error);
+		else
+			strscpy(state, state_names[probe->state], sizeof(state));
+		seq_printf(m, "%-24s %-8s %-33s %-9s %-12s %12lu %8lu\n",
+			   probe->name, probe->group, probe->symbol ?: "-",
+			   probe->on_return ? "kretprobe" : "kprobe", state,
+			   sum_hits(probe), missed(probe));
+	}
+}

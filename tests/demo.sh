@@ -1,0 +1,19 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Builds hugetrack and boots a test kernel (the newest installed, or
+# HT_KERNELS=<ver>) with it: MODE "demo" runs tests/guest/demo.sh and powers
+# off, "shell" leaves you at the guest's shell (poweroff -f to leave).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+mode=${1:-demo}
+ver=$(test_kernels | tail -n 1)
+[ -n "$ver" ] || die "no test kernel installed: run 'make setup'"
+make -s -C "$TOP" modules-all
+"$TOP/tests/initramfs.sh" "$ver"
+echo "booting $ver under QEMU (TCG, about 5 s)..."
+if [ "$mode" = demo ]; then
+	timeout 300 "$TOP/tests/vm.sh" "$ver" demo
+else
+	"$TOP/tests/vm.sh" "$ver" shell
+fi

@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0
+# kselftest-style TAP for the guest tests: each test is a shell function that
+# returns 0, or prints why it failed and returns non-zero.
+
+HT=/sys/kernel/debug/hugetrack
+TAP_COUNT=0
+KSERIES=$(uname -r | cut -d. -f1-2)
+
+# run_test DESCRIPTION COMMAND...
+run_test() {
+	local desc=$1 out status
+	shift
+	out=$("$@" 2>&1)
+	status=$?
+	TAP_COUNT=$((TAP_COUNT + 1))
+	if [ $status -eq 0 ]; then
+		echo "ok $TAP_COUNT - $desc"
+	else
+		echo "not ok $TAP_COUNT - $desc # $(echo "$out" | tail -n 1)"
+		echo "$out" | sed 's/^/# /'
+	fi
+}
+
+fail() {
+	echo "$*"
+	return 1
+}
+
+# expect_eq WHAT EXPECTED ACTUAL
+expect_eq() {
+	[ "$2" = "$3" ] || fail "$1: expected $2, got $3"
+}
+
+# probe_field PROBE COLUMN: a column of the probe's row in $HT/probes
+probe_field() {
+	awk -v p="$1" -v c="$2" '$1 == p { print $c }' $HT/probes
+}
+
+# sysfs_hstates: the hstates rows as /sys/kernel/mm/hugepages tells them
+sysfs_hstates() {
+	local d
+	for d in /sys/kernel/mm/hugepages/hugepages-*; do
+		echo "$(basename $d) $(cat $d/nr_hugepages) $(cat $d/free_hugepages)" \
+			"$(cat $d/resv_hugepages) $(cat $d/surplus_hugepages)" \
+			"$(cat $d/nr_overcommit_hugepages)"
+	done | sort
+}
+
+# module_hstates: the same columns from hugetrack's hstates file
+module_hstates() {
+	awk '!/^#/ { print $1, $3, $4, $5, $6, $7 }' $HT/hstates | sort
+}
+
+hstates_match_sysfs() {
+	local want got
+	want=$(sysfs_hstates)
+	got=$(module_hstates)
+	[ "$want" = "$got" ] || fail "hstates differs from sysfs: sysfs [$want] hugetrack [$got]"
+}
+
+# dmesg_clean: no kernel warning, oops or hugetrack registration failure
+dmesg_clean() {
+	local bad
+	bad=$(dmesg | grep -E 'WARNING|BUG|Oops|Call Trace|hugetrack: probe .* failed')
+	[ -z "$bad" ] || fail "dmesg: $(echo "$bad" | head -n 3 | tr '\n' '|')"
+}

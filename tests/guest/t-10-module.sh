@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: GPL-2.0
+# The module loads, resolves each probe point to this kernel's symbol, reads
+# the hstates as sysfs does, counts hits as ftrace does, and unloads cleanly.
+
+t_load() {
+	insmod /hugetrack.ko || fail "insmod failed: $(dmesg | grep hugetrack | tail -n 1)"
+	[ -d $HT ] || fail "no $HT after insmod"
+}
+
+t_files_root_only() {
+	local f mode
+	for f in $HT/*; do
+		mode=$(stat -c %a $f)
+		[ "$mode" = 400 ] || fail "$f has mode $mode, want 400"
+	done
+}
+
+expected_column() {
+	case $KSERIES in
+	6.1) echo 2 ;;
+	6.12) echo 3 ;;
+	*) echo 0 ;;
+	esac
+}
+
+# t_probe NAME EXPECTED_SYMBOL
+t_probe() {
+	local symbol state
+	symbol=$(probe_field $1 3)
+	state=$(probe_field $1 5)
+	if [ "$2" = - ]; then
+		expect_eq "$1 state" missing "$state" && expect_eq "$1 symbol" - "$symbol"
+	else
+		expect_eq "$1 state" active "$state" && expect_eq "$1 symbol" "$2" "$symbol"
+	fi
+}
+
+t_probe_list_complete() {
+	local want got
+	want=$(awk '!/^#/ { print $1 }' /tests/expected-probes.txt | sort)
+	got=$(awk '!/^#/ { print $1 }' $HT/probes | sort)
+	[ "$want" = "$got" ] || fail "probes file lists [$(echo $got)], expected [$(echo $want)]"
+}
+
+t_hstates_while_mapped() {
+	hugefault -n 4 -t 2 -- sh -c '. /tests/lib.sh; hstates_match_sysfs' || return 1
+	# 4 reserved at mmap, 2 consumed by faults: the check saw resv 2 in use
+}
+
+t_hstates_after() {
+	hstates_match_sysfs && expect_eq "hstates after munmap" "$BASELINE" "$(module_hstates)"
+}
+
+# The hugetlb_fault probe's hits against an ftrace kprobe event on the same
+# symbol, over a workload of exactly 5 faults.
+t_fault_hits_match_ftrace() {
+	local tr=/sys/kernel/tracing before after ours theirs
+	echo 'p:ht_check_fault hugetlb_fault' >>$tr/kprobe_events || fail "cannot add ftrace kprobe event"
+	echo 1 >$tr/events/kprobes/ht_check_fault/enable
+	before=$(probe_field hugetlb_fault 6)
+	hugefault -n 5 -t 5 || fail "workload failed"
+	after=$(probe_field hugetlb_fault 6)
+	theirs=$(awk '$1 == "ht_check_fault" { print $2 }' $tr/kprobe_profile)
+	echo 0 >$tr/events/kprobes/ht_check_fault/enable
+	echo '-:ht_check_fault' >>$tr/kprobe_events
+	ours=$((after - before))
+	expect_eq "ftrace hits" 5 "$theirs" && expect_eq "hugetrack hits" "$theirs" "$ours"
+}
+
+t_no_misses() {
+	local missed
+	missed=$(awk '!/^#/ && $7 != 0 { print $1 "=" $7 }' $HT/probes)
+	[ -z "$missed" ] || fail "missed: $(echo $missed)"
+}
+
+t_unload() {
+	rmmod hugetrack || fail "rmmod failed"
+	[ ! -d $HT ] || fail "$HT still there after rmmod"
+}
+
+t_reload() {
+	insmod /hugetrack.ko && [ "$(probe_field hugetlb_fault 5)" = active ] &&
+		rmmod hugetrack || fail "second load/unload failed"
+}
+
+run_test "module loads" t_load
+run_test "debugfs files are root-only (0400)" t_files_root_only
+col=$(expected_column)
+run_test "kernel series $KSERIES has an expected-probes column" [ "$col" -gt 0 ]
+while read -r name rest; do
+	case $name in '#'*|'') continue ;; esac
+	sym=$(awk -v p="$name" -v c="$col" '$1 == p { print $c }' /tests/expected-probes.txt)
+	if [ "$sym" = - ]; then
+		run_test "probe $name is missing on $KSERIES" t_probe "$name" -
+	else
+		run_test "probe $name resolves to $sym" t_probe "$name" "$sym"
+	fi
+done </tests/expected-probes.txt
+run_test "probes lists every probe point once" t_probe_list_complete
+BASELINE=$(module_hstates)
+run_test "hstates equals sysfs at rest" hstates_match_sysfs
+run_test "hstates equals sysfs with 4 pages mapped, 2 faulted" t_hstates_while_mapped
+run_test "hstates equals sysfs and baseline after munmap" t_hstates_after
+run_test "hugetlb_fault hits equal ftrace kprobe_profile and 5 faults" t_fault_hits_match_ftrace
+run_test "no probe missed a hit" t_no_misses
+run_test "module unloads" t_unload
+run_test "module loads and unloads again" t_reload
+run_test "dmesg has no warning, oops or registration failure" dmesg_clean

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hugefault: a hugetlb workload with a known number of faults.
+ *
+ * Maps PAGES default-size huge pages (private anonymous, or shared from a
+ * file on hugetlbfs), writes to the first TOUCHED of them (one fault each)
+ * and reads the data back, runs COMMAND while the mapping is held, unmaps.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static const char usage[] =
+	"usage: hugefault [-n PAGES] [-t TOUCHED] [-f FILE] [-- COMMAND...]\n"
+	"  -n PAGES    huge pages to map (default 4)\n"
+	"  -t TOUCHED  pages to write, one fault each (default: all)\n"
+	"  -f FILE     map FILE (on hugetlbfs) shared instead of anonymous memory\n"
+	"  COMMAND     run while the mapping is held; its status is ours\n";
+
+static long huge_page_size(void)
+{
+	char line[128];
+	long kb = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f) {
+		perror("hugefault: cannot read /proc/meminfo (is /proc mounted?)");
+		exit(2);
+	}
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Hugepagesize: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	if (kb <= 0) {
+		fprintf(stderr, "hugefault: no Hugepagesize in /proc/meminfo: is CONFIG_HUGETLBFS on?\n");
+		exit(2);
+	}
+	return kb * 1024;
+}
+
+static long parse_count(const char *arg, const char *what)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*arg == '\0' || *end != '\0' || v < 0 || v > 1 << 20) {
+		fprintf(stderr, "hugefault: %s must be a number from 0 to %d, not '%s'\n",
+			what, 1 << 20, arg);
+		exit(2);
+	}
+	return v;
+}
+
+static char *map_pages(const char *file, size_t len)
+{
+	int fd = -1, flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB;
+	char *p;
+
+	if (file) {
+		fd = open(file, O_RDWR | O_CREAT, 0600);
+		if (fd < 0) {
+			fprintf(stderr, "hugefault: cannot open %s: %s\n", file, strerror(errno));
+			exit(2);
+		}
+		flags = MAP_SHARED;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, fd, 0);
+	if (p == MAP_FAILED) {
+		fprintf(stderr, "hugefault: mmap of %zu bytes failed: %s (are there enough free huge pages?)\n",
+			len, strerror(errno));
+		exit(2);
+	}
+	if (fd >= 0)
+		close(fd);
+	return p;
+}
+
+static int run_command(char **argv)
+{
+	pid_t pid;
+	int status, err;
+
+	/* posix_spawn shares the address space: no fork copy of the mapping */
+	err = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+	if (err) {
+		fprintf(stderr, "hugefault: cannot run %s: %s\n", argv[0], strerror(err));
+		return 2;
+	}
+	if (waitpid(pid, &status, 0) < 0) {
+		perror("hugefault: waitpid");
+		return 2;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int main(int argc, char **argv)
+{
+	long pages = 4, touched = -1, i, hpage = huge_page_size();
+	const char *file = NULL;
+	int opt, status = 0;
+	char *p;
+
+	while ((opt = getopt(argc, argv, "+n:t:f:h")) != -1) {
+		switch (opt) {
+		case 'n':
+			pages = parse_count(optarg, "PAGES");
+			break;
+		case 't':
+			touched = parse_count(optarg, "TOUCHED");
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		default:
+			fputs(usage, opt == 'h' ? stdout : stderr);
+			return opt == 'h' ? 0 : 2;
+		}
+	}
+	if (touched < 0 || touched > pages)
+		touched = pages;
+	if (pages == 0) {
+		fputs("hugefault: PAGES must be at least 1\n", stderr);
+		return 2;
+	}
+
+	p = map_pages(file, pages * hpage);
+	for (i = 0; i < touched; i++)
+		p[i * hpage] = (char)(i + 1);
+	for (i = 0; i < touched; i++) {
+		if (p[i * hpage] != (char)(i + 1)) {
+			fprintf(stderr, "hugefault: page %ld lost its data\n", i);
+			return 1;
+		}
+	}
+	if (optind < argc)
+		status = run_command(argv + optind);
+	if (munmap(p, pages * hpage)) {
+		perror("hugefault: munmap");
+		return 2;
+	}
+	return status;
+}

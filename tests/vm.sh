@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boots test kernel VER under QEMU (TCG: nested KVM does not work on our
+# machines) with the initramfs of initramfs.sh.
+# Usage: vm.sh VER MODE   MODE: check (TAP to build/VER/tap.log, console to
+# build/VER/console.log), demo or shell (console on this terminal).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+ver=${1:?usage: vm.sh VER MODE}
+mode=${2:?usage: vm.sh VER MODE}
+kernel=/boot/vmlinuz-$ver
+[ -r "$kernel" ] || die "cannot read $kernel: run as root, or install linux-image for $ver"
+command -v qemu-system-x86_64 >/dev/null || die "no qemu-system-x86_64: run 'make setup'"
+
+append="console=ttyS0 hugepages=16 panic=-1 panic_on_warn=1 quiet ht_mode=$mode"
+qemu=(qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 -nodefaults
+	-display none -no-reboot -kernel "$kernel"
+	-initrd "$BUILD/$ver/initramfs.cpio" -append "$append")
+
+case $mode in
+check)
+	rm -f "$BUILD/$ver/tap.log" "$BUILD/$ver/console.log"
+	timeout "${HT_BOOT_TIMEOUT:-600}" "${qemu[@]}" \
+		-serial "file:$BUILD/$ver/console.log" \
+		-serial "file:$BUILD/$ver/tap.log" </dev/null
+	;;
+*)
+	exec "${qemu[@]}" -serial mon:stdio
+	;;
+esac

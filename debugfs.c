@@ -4,33 +4,174 @@
  * A debugfs failure leaves the module working without its files.
  */
 #include <linux/debugfs.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "hugetrack.h"
 
+#define CONTROL_MAX	64
+
 static struct dentry *root;
 
-static int probes_show(struct seq_file *m, void *v)
-{
-	ht_probes_show(m);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(probes);
+/* Set at unload: blocked readers of events return end-of-file. */
+static bool closing;
 
-static int hstates_show(struct seq_file *m, void *v)
+#define HT_SHOW_FILE(name, show_fn)				\
+static int name##_show(struct seq_file *m, void *v)		\
+{								\
+	show_fn(m);						\
+	return 0;						\
+}								\
+DEFINE_SHOW_ATTRIBUTE(name)
+
+HT_SHOW_FILE(probes, ht_probes_show);
+HT_SHOW_FILE(hstates, ht_hstates_show);
+HT_SHOW_FILE(faults, ht_recent_events_show);
+HT_SHOW_FILE(counters, ht_counters_show);
+HT_SHOW_FILE(anomalies, ht_anomalies_show);
+
+/* The part of an event line a short read left for the next one. */
+struct events_reader {
+	char line[HT_EVENT_LINE_MAX];
+	size_t len, off;
+};
+
+static int events_open(struct inode *inode, struct file *file)
 {
-	ht_hstates_show(m);
+	file->private_data = kzalloc(sizeof(struct events_reader), GFP_KERNEL);
+	if (!file->private_data)
+		return -ENOMEM;
+	return nonseekable_open(inode, file);
+}
+
+static int events_release(struct inode *inode, struct file *file)
+{
+	kfree(file->private_data);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(hstates);
+
+static bool events_wake(void)
+{
+	return ht_events_ready() || READ_ONCE(closing);
+}
+
+/* 0: a line is ready; or -EAGAIN / -ERESTARTSYS / end of stream (1). */
+static int fill_line(struct events_reader *r, bool block)
+{
+	struct ht_event ev;
+	struct seq_buf s;
+
+	while (ht_events_next(&ev)) {
+		if (READ_ONCE(closing))
+			return 1;
+		if (!block)
+			return -EAGAIN;
+		if (wait_event_interruptible(ht_events_wait, events_wake()))
+			return -ERESTARTSYS;
+	}
+	seq_buf_init(&s, r->line, sizeof(r->line));
+	ht_event_format(&s, &ev);
+	r->len = seq_buf_used(&s);
+	r->off = 0;
+	return 0;
+}
+
+/* Blocks until at least one event, then returns what is there. */
+static ssize_t events_read(struct file *file, char __user *buf, size_t count,
+			   loff_t *ppos)
+{
+	struct events_reader *r = file->private_data;
+	size_t done = 0, n;
+	int err;
+
+	while (done < count) {
+		if (r->off == r->len) {
+			err = fill_line(r, !done && !(file->f_flags & O_NONBLOCK));
+			if (err)
+				return done ?: (err > 0 ? 0 : err);
+		}
+		n = min(count - done, r->len - r->off);
+		if (copy_to_user(buf + done, r->line + r->off, n))
+			return done ?: -EFAULT;
+		r->off += n;
+		done += n;
+	}
+	return done;
+}
+
+static __poll_t events_poll(struct file *file, poll_table *wait)
+{
+	struct events_reader *r = file->private_data;
+
+	poll_wait(file, &ht_events_wait, wait);
+	return r->off < r->len || events_wake() ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+static const struct file_operations events_fops = {
+	.owner = THIS_MODULE,
+	.open = events_open,
+	.read = events_read,
+	.poll = events_poll,
+	.release = events_release,
+};
+
+static int control_show(struct seq_file *m, void *v)
+{
+	ht_control_show(m);
+	return 0;
+}
+
+static int control_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, control_show, NULL);
+}
+
+/* One whole command a write, an optional newline after it. */
+static ssize_t control_write(struct file *file, const char __user *buf,
+			     size_t count, loff_t *ppos)
+{
+	char cmd[CONTROL_MAX];
+	size_t len = count;
+	int err;
+
+	if (count >= sizeof(cmd))
+		return -E2BIG;
+	if (copy_from_user(cmd, buf, count))
+		return -EFAULT;
+	if (len && cmd[len - 1] == '\n')
+		len--;
+	cmd[len] = '\0';
+	if (strlen(cmd) != len)
+		return -EINVAL;
+	err = ht_control_write(cmd);
+	return err ?: count;
+}
+
+static const struct file_operations control_fops = {
+	.owner = THIS_MODULE,
+	.open = control_open,
+	.read = seq_read,
+	.write = control_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
 
 void ht_debugfs_init(void)
 {
 	root = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("probes", 0400, root, NULL, &probes_fops);
 	debugfs_create_file("hstates", 0400, root, NULL, &hstates_fops);
+	debugfs_create_file("events", 0400, root, NULL, &events_fops);
+	debugfs_create_file("faults", 0400, root, NULL, &faults_fops);
+	debugfs_create_file("counters", 0400, root, NULL, &counters_fops);
+	debugfs_create_file("anomalies", 0400, root, NULL, &anomalies_fops);
+	debugfs_create_file("control", 0600, root, NULL, &control_fops);
 }
 
 void ht_debugfs_exit(void)
 {
+	WRITE_ONCE(closing, true);
+	wake_up_all(&ht_events_wait);
 	debugfs_remove_recursive(root);
 }

@@ -11,15 +11,173 @@
 #define HT_POINT(point, grp, ...) \
 	{ .name = point, .group = grp, .symbols = __VA_ARGS__ }
 
+/* A point followed from entry to return, with per-call state @call_type. */
+#define HT_CALL(point, grp, call_type, entry, ret, ...)			\
+	{ .name = point, .group = grp, .symbols = __VA_ARGS__,		\
+	  .on_entry = entry, .on_return = ret, .data_size = sizeof(call_type) }
+
+/* State of one call, kept in its kretprobe instance across sleeps. */
+struct fault_call {
+	struct ht_event ev;
+	struct hstate *h;
+	struct mm_struct *mm;
+};
+
+struct hstate_call {
+	struct ht_event ev;
+	struct hstate *h;
+};
+
+static unsigned long arg(struct pt_regs *regs, unsigned int n)
+{
+	return regs_get_kernel_argument(regs, n);
+}
+
+static u8 mapping_flags(vm_flags_t vm_flags)
+{
+	return vm_flags & VM_SHARED ? HT_EVF_SHARED : 0;
+}
+
+/* hugetlb_fault(mm, vma, address, flags) */
+static int fault_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	struct vm_area_struct *vma = (struct vm_area_struct *)arg(regs, 1);
+	struct fault_call *call = data;
+	struct ht_event *ev = &call->ev;
+
+	if (!ht_event_wanted())
+		return 1;
+	call->mm = (struct mm_struct *)arg(regs, 0);
+	call->h = hstate_vma(vma);
+	ht_event_begin(ev, HT_EV_FAULT, call->h);
+	ev->address = arg(regs, 2) & huge_page_mask(call->h);
+	ev->pages = 1;
+	ev->flags = mapping_flags(vma->vm_flags);
+	ht_folio_at(call->mm, vma, call->h, ev->address, &ev->folio.pfn,
+		    &ev->folio.ref_before, &ev->folio.map_before);
+	return 0;
+}
+NOKPROBE_SYMBOL(fault_entry);
+
+/*
+ * The vma may be gone by now (a fault that returns VM_FAULT_RETRY dropped
+ * the mmap lock): only the mm, which the faulting caller holds, is used.
+ */
+static int fault_return(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	struct fault_call *call = data;
+	struct ht_folio_delta *folio = &call->ev.folio;
+	unsigned long pfn;
+	int ref, map;
+
+	call->ev.result = regs_return_value(regs);
+	ht_folio_at(call->mm, NULL, call->h, call->ev.address, &pfn, &ref, &map);
+	if (pfn != HT_NO_PFN && pfn != folio->pfn) {
+		/* a folio that did not exist at the start counts from 0/0 */
+		call->ev.flags |= HT_EVF_NEW_FOLIO;
+		folio->ref_before = 0;
+		folio->map_before = 0;
+	}
+	folio->pfn = pfn;
+	folio->ref_after = ref;
+	folio->map_after = map;
+	ht_event_end(&call->ev, call->h);
+	return 0;
+}
+NOKPROBE_SYMBOL(fault_return);
+
+/* hugetlb_reserve_pages(inode, from, to, vma, vm_flags) */
+static int reserve_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	struct vm_area_struct *vma = (struct vm_area_struct *)arg(regs, 3);
+	struct hstate_call *call = data;
+
+	if (!ht_event_wanted())
+		return 1;
+	call->h = hstate_inode((struct inode *)arg(regs, 0));
+	ht_event_begin(&call->ev, HT_EV_RESERVE, call->h);
+	call->ev.address = vma ? vma->vm_start : 0;
+	call->ev.pages = arg(regs, 2) - arg(regs, 1);
+	call->ev.flags = mapping_flags(arg(regs, 4));
+	return 0;
+}
+NOKPROBE_SYMBOL(reserve_entry);
+
+/* hugetlb_unreserve_pages(inode, start, end, freed) */
+static int unreserve_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	struct hstate_call *call = data;
+
+	if (!ht_event_wanted())
+		return 1;
+	call->h = hstate_inode((struct inode *)arg(regs, 0));
+	ht_event_begin(&call->ev, HT_EV_UNRESERVE, call->h);
+	call->ev.pages = arg(regs, 3);
+	call->ev.flags = HT_EVF_SHARED;
+	return 0;
+}
+NOKPROBE_SYMBOL(unreserve_entry);
+
+/* hugetlb_vm_op_close(vma): a private mapping gives back what it did not use */
+static int vma_close_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	struct vm_area_struct *vma = (struct vm_area_struct *)arg(regs, 0);
+	struct hstate_call *call = data;
+
+	if (!ht_event_wanted())
+		return 1;
+	call->h = hstate_vma(vma);
+	ht_event_begin(&call->ev, HT_EV_VMA_CLOSE, call->h);
+	call->ev.address = vma->vm_start;
+	call->ev.pages = (vma->vm_end - vma->vm_start) / huge_page_size(call->h);
+	call->ev.flags = mapping_flags(vma->vm_flags);
+	return 0;
+}
+NOKPROBE_SYMBOL(vma_close_entry);
+
+static int finish_hstate_call(void *data, long result)
+{
+	struct hstate_call *call = data;
+
+	call->ev.result = result;
+	ht_event_end(&call->ev, call->h);
+	return 0;
+}
+NOKPROBE_SYMBOL(finish_hstate_call);
+
+/* A bool return defines only the low byte of the return register. */
+static int bool_return(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	return finish_hstate_call(data, (u8)regs_return_value(regs));
+}
+NOKPROBE_SYMBOL(bool_return);
+
+static int long_return(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	return finish_hstate_call(data, regs_return_value(regs));
+}
+NOKPROBE_SYMBOL(long_return);
+
+static int void_return(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	return finish_hstate_call(data, 0);
+}
+NOKPROBE_SYMBOL(void_return);
+
 static struct ht_probe probes[] = {
 	/* hugetlb faults, allocation and reservations */
-	HT_POINT("hugetlb_fault", "hugetlb", { "hugetlb_fault" }),
+	HT_CALL("hugetlb_fault", "hugetlb", struct fault_call, fault_entry,
+		fault_return, { "hugetlb_fault" }),
 	HT_POINT("hugetlb_wp", "hugetlb", { "hugetlb_wp" }),
 	HT_POINT("alloc_hugetlb_folio", "hugetlb", HT_SYMS_ALLOC_HUGETLB_FOLIO),
 	HT_POINT("free_hugetlb_folio", "hugetlb", HT_SYMS_FREE_HUGETLB_FOLIO),
 	HT_POINT("remove_hugetlb_folio", "hugetlb", HT_SYMS_REMOVE_HUGETLB_FOLIO),
-	HT_POINT("reserve_pages", "hugetlb", { "hugetlb_reserve_pages" }),
-	HT_POINT("unreserve_pages", "hugetlb", { "hugetlb_unreserve_pages" }),
+	HT_CALL("reserve_pages", "hugetlb", struct hstate_call, reserve_entry,
+		bool_return, { "hugetlb_reserve_pages" }),
+	HT_CALL("unreserve_pages", "hugetlb", struct hstate_call, unreserve_entry,
+		long_return, { "hugetlb_unreserve_pages" }),
+	HT_CALL("vma_close", "hugetlb", struct hstate_call, vma_close_entry,
+		void_return, { "hugetlb_vm_op_close" }),
 	HT_POINT("acct_memory", "hugetlb", HT_SYMS_HUGETLB_ACCT_MEMORY),
 	HT_POINT("restore_reserve_on_error", "hugetlb", { "restore_reserve_on_error" }),
 	HT_POINT("fix_reserve_counts", "hugetlb", { "hugetlb_fix_reserve_counts" }),

@@ -3,7 +3,10 @@
 #define HUGETRACK_H
 
 #include <linux/kprobes.h>
+#include <linux/seq_buf.h>
 #include <linux/seq_file.h>
+
+struct hstate;
 
 #define HT_MAX_SYMBOLS	4
 
@@ -20,10 +23,11 @@ struct ht_probe;
  * Runs in probe context: must not sleep, allocate, or take a lock the probed
  * function may hold.  @data is the kretprobe instance's data_size bytes (the
  * state carried from entry to return of one call, whatever CPU it returns
- * on), NULL for a plain kprobe.
+ * on), NULL for a plain kprobe.  An entry handler of a kretprobe returns
+ * non-zero when the call is of no interest: its return is then not followed.
  */
-typedef void (*ht_handler_t)(struct ht_probe *probe, struct pt_regs *regs,
-			     void *data);
+typedef int (*ht_handler_t)(struct ht_probe *probe, struct pt_regs *regs,
+			    void *data);
 
 struct ht_probe {
 	/* kernel-independent name of the probe point */
@@ -53,6 +57,82 @@ struct ht_probe_table {
 };
 
 extern struct ht_probe_table ht_hugetlb_probes;
+
+enum ht_event_kind {
+	HT_EV_FAULT,
+	HT_EV_RESERVE,
+	HT_EV_UNRESERVE,
+	HT_EV_VMA_CLOSE,
+	HT_EV_NR
+};
+
+enum ht_rule {
+	HT_RULE_RESV_UNDERFLOW,
+	HT_RULE_REF_MAP_MISMATCH,
+	HT_RULE_REFCOUNT_NEAR_OVERFLOW,
+	HT_RULE_TAIL_REFCOUNT,
+	HT_RULE_NR
+};
+
+#define HT_NO_PFN	ULONG_MAX
+#define HT_EVENT_LINE_MAX	384
+
+/* ht_event.flags */
+#define HT_EVF_SHARED		BIT(0)	/* a VM_SHARED mapping */
+#define HT_EVF_NEW_FOLIO	BIT(1)	/* the folio did not exist at the start */
+
+/* One folio as an event saw it: at its start, and at its end. */
+struct ht_folio_delta {
+	unsigned long pfn;
+	int ref_before, ref_after;
+	int map_before, map_after;
+};
+
+/* One finished operation; the record the ring stores. */
+struct ht_event {
+	u64 seq;
+	u64 time_ns;
+	u64 duration_ns;
+	pid_t pid;
+	pid_t tid;
+	u16 cpu;
+	u8 kind;
+	u8 flags;
+	char comm[TASK_COMM_LEN];
+	unsigned long page_size;
+	unsigned long address;
+	long pages;
+	long result;
+	long resv_before, resv_after;
+	long free_before, free_after;
+	struct ht_folio_delta folio;
+};
+
+bool ht_event_wanted(void);
+void ht_event_begin(struct ht_event *ev, enum ht_event_kind kind,
+		    struct hstate *h);
+void ht_event_end(struct ht_event *ev, struct hstate *h);
+void ht_anomaly(enum ht_rule rule, const struct ht_event *ev,
+		long expected, long actual);
+int ht_events_init(void);
+void ht_events_exit(void);
+void ht_event_format(struct seq_buf *s, const struct ht_event *ev);
+
+/* The debugfs side of events.c */
+extern struct wait_queue_head ht_events_wait;
+void ht_counters_show(struct seq_file *m);
+void ht_anomalies_show(struct seq_file *m);
+void ht_recent_events_show(struct seq_file *m);
+void ht_control_show(struct seq_file *m);
+int ht_control_write(const char *cmd);
+int ht_events_next(struct ht_event *ev);
+bool ht_events_ready(void);
+
+/* refcount_track.c */
+void ht_folio_at(struct mm_struct *mm, struct vm_area_struct *vma,
+		 struct hstate *h, unsigned long addr,
+		 unsigned long *pfn, int *ref, int *map);
+void ht_check_folio(const struct ht_event *ev);
 
 unsigned long ht_lookup_name(const char *name);
 int ht_probes_attach(void);

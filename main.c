@@ -11,19 +11,27 @@ static int __init hugetrack_init(void)
 {
 	int err;
 
-	err = ht_probes_attach();
+	err = ht_events_init();
 	if (err)
 		return err;
+	err = ht_probes_attach();
+	if (err)
+		goto err_events;
 	ht_hstates_init();
 	ht_debugfs_init();
 	pr_info("version " HUGETRACK_VERSION " loaded\n");
 	return 0;
+
+err_events:
+	ht_events_exit();
+	return err;
 }
 
 static void __exit hugetrack_exit(void)
 {
 	ht_debugfs_exit();
 	ht_probes_detach();
+	ht_events_exit();
 }
 
 module_init(hugetrack_init);

@@ -62,9 +62,7 @@ static int kretprobe_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct ht_probe *probe = kretprobe_owner(ri);
 
 	this_cpu_inc(*probe->hits);
-	if (probe->on_entry)
-		probe->on_entry(probe, regs, ri->data);
-	return 0;
+	return probe->on_entry ? probe->on_entry(probe, regs, ri->data) : 0;
 }
 NOKPROBE_SYMBOL(kretprobe_entry);
 

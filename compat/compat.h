@@ -9,6 +9,7 @@
 #ifndef HUGETRACK_COMPAT_H
 #define HUGETRACK_COMPAT_H
 
+#include <linux/hugetlb.h>
 #include <linux/types.h>
 #include <linux/uaccess.h>
 #ifdef CONFIG_X86
@@ -53,6 +54,38 @@ static inline unsigned long ht_function_start(unsigned long probe_addr)
 		return probe_addr - ENDBR_INSN_SIZE;
 #endif
 	return probe_addr;
+}
+
+/*
+ * The page-cache index of the huge page at @addr.  Kbuild defines
+ * COMPAT_HUGETLB_CACHE_BASE_INDEX where the kernel indexes the hugetlb page
+ * cache in base pages ("mm/filemap: remove hugetlb special casing in
+ * filemap.c", 6.7, backported by some distributions).
+ */
+static inline pgoff_t ht_hugetlb_cache_index(struct hstate *h,
+					     struct vm_area_struct *vma,
+					     unsigned long addr)
+{
+	pgoff_t idx = ((addr - vma->vm_start) >> huge_page_shift(h)) +
+		      (vma->vm_pgoff >> huge_page_order(h));
+
+#ifdef COMPAT_HUGETLB_CACHE_BASE_INDEX
+	idx <<= huge_page_order(h);
+#endif
+	return idx;
+}
+
+/*
+ * References the page cache holds on a hugetlb folio it caches: one per base
+ * page where it indexes base pages (__filemap_add_folio()), else one.
+ */
+static inline int ht_hugetlb_cache_refs(unsigned long page_size)
+{
+#ifdef COMPAT_HUGETLB_CACHE_BASE_INDEX
+	return page_size / PAGE_SIZE;
+#else
+	return 1;
+#endif
 }
 
 #endif /* HUGETRACK_COMPAT_H */

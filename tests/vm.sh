@@ -4,6 +4,7 @@
 # machines) with the initramfs of initramfs.sh.
 # Usage: vm.sh VER MODE   MODE: check (TAP to build/VER/tap.log, console to
 # build/VER/console.log), demo or shell (console on this terminal).
+# HT_APPEND adds to the kernel command line (e.g. "loglevel=7").
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -13,8 +14,11 @@ kernel=/boot/vmlinuz-$ver
 [ -r "$kernel" ] || die "cannot read $kernel: run as root, or install linux-image for $ver"
 command -v qemu-system-x86_64 >/dev/null || die "no qemu-system-x86_64: run 'make setup'"
 
-append="console=ttyS0 hugepages=16 panic=-1 panic_on_warn=1 quiet ht_mode=$mode"
-qemu=(qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 -nodefaults
+append="console=ttyS0 hugepages=16 panic=-1 panic_on_warn=1 quiet ht_mode=$mode ${HT_APPEND:-}"
+# One host thread for both vCPUs: with multi-threaded TCG a vCPU can run a
+# stale translation of kernel text that another vCPU is live-patching
+# (text_poke_bp: "Oops: int3" in a static-key site, or a hang).
+qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -m 1024 -smp 2 -nodefaults
 	-display none -no-reboot -kernel "$kernel"
 	-initrd "$BUILD/$ver/initramfs.cpio" -append "$append")
 

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # kselftest-style TAP for the guest tests: each test is a shell function that
-# returns 0, or prints why it failed and returns non-zero.
+# returns 0, or prints why it failed and returns non-zero.  Tests run in a
+# subshell: fail (and so expect_eq) ends the test at the first failed check.
 
 HT=/sys/kernel/debug/hugetrack
 TAP_COUNT=0
@@ -23,7 +24,7 @@ run_test() {
 
 fail() {
 	echo "$*"
-	return 1
+	exit 1
 }
 
 # expect_eq WHAT EXPECTED ACTUAL
@@ -63,4 +64,40 @@ dmesg_clean() {
 	local bad
 	bad=$(dmesg | grep -E 'WARNING|BUG|Oops|Call Trace|hugetrack: probe .* failed')
 	[ -z "$bad" ] || fail "dmesg: $(echo "$bad" | head -n 3 | tr '\n' '|')"
+}
+
+SYS2M=/sys/kernel/mm/hugepages/hugepages-2048kB
+
+# counter NAME: a value from $HT/counters
+counter() {
+	awk -v n="$1" '$1 == n { print $2 }' $HT/counters
+}
+
+# last_seq: the number of the newest event (0 if none)
+last_seq() {
+	local s
+	s=$(tail -n 1 $HT/faults | sed -n 's/^seq=\([0-9]*\) .*/\1/p')
+	echo "${s:-0}"
+}
+
+# events_after SEQ: the event lines newer than SEQ, from $HT/faults
+events_after() {
+	awk -v s="$1" '{ split($1, a, "="); if (a[2] + 0 > s + 0) print }' $HT/faults
+}
+
+# field LINE KEY: the value of KEY= in an event line
+field() {
+	echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+# ftrace_add NAME SYMBOL / ftrace_hits NAME / ftrace_del NAME
+TRACING=/sys/kernel/tracing
+ftrace_add() {
+	echo "p:$1 $2" >>$TRACING/kprobe_events && echo 1 >$TRACING/events/kprobes/$1/enable
+}
+ftrace_hits() {
+	awk -v e="$1" '$1 == e { print $2 }' $TRACING/kprobe_profile
+}
+ftrace_del() {
+	echo 0 >$TRACING/events/kprobes/$1/enable && echo "-:$1" >>$TRACING/kprobe_events
 }

@@ -5,11 +5,14 @@
  * Maps PAGES default-size huge pages (private anonymous, or shared from a
  * file on hugetlbfs), writes to the first TOUCHED of them (one fault each)
  * and reads the data back, runs COMMAND while the mapping is held, unmaps.
+ * With -F a child reads every touched page after the fork and prints the pfn
+ * and the kernel's mapcount of each (/proc/self/pagemap, /proc/kpagecount).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,10 +24,12 @@
 extern char **environ;
 
 static const char usage[] =
-	"usage: hugefault [-n PAGES] [-t TOUCHED] [-f FILE] [-- COMMAND...]\n"
+	"usage: hugefault [-n PAGES] [-t TOUCHED] [-f FILE] [-F] [-- COMMAND...]\n"
 	"  -n PAGES    huge pages to map (default 4)\n"
 	"  -t TOUCHED  pages to write, one fault each (default: all)\n"
 	"  -f FILE     map FILE (on hugetlbfs) shared instead of anonymous memory\n"
+	"  -F          fork; the child reads the touched pages and prints\n"
+	"              'page I pfn=0xPFN kpagecount=N' for each\n"
 	"  COMMAND     run while the mapping is held; its status is ours\n";
 
 static long huge_page_size(void)
@@ -85,6 +90,65 @@ static char *map_pages(const char *file, size_t len)
 	return p;
 }
 
+static uint64_t read_u64_at(const char *path, uint64_t index)
+{
+	uint64_t value;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || pread(fd, &value, sizeof(value), index * sizeof(value)) != sizeof(value)) {
+		fprintf(stderr, "hugefault: cannot read %s: %s (run as root)\n", path, strerror(errno));
+		exit(2);
+	}
+	close(fd);
+	return value;
+}
+
+/* The child's view of the shared pages, after faulting each one in. */
+static int report_mapcounts(volatile char *p, long touched, long hpage)
+{
+	uint64_t entry, pfn;
+	long i;
+
+	for (i = 0; i < touched; i++) {
+		if (p[i * hpage] != (char)(i + 1)) {
+			fprintf(stderr, "hugefault: child sees wrong data in page %ld\n", i);
+			return 1;
+		}
+		entry = read_u64_at("/proc/self/pagemap", (uintptr_t)(p + i * hpage) / 4096);
+		if (!(entry >> 63)) {
+			fprintf(stderr, "hugefault: page %ld not present in the child\n", i);
+			return 1;
+		}
+		pfn = entry & ((1ULL << 55) - 1);
+		printf("page %ld pfn=%#llx kpagecount=%llu\n", i, (unsigned long long)pfn,
+		       (unsigned long long)read_u64_at("/proc/kpagecount", pfn));
+	}
+	return 0;
+}
+
+static int fork_and_report(char *p, long touched, long hpage)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		perror("hugefault: fork");
+		return 2;
+	}
+	if (pid == 0) {
+		status = report_mapcounts(p, touched, hpage);
+		fflush(stdout);
+		_exit(status);
+	}
+	if (waitpid(pid, &status, 0) < 0) {
+		perror("hugefault: waitpid");
+		return 2;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+}
+
 static int run_command(char **argv)
 {
 	pid_t pid;
@@ -107,10 +171,10 @@ int main(int argc, char **argv)
 {
 	long pages = 4, touched = -1, i, hpage = huge_page_size();
 	const char *file = NULL;
-	int opt, status = 0;
+	int opt, status = 0, fork_child = 0;
 	char *p;
 
-	while ((opt = getopt(argc, argv, "+n:t:f:h")) != -1) {
+	while ((opt = getopt(argc, argv, "+n:t:f:Fh")) != -1) {
 		switch (opt) {
 		case 'n':
 			pages = parse_count(optarg, "PAGES");
@@ -120,6 +184,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			file = optarg;
+			break;
+		case 'F':
+			fork_child = 1;
 			break;
 		default:
 			fputs(usage, opt == 'h' ? stdout : stderr);
@@ -142,7 +209,9 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (optind < argc)
+	if (fork_child)
+		status = fork_and_report(p, touched, hpage);
+	if (!status && optind < argc)
 		status = run_command(argv + optind);
 	if (munmap(p, pages * hpage)) {
 		perror("hugefault: munmap");

@@ -1,0 +1,492 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Events and anomalies: preallocated rings that probe handlers publish into
+ * without a lock, the per-CPU counters, and the task filter.
+ */
+#include <linux/hugetlb.h>
+#include <linux/irq_work.h>
+#include <linux/ktime.h>
+#include <linux/log2.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/seqlock.h>
+#include <linux/stacktrace.h>
+#include <linux/vmalloc.h>
+#include <linux/wait.h>
+
+#include "hugetrack.h"
+
+static unsigned int ring_size = 4096;
+module_param(ring_size, uint, 0444);
+MODULE_PARM_DESC(ring_size,
+		 "Events the ring keeps for the events and faults files, a power of 2 from 64 to 1048576 [DEFAULT: 4096]");
+
+#define RECENT_EVENTS	256
+#define ANOMALIES_KEPT	64
+#define STACK_DEPTH	16
+
+/*
+ * A ring of fixed-size records, each starting with its u64 sequence number.
+ * A writer claims a number, fills the slot and publishes the number last; a
+ * reader copies the slot and checks the number again, so a record that was
+ * overwritten while being copied is detected, never torn.
+ */
+struct ht_ring {
+	void *slots;
+	size_t record_size;
+	u64 size;
+	atomic64_t head;	/* the last number claimed; the first is 1 */
+};
+
+struct ht_anomaly {
+	u64 seq;
+	enum ht_rule rule;
+	long expected, actual;
+	unsigned int nr_entries;
+	unsigned long stack[STACK_DEPTH];
+	struct ht_event ev;
+};
+
+struct ht_counters {
+	unsigned long events[HT_EV_NR];
+	unsigned long anomalies[HT_RULE_NR];
+	unsigned long resv_reserved, resv_unreserved;
+	unsigned long resv_consumed, resv_restored;
+};
+
+static struct ht_ring events, anomalies;
+static DEFINE_PER_CPU(struct ht_counters, counters);
+
+/* The events file consumes: one cursor for all its readers. */
+static DEFINE_MUTEX(consume_lock);
+static u64 consume_next = 1;
+static u64 consume_lost;
+
+DECLARE_WAIT_QUEUE_HEAD(ht_events_wait);
+
+/* Probe context cannot wake a reader (the waitqueue lock): defer it. */
+static void wake_readers(struct irq_work *work)
+{
+	wake_up_interruptible(&ht_events_wait);
+}
+
+static DEFINE_IRQ_WORK(wake_work, wake_readers);
+
+static bool recording = true;
+static DEFINE_SEQLOCK(filter_lock);
+static pid_t filter_pid;
+static char filter_comm[TASK_COMM_LEN];
+
+static const char *const kind_names[HT_EV_NR] = {
+	[HT_EV_FAULT] = "fault",
+	[HT_EV_RESERVE] = "reserve",
+	[HT_EV_UNRESERVE] = "unreserve",
+	[HT_EV_VMA_CLOSE] = "vma_close",
+};
+
+static const char *const rule_names[HT_RULE_NR] = {
+	[HT_RULE_RESV_UNDERFLOW] = "resv_underflow",
+	[HT_RULE_REF_MAP_MISMATCH] = "ref_map_mismatch",
+	[HT_RULE_REFCOUNT_NEAR_OVERFLOW] = "refcount_near_overflow",
+	[HT_RULE_TAIL_REFCOUNT] = "tail_refcount",
+};
+
+static const struct {
+	vm_fault_t bit;
+	const char *name;
+} fault_bits[] = { VM_FAULT_RESULT_TRACE };
+
+static int ring_init(struct ht_ring *ring, u64 size, size_t record_size)
+{
+	ring->slots = vzalloc(array_size(size, record_size));
+	if (!ring->slots)
+		return -ENOMEM;
+	ring->size = size;
+	ring->record_size = record_size;
+	atomic64_set(&ring->head, 0);
+	return 0;
+}
+
+static u64 *ring_slot(struct ht_ring *ring, u64 seq)
+{
+	return ring->slots + (seq & (ring->size - 1)) * ring->record_size;
+}
+
+/* Sets the record's sequence number, then publishes a copy of it. */
+static void ring_publish(struct ht_ring *ring, u64 *record)
+{
+	u64 seq = atomic64_inc_return(&ring->head);
+	u64 *slot = ring_slot(ring, seq);
+
+	*record = seq;
+	WRITE_ONCE(*slot, 0);
+	/* readers see the slot unpublished before any byte of it changes */
+	smp_wmb();
+	memcpy(slot + 1, record + 1, ring->record_size - sizeof(u64));
+	/* pairs with ring_read()'s acquire: the bytes before the number */
+	smp_store_release(slot, seq);
+}
+
+/* 0: copied; -EAGAIN: not published yet; -ENOENT: overwritten. */
+static int ring_read(struct ht_ring *ring, u64 seq, u64 *record)
+{
+	u64 *slot = ring_slot(ring, seq);
+
+	/* pairs with ring_publish()'s release */
+	if (smp_load_acquire(slot) != seq)
+		goto missed;
+	memcpy(record, slot, ring->record_size);
+	/* the copy before the re-check: a writer that started since shows */
+	smp_rmb();
+	if (READ_ONCE(*slot) == seq)
+		return 0;
+missed:
+	return atomic64_read(&ring->head) >= seq + ring->size ? -ENOENT : -EAGAIN;
+}
+
+static u64 ring_oldest(struct ht_ring *ring)
+{
+	u64 head = atomic64_read(&ring->head);
+
+	return head >= ring->size ? head - ring->size + 1 : 1;
+}
+
+bool ht_event_wanted(void)
+{
+	unsigned int seq;
+	bool wanted;
+
+	if (!READ_ONCE(recording))
+		return false;
+	do {
+		seq = read_seqbegin(&filter_lock);
+		wanted = (!filter_pid || filter_pid == current->tgid) &&
+			 (!filter_comm[0] ||
+			  !strncmp(filter_comm, current->comm, TASK_COMM_LEN));
+	} while (read_seqretry(&filter_lock, seq));
+	return wanted;
+}
+
+void ht_event_begin(struct ht_event *ev, enum ht_event_kind kind,
+		    struct hstate *h)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = kind;
+	ev->time_ns = ktime_get_ns();
+	ev->pid = current->tgid;
+	ev->tid = current->pid;
+	strscpy_pad(ev->comm, current->comm, sizeof(ev->comm));
+	ev->page_size = huge_page_size(h);
+	ev->resv_before = READ_ONCE(h->resv_huge_pages);
+	ev->free_before = READ_ONCE(h->free_huge_pages);
+	ev->folio.pfn = HT_NO_PFN;
+}
+
+static void count_event(const struct ht_event *ev)
+{
+	struct ht_counters *c = this_cpu_ptr(&counters);
+	long delta = ev->resv_after - ev->resv_before;
+
+	c->events[ev->kind]++;
+	switch (ev->kind) {
+	case HT_EV_RESERVE:
+		if (delta > 0)
+			c->resv_reserved += delta;
+		break;
+	case HT_EV_UNRESERVE:
+	case HT_EV_VMA_CLOSE:
+		if (delta < 0)
+			c->resv_unreserved -= delta;
+		break;
+	default:
+		if (delta < 0)
+			c->resv_consumed -= delta;
+		else
+			c->resv_restored += delta;
+	}
+}
+
+void ht_event_end(struct ht_event *ev, struct hstate *h)
+{
+	unsigned long nr = READ_ONCE(h->nr_huge_pages);
+
+	ev->duration_ns = ktime_get_ns() - ev->time_ns;
+	ev->cpu = raw_smp_processor_id();
+	ev->resv_after = READ_ONCE(h->resv_huge_pages);
+	ev->free_after = READ_ONCE(h->free_huge_pages);
+	ring_publish(&events, &ev->seq);
+	count_event(ev);
+	if (wq_has_sleeper(&ht_events_wait))
+		irq_work_queue(&wake_work);
+
+	if ((unsigned long)ev->resv_after > nr)
+		ht_anomaly(HT_RULE_RESV_UNDERFLOW, ev, nr, ev->resv_after);
+	if (ev->kind == HT_EV_FAULT && ev->folio.pfn != HT_NO_PFN &&
+	    !(ev->result & (__force long)(VM_FAULT_ERROR | VM_FAULT_RETRY)))
+		ht_check_folio(ev);
+}
+
+void ht_anomaly(enum ht_rule rule, const struct ht_event *ev,
+		long expected, long actual)
+{
+	struct ht_anomaly a = {
+		.rule = rule,
+		.expected = expected,
+		.actual = actual,
+		.ev = *ev,
+	};
+
+	a.nr_entries = stack_trace_save(a.stack, STACK_DEPTH, 2);
+	ring_publish(&anomalies, &a.seq);
+	this_cpu_inc(counters.anomalies[rule]);
+	pr_warn_ratelimited("anomaly %s: pid %d (%s) %s at %#lx: expected %ld, got %ld (event %llu)\n",
+			    rule_names[rule], ev->pid, ev->comm,
+			    kind_names[ev->kind], ev->address, expected, actual,
+			    ev->seq);
+}
+
+static void format_result(struct seq_buf *s, const struct ht_event *ev)
+{
+	const char *sep = "";
+	int i;
+
+	if (ev->kind != HT_EV_FAULT || !ev->result) {
+		seq_buf_printf(s, " result=%ld", ev->result);
+		return;
+	}
+	seq_buf_printf(s, "%s", " result=");
+	for (i = 0; i < ARRAY_SIZE(fault_bits); i++) {
+		if (ev->result & (__force long)fault_bits[i].bit) {
+			seq_buf_printf(s, "%s%s", sep, fault_bits[i].name);
+			sep = "|";
+		}
+	}
+	if (!*sep)
+		seq_buf_printf(s, "%#lx", ev->result);
+}
+
+/* One line, key=value; comm is made safe to split on spaces and '='. */
+void ht_event_format(struct seq_buf *s, const struct ht_event *ev)
+{
+	char comm[TASK_COMM_LEN];
+	int i;
+
+	for (i = 0; i < TASK_COMM_LEN; i++)
+		comm[i] = ev->comm[i] == ' ' || ev->comm[i] == '=' ? '_' : ev->comm[i];
+	comm[TASK_COMM_LEN - 1] = '\0';
+	seq_buf_printf(s, "seq=%llu time_ns=%llu cpu=%u pid=%d tid=%d comm=%s kind=%s page_kb=%lu addr=%#lx pages=%ld",
+		       ev->seq, ev->time_ns, ev->cpu, ev->pid, ev->tid, comm,
+		       kind_names[ev->kind], ev->page_size / SZ_1K, ev->address,
+		       ev->pages);
+	format_result(s, ev);
+	seq_buf_printf(s, " resv=%ld->%ld free=%ld->%ld", ev->resv_before,
+		       ev->resv_after, ev->free_before, ev->free_after);
+	if (ev->folio.pfn == HT_NO_PFN)
+		seq_buf_printf(s, "%s", " pfn=- ref=- map=-");
+	else
+		seq_buf_printf(s, " pfn=%#lx ref=%d->%d map=%d->%d", ev->folio.pfn,
+			       ev->folio.ref_before, ev->folio.ref_after,
+			       ev->folio.map_before, ev->folio.map_after);
+	seq_buf_printf(s, " flags=%s%s dur_ns=%llu\n",
+		       ev->flags & HT_EVF_SHARED ? "shared" : "private",
+		       ev->flags & HT_EVF_NEW_FOLIO ? ",new" : "",
+		       ev->duration_ns);
+}
+
+static void seq_event(struct seq_file *m, const struct ht_event *ev)
+{
+	char line[HT_EVENT_LINE_MAX];
+	struct seq_buf s;
+
+	seq_buf_init(&s, line, sizeof(line));
+	ht_event_format(&s, ev);
+	seq_write(m, line, seq_buf_used(&s));
+}
+
+/* The events stream: 0 and the next event, or -EAGAIN when there is none. */
+int ht_events_next(struct ht_event *ev)
+{
+	int err;
+
+	mutex_lock(&consume_lock);
+	while ((err = ring_read(&events, consume_next, &ev->seq)) == -ENOENT) {
+		u64 oldest = ring_oldest(&events);
+
+		consume_lost += oldest - consume_next;
+		consume_next = oldest;
+	}
+	if (!err)
+		consume_next++;
+	mutex_unlock(&consume_lock);
+	return err;
+}
+
+bool ht_events_ready(void)
+{
+	return atomic64_read(&events.head) >= READ_ONCE(consume_next);
+}
+
+/* Lost by the events stream: overwritten before it was read. */
+static u64 events_dropped(void)
+{
+	u64 oldest, lost;
+
+	mutex_lock(&consume_lock);
+	oldest = ring_oldest(&events);
+	lost = consume_lost + (oldest > consume_next ? oldest - consume_next : 0);
+	mutex_unlock(&consume_lock);
+	return lost;
+}
+
+void ht_recent_events_show(struct seq_file *m)
+{
+	u64 head = atomic64_read(&events.head), seq;
+	struct ht_event ev;
+
+	seq = head > RECENT_EVENTS ? head - RECENT_EVENTS + 1 : 1;
+	for (; seq <= head; seq++)
+		if (!ring_read(&events, seq, &ev.seq))
+			seq_event(m, &ev);
+}
+
+void ht_anomalies_show(struct seq_file *m)
+{
+	u64 head = atomic64_read(&anomalies.head), seq;
+	struct ht_anomaly a;
+	unsigned int i;
+
+	for (seq = ring_oldest(&anomalies); seq <= head; seq++) {
+		if (ring_read(&anomalies, seq, &a.seq))
+			continue;
+		seq_printf(m, "anomaly=%llu rule=%s expected=%ld actual=%ld ", a.seq,
+			   rule_names[a.rule], a.expected, a.actual);
+		seq_event(m, &a.ev);
+		for (i = 0; i < a.nr_entries; i++)
+			seq_printf(m, "  %pS\n", (void *)a.stack[i]);
+	}
+}
+
+static void sum_counters(struct ht_counters *sum)
+{
+	const unsigned long *src;
+	unsigned long *dst = (unsigned long *)sum;
+	unsigned int cpu, i;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		src = (const unsigned long *)per_cpu_ptr(&counters, cpu);
+		for (i = 0; i < sizeof(*sum) / sizeof(long); i++)
+			dst[i] += src[i];
+	}
+}
+
+void ht_counters_show(struct seq_file *m)
+{
+	struct ht_counters sum;
+	unsigned int i;
+
+	sum_counters(&sum);
+	for (i = 0; i < HT_EV_NR; i++)
+		seq_printf(m, "events_%s %lu\n", kind_names[i], sum.events[i]);
+	seq_printf(m, "events_dropped %llu\n", events_dropped());
+	seq_printf(m, "resv_reserved %lu\n", sum.resv_reserved);
+	seq_printf(m, "resv_unreserved %lu\n", sum.resv_unreserved);
+	seq_printf(m, "resv_consumed %lu\n", sum.resv_consumed);
+	seq_printf(m, "resv_restored %lu\n", sum.resv_restored);
+	for (i = 0; i < HT_RULE_NR; i++)
+		seq_printf(m, "anomaly_%s %lu\n", rule_names[i], sum.anomalies[i]);
+}
+
+void ht_control_show(struct seq_file *m)
+{
+	unsigned int seq;
+	char comm[TASK_COMM_LEN];
+	pid_t pid;
+
+	do {
+		seq = read_seqbegin(&filter_lock);
+		pid = filter_pid;
+		memcpy(comm, filter_comm, sizeof(comm));
+	} while (read_seqretry(&filter_lock, seq));
+	seq_printf(m, "recording %s\nfilter_pid %d\nfilter_comm %s\n",
+		   READ_ONCE(recording) ? "enabled" : "disabled", pid,
+		   comm[0] ? comm : "-");
+}
+
+static void reset_counters(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		memset(per_cpu_ptr(&counters, cpu), 0, sizeof(struct ht_counters));
+	atomic64_set(&anomalies.head, 0);
+	memset(anomalies.slots, 0, anomalies.size * anomalies.record_size);
+	mutex_lock(&consume_lock);
+	consume_lost = 0;
+	mutex_unlock(&consume_lock);
+}
+
+static void set_filter(pid_t pid, const char *comm)
+{
+	write_seqlock(&filter_lock);
+	filter_pid = pid;
+	strscpy_pad(filter_comm, comm, sizeof(filter_comm));
+	write_sequnlock(&filter_lock);
+}
+
+/*
+ * One command, whole: "reset", "enable", "disable", "filter pid <n>",
+ * "filter comm <name>", "filter clear".  Anything else is -EINVAL and changes
+ * nothing.
+ */
+int ht_control_write(const char *cmd)
+{
+	const char *arg;
+	int pid;
+
+	if (!strcmp(cmd, "reset")) {
+		reset_counters();
+	} else if (!strcmp(cmd, "enable") || !strcmp(cmd, "disable")) {
+		WRITE_ONCE(recording, cmd[0] == 'e');
+	} else if (!strcmp(cmd, "filter clear")) {
+		set_filter(0, "");
+	} else if (str_has_prefix(cmd, "filter pid ")) {
+		arg = cmd + strlen("filter pid ");
+		if (*arg == '+' || kstrtoint(arg, 10, &pid) || pid <= 0)
+			return -EINVAL;
+		set_filter(pid, "");
+	} else if (str_has_prefix(cmd, "filter comm ")) {
+		arg = cmd + strlen("filter comm ");
+		if (!*arg || strlen(arg) >= TASK_COMM_LEN || strpbrk(arg, " \t\n"))
+			return -EINVAL;
+		set_filter(0, arg);
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int ht_events_init(void)
+{
+	int err;
+
+	if (ring_size < 64 || ring_size > SZ_1M || !is_power_of_2(ring_size)) {
+		pr_err("ring_size=%u: must be a power of 2 from 64 to 1048576\n", ring_size);
+		return -EINVAL;
+	}
+	err = ring_init(&events, ring_size, sizeof(struct ht_event));
+	if (err)
+		return err;
+	err = ring_init(&anomalies, ANOMALIES_KEPT, sizeof(struct ht_anomaly));
+	if (err)
+		vfree(events.slots);
+	return err;
+}
+
+void ht_events_exit(void)
+{
+	irq_work_sync(&wake_work);
+	vfree(anomalies.slots);
+	vfree(events.slots);
+}

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The folio side of an event: which hugetlb folio backs an address, its
+ * refcount and mapcount, and the rules they must obey.
+ */
+#include <linux/hugetlb.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pagemap.h>
+#include <linux/pgtable.h>
+
+#include "hugetrack.h"
+
+static int refcount_threshold = INT_MAX / 2;
+module_param(refcount_threshold, int, 0444);
+MODULE_PARM_DESC(refcount_threshold,
+		 "refcount_near_overflow fires when a hugetlb folio's refcount or mapcount exceeds this [DEFAULT: INT_MAX/2]");
+
+/* Tail pages checked per folio: all of a 2 MiB one, the head of a 1 GiB one. */
+#define TAILS_CHECKED	511
+
+/*
+ * The pfn of the leaf entry that maps @addr, read without the page-table
+ * lock: a stale or torn entry can only give a pfn that folio_of() rejects.
+ */
+static unsigned long mapped_pfn(struct mm_struct *mm, struct hstate *h,
+				unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset(mm, addr);
+	p4d_t *p4d;
+	pud_t *pud, pudval;
+	pmd_t pmdval;
+
+	if (!pgd_present(READ_ONCE(*pgd)))
+		return HT_NO_PFN;
+	p4d = p4d_offset(pgd, addr);
+	if (!p4d_present(READ_ONCE(*p4d)))
+		return HT_NO_PFN;
+	pud = pud_offset(p4d, addr);
+	pudval = READ_ONCE(*pud);
+	if (!pud_present(pudval))
+		return HT_NO_PFN;
+	if (huge_page_size(h) == PUD_SIZE)
+		return pud_leaf(pudval) ? pud_pfn(pudval) : HT_NO_PFN;
+	if (pud_leaf(pudval))
+		return HT_NO_PFN;
+	pmdval = READ_ONCE(*pmd_offset(pud, addr));
+	return pmd_present(pmdval) && pmd_leaf(pmdval) ? pmd_pfn(pmdval) : HT_NO_PFN;
+}
+
+static struct folio *folio_of(unsigned long pfn)
+{
+	struct folio *folio;
+
+	if (pfn == HT_NO_PFN || !pfn_valid(pfn))
+		return NULL;
+	folio = page_folio(pfn_to_page(pfn));
+	return folio_test_hugetlb(folio) ? folio : NULL;
+}
+
+/* The folio the page cache holds for @addr, if the mapping has one. */
+static struct folio *cached_folio(struct vm_area_struct *vma, struct hstate *h,
+				  unsigned long addr)
+{
+	struct folio *folio;
+
+	if (!vma->vm_file)
+		return NULL;
+	rcu_read_lock();
+	folio = xa_load(&vma->vm_file->f_mapping->i_pages,
+			ht_hugetlb_cache_index(h, vma, addr));
+	rcu_read_unlock();
+	if (!folio || xa_is_value(folio))
+		return NULL;
+	return folio_test_hugetlb(folio) ? folio : NULL;
+}
+
+/*
+ * The hugetlb folio at @addr and its counts: the one mapped there, or with
+ * @vma given, the one the page cache would map there; pfn HT_NO_PFN if none.
+ */
+void ht_folio_at(struct mm_struct *mm, struct vm_area_struct *vma,
+		 struct hstate *h, unsigned long addr,
+		 unsigned long *pfn, int *ref, int *map)
+{
+	struct folio *folio = folio_of(mapped_pfn(mm, h, addr));
+
+	if (!folio && vma)
+		folio = cached_folio(vma, h, addr);
+	if (!folio) {
+		*pfn = HT_NO_PFN;
+		return;
+	}
+	*pfn = folio_pfn(folio);
+	*ref = folio_ref_count(folio);
+	*map = folio_entire_mapcount(folio);
+}
+
+static void check_tails(const struct ht_event *ev)
+{
+	struct page *head = pfn_to_page(ev->folio.pfn);
+	long i, nr = min_t(long, ev->page_size / PAGE_SIZE - 1, TAILS_CHECKED);
+	int ref;
+
+	for (i = 1; i <= nr; i++) {
+		ref = page_ref_count(head + i);
+		if (ref) {
+			ht_anomaly(HT_RULE_TAIL_REFCOUNT, ev, 0, ref);
+			return;
+		}
+	}
+}
+
+/*
+ * After a successful fault: every mapping the fault added holds one folio
+ * reference, and a new folio in a shared mapping also the page cache's.
+ */
+void ht_check_folio(const struct ht_event *ev)
+{
+	const struct ht_folio_delta *f = &ev->folio;
+	int map_delta = f->map_after - f->map_before;
+	int want = map_delta;
+
+	if ((ev->flags & HT_EVF_NEW_FOLIO) && (ev->flags & HT_EVF_SHARED))
+		want += ht_hugetlb_cache_refs(ev->page_size);
+	if (f->ref_after - f->ref_before != want)
+		ht_anomaly(HT_RULE_REF_MAP_MISMATCH, ev, want,
+			   f->ref_after - f->ref_before);
+	if (f->ref_after > refcount_threshold)
+		ht_anomaly(HT_RULE_REFCOUNT_NEAR_OVERFLOW, ev, refcount_threshold,
+			   f->ref_after);
+	else if (f->map_after > refcount_threshold)
+		ht_anomaly(HT_RULE_REFCOUNT_NEAR_OVERFLOW, ev, refcount_threshold,
+			   f->map_after);
+	check_tails(ev);
+}

@@ -2,26 +2,35 @@
 # SPDX-License-Identifier: GPL-2.0
 # Builds hugetrack.ko for every test kernel, with W=1 and sparse on every
 # file, into build/<ver>/module/ (a tree of links to the sources, so that
-# kernels do not share objects).  The log is build/<ver>/build.log.
+# kernels do not share objects).  The log is build/<ver>/build.log.  Also
+# builds the test-only modules of tests/inject/ into build/<ver>/inject/.
 # Arguments: the module's source files and folders.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 [ $# -gt 0 ] || die "usage: $0 SOURCE..."
-status=0
-for ver in $(test_kernels); do
-	dir=$BUILD/$ver/module
+
+# build_tree VER DIR LOG SOURCE...: links the sources into DIR, builds there
+build_tree() {
+	local ver=$1 dir=$2 log=$3 src
+	shift 3
 	mkdir -p "$dir"
 	for src in "$@"; do
-		ln -sfn "$TOP/$src" "$dir/$(basename "$src")"
+		ln -sfn "$src" "$dir/$(basename "$src")"
 	done
 	# MAKEFLAGS from a "make -s" caller would hide sparse's CHECK lines
-	if MAKEFLAGS= make -C "/lib/modules/$ver/build" M="$dir" W=1 C=2 modules \
-		>"$BUILD/$ver/build.log" 2>&1; then
-		echo "built $dir/hugetrack.ko"
+	if MAKEFLAGS= make -C "/lib/modules/$ver/build" M="$dir" W=1 C=2 modules >"$log" 2>&1; then
+		echo "built $dir"
 	else
-		echo "build for $ver failed: see $BUILD/$ver/build.log" >&2
-		status=1
+		echo "build in $dir failed: see $log" >&2
+		return 1
 	fi
+}
+
+status=0
+for ver in $(test_kernels); do
+	build_tree "$ver" "$BUILD/$ver/module" "$BUILD/$ver/build.log" "${@/#/$TOP/}" || status=1
+	build_tree "$ver" "$BUILD/$ver/inject" "$BUILD/$ver/inject.log" \
+		"$TOP"/tests/inject/* || status=1
 done
 exit $status

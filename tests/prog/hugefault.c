@@ -24,12 +24,13 @@
 extern char **environ;
 
 static const char usage[] =
-	"usage: hugefault [-n PAGES] [-t TOUCHED] [-f FILE] [-F] [-- COMMAND...]\n"
+	"usage: hugefault [-n PAGES] [-t TOUCHED] [-f FILE] [-F] [-v] [-- COMMAND...]\n"
 	"  -n PAGES    huge pages to map (default 4)\n"
 	"  -t TOUCHED  pages to write, one fault each (default: all)\n"
 	"  -f FILE     map FILE (on hugetlbfs) shared instead of anonymous memory\n"
 	"  -F          fork; the child reads the touched pages and prints\n"
 	"              'page I pfn=0xPFN kpagecount=N' for each\n"
+	"  -v          print 'pid=PID addr=0xADDR' of the mapping first\n"
 	"  COMMAND     run while the mapping is held; its status is ours\n";
 
 static long huge_page_size(void)
@@ -171,10 +172,10 @@ int main(int argc, char **argv)
 {
 	long pages = 4, touched = -1, i, hpage = huge_page_size();
 	const char *file = NULL;
-	int opt, status = 0, fork_child = 0;
+	int opt, status = 0, fork_child = 0, verbose = 0;
 	char *p;
 
-	while ((opt = getopt(argc, argv, "+n:t:f:Fh")) != -1) {
+	while ((opt = getopt(argc, argv, "+n:t:f:Fvh")) != -1) {
 		switch (opt) {
 		case 'n':
 			pages = parse_count(optarg, "PAGES");
@@ -187,6 +188,9 @@ int main(int argc, char **argv)
 			break;
 		case 'F':
 			fork_child = 1;
+			break;
+		case 'v':
+			verbose = 1;
 			break;
 		default:
 			fputs(usage, opt == 'h' ? stdout : stderr);
@@ -201,6 +205,10 @@ int main(int argc, char **argv)
 	}
 
 	p = map_pages(file, pages * hpage);
+	if (verbose) {
+		printf("pid=%d addr=%#lx\n", (int)getpid(), (unsigned long)p);
+		fflush(stdout);
+	}
 	for (i = 0; i < touched; i++)
 		p[i * hpage] = (char)(i + 1);
 	for (i = 0; i < touched; i++) {

@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: GPL-2.0
+# Detection is proven, not assumed: each anomaly is injected on purpose
+# (tests/inject/ht_inject.ko, or a threshold a user may set) and exactly the
+# expected rule must fire, naming the faulting pid and address.
+
+# expect_only_rule RULE EXPECTED ACTUAL PID ADDR
+expect_only_rule() {
+	local fired line
+	fired=$(awk '/^anomaly_/ && $2 != 0 { print $1 "=" $2 }' $HT/counters)
+	expect_eq "anomaly counters" "anomaly_$1=1" "$fired"
+	line=$(grep '^anomaly=' $HT/anomalies)
+	expect_eq "rule" "$1" "$(field "$line" rule)"
+	expect_eq "expected" "$2" "$(field "$line" expected)"
+	expect_eq "actual" "$3" "$(field "$line" actual)"
+	expect_eq "pid" "$4" "$(field "$line" pid)"
+	expect_eq "addr" "$5" "$(field "$line" addr)"
+	grep -q '^  handle_mm_fault+0x' $HT/anomalies || fail "anomalies has no symbolized stack through handle_mm_fault"
+}
+
+# inject MODE: one fault under ht_inject, then the expected rule alone
+t_inject() {
+	local out pid addr
+	echo reset >$HT/control
+	insmod /tests/ht_inject.ko mode=$1 || fail "cannot load ht_inject"
+	out=$(hugefault -n 1 -v)
+	rmmod ht_inject
+	pid=$(field "$out" pid)
+	addr=$(field "$out" addr)
+	[ -n "$pid" ] && [ -n "$addr" ] || fail "hugefault -v printed '$out'"
+	cat $HT/anomalies
+	expect_only_rule $2 $3 $4 "$pid" "$addr"
+}
+
+t_threshold() {
+	local out
+	rmmod hugetrack && insmod /hugetrack.ko refcount_threshold=0 || fail "reload failed"
+	out=$(hugefault -n 1 -v)
+	cat $HT/anomalies
+	expect_only_rule refcount_near_overflow 0 1 "$(field "$out" pid)" "$(field "$out" addr)"
+}
+
+insmod /hugetrack.ko || echo "# insmod failed: $(dmesg | tail -n 1)"
+run_test "an extra folio reference in a fault fires ref_map_mismatch alone" \
+	t_inject extra_ref ref_map_mismatch 1 2
+run_test "a tail-page reference fires tail_refcount alone" \
+	t_inject tail_ref tail_refcount 0 1
+run_test "a refcount above refcount_threshold fires refcount_near_overflow alone" t_threshold
+rmmod hugetrack
+run_test "dmesg has no warning or oops after the injections" dmesg_clean

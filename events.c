@@ -73,6 +73,10 @@ static void wake_readers(struct irq_work *work)
 
 static DEFINE_IRQ_WORK(wake_work, wake_readers);
 
+/* The global counters move for every task: deltas are only ours alone. */
+static atomic_t in_flight = ATOMIC_INIT(0);
+static atomic64_t started = ATOMIC64_INIT(0);
+
 static bool recording = true;
 static DEFINE_SEQLOCK(filter_lock);
 static pid_t filter_pid;
@@ -83,10 +87,13 @@ static const char *const kind_names[HT_EV_NR] = {
 	[HT_EV_RESERVE] = "reserve",
 	[HT_EV_UNRESERVE] = "unreserve",
 	[HT_EV_VMA_CLOSE] = "vma_close",
+	[HT_EV_UFFD_COPY] = "uffd_copy",
+	[HT_EV_UFFD_CONTINUE] = "uffd_continue",
 };
 
 static const char *const rule_names[HT_RULE_NR] = {
 	[HT_RULE_RESV_UNDERFLOW] = "resv_underflow",
+	[HT_RULE_RESV_DOUBLE_CONSUME] = "resv_double_consume",
 	[HT_RULE_REF_MAP_MISMATCH] = "ref_map_mismatch",
 	[HT_RULE_REFCOUNT_NEAR_OVERFLOW] = "refcount_near_overflow",
 	[HT_RULE_TAIL_REFCOUNT] = "tail_refcount",
@@ -181,6 +188,9 @@ void ht_event_begin(struct ht_event *ev, enum ht_event_kind kind,
 	ev->resv_before = READ_ONCE(h->resv_huge_pages);
 	ev->free_before = READ_ONCE(h->free_huge_pages);
 	ev->folio.pfn = HT_NO_PFN;
+	ev->started = atomic64_inc_return(&started);
+	if (atomic_inc_return(&in_flight) > 1)
+		ev->flags |= HT_EVF_OVERLAP;
 }
 
 static void count_event(const struct ht_event *ev)
@@ -207,10 +217,42 @@ static void count_event(const struct ht_event *ev)
 	}
 }
 
+static bool maps_a_folio(const struct ht_event *ev)
+{
+	return ev->kind == HT_EV_FAULT || ev->kind == HT_EV_UFFD_COPY ||
+	       ev->kind == HT_EV_UFFD_CONTINUE;
+}
+
+static bool succeeded(const struct ht_event *ev)
+{
+	if (ev->kind == HT_EV_FAULT)
+		return !(ev->result & (__force long)(VM_FAULT_ERROR | VM_FAULT_RETRY));
+	return !ev->result;
+}
+
+/*
+ * Mapping one huge page consumes at most one reservation, and a failed
+ * attempt none (seed: UFFDIO_COPY onto a page already in the page cache).
+ */
+static void check_consumption(const struct ht_event *ev)
+{
+	long delta = ev->resv_after - ev->resv_before;
+
+	if (ev->flags & HT_EVF_OVERLAP)
+		return;
+	if (delta < -1)
+		ht_anomaly(HT_RULE_RESV_DOUBLE_CONSUME, ev, -1, delta);
+	else if (delta < 0 && !succeeded(ev))
+		ht_anomaly(HT_RULE_RESV_DOUBLE_CONSUME, ev, 0, delta);
+}
+
 void ht_event_end(struct ht_event *ev, struct hstate *h)
 {
 	unsigned long nr = READ_ONCE(h->nr_huge_pages);
 
+	if (atomic_dec_return(&in_flight) ||
+	    atomic64_read(&started) != ev->started)
+		ev->flags |= HT_EVF_OVERLAP;
 	ev->duration_ns = ktime_get_ns() - ev->time_ns;
 	ev->cpu = raw_smp_processor_id();
 	ev->resv_after = READ_ONCE(h->resv_huge_pages);
@@ -222,8 +264,10 @@ void ht_event_end(struct ht_event *ev, struct hstate *h)
 
 	if ((unsigned long)ev->resv_after > nr)
 		ht_anomaly(HT_RULE_RESV_UNDERFLOW, ev, nr, ev->resv_after);
-	if (ev->kind == HT_EV_FAULT && ev->folio.pfn != HT_NO_PFN &&
-	    !(ev->result & (__force long)(VM_FAULT_ERROR | VM_FAULT_RETRY)))
+	if (!maps_a_folio(ev))
+		return;
+	check_consumption(ev);
+	if (ev->folio.pfn != HT_NO_PFN && succeeded(ev))
 		ht_check_folio(ev);
 }
 
@@ -288,9 +332,10 @@ void ht_event_format(struct seq_buf *s, const struct ht_event *ev)
 		seq_buf_printf(s, " pfn=%#lx ref=%d->%d map=%d->%d", ev->folio.pfn,
 			       ev->folio.ref_before, ev->folio.ref_after,
 			       ev->folio.map_before, ev->folio.map_after);
-	seq_buf_printf(s, " flags=%s%s dur_ns=%llu\n",
+	seq_buf_printf(s, " flags=%s%s%s dur_ns=%llu\n",
 		       ev->flags & HT_EVF_SHARED ? "shared" : "private",
 		       ev->flags & HT_EVF_NEW_FOLIO ? ",new" : "",
+		       ev->flags & HT_EVF_OVERLAP ? ",overlap" : "",
 		       ev->duration_ns);
 }
 

@@ -17,7 +17,7 @@
 	  .on_entry = entry, .on_return = ret, .data_size = sizeof(call_type) }
 
 /* State of one call, kept in its kretprobe instance across sleeps. */
-struct fault_call {
+struct folio_call {
 	struct ht_event ev;
 	struct hstate *h;
 	struct mm_struct *mm;
@@ -38,39 +38,33 @@ static u8 mapping_flags(vm_flags_t vm_flags)
 	return vm_flags & VM_SHARED ? HT_EVF_SHARED : 0;
 }
 
-/* hugetlb_fault(mm, vma, address, flags) */
-static int fault_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
+/* A call that maps a huge page at @addr of @vma: a fault or a uffd fill. */
+static void start_folio_call(struct folio_call *call, enum ht_event_kind kind,
+			     struct vm_area_struct *vma, unsigned long addr)
 {
-	struct vm_area_struct *vma = (struct vm_area_struct *)arg(regs, 1);
-	struct fault_call *call = data;
 	struct ht_event *ev = &call->ev;
 
-	if (!ht_event_wanted())
-		return 1;
-	call->mm = (struct mm_struct *)arg(regs, 0);
+	call->mm = vma->vm_mm;
 	call->h = hstate_vma(vma);
-	ht_event_begin(ev, HT_EV_FAULT, call->h);
-	ev->address = arg(regs, 2) & huge_page_mask(call->h);
+	ht_event_begin(ev, kind, call->h);
+	ev->address = addr & huge_page_mask(call->h);
 	ev->pages = 1;
-	ev->flags = mapping_flags(vma->vm_flags);
+	ev->flags |= mapping_flags(vma->vm_flags);
 	ht_folio_at(call->mm, vma, call->h, ev->address, &ev->folio.pfn,
 		    &ev->folio.ref_before, &ev->folio.map_before);
-	return 0;
 }
-NOKPROBE_SYMBOL(fault_entry);
 
 /*
  * The vma may be gone by now (a fault that returns VM_FAULT_RETRY dropped
- * the mmap lock): only the mm, which the faulting caller holds, is used.
+ * the mmap lock): only the mm, which the caller holds, is used.
  */
-static int fault_return(struct ht_probe *probe, struct pt_regs *regs, void *data)
+static void finish_folio_call(struct folio_call *call, long result)
 {
-	struct fault_call *call = data;
 	struct ht_folio_delta *folio = &call->ev.folio;
 	unsigned long pfn;
 	int ref, map;
 
-	call->ev.result = regs_return_value(regs);
+	call->ev.result = result;
 	ht_folio_at(call->mm, NULL, call->h, call->ev.address, &pfn, &ref, &map);
 	if (pfn != HT_NO_PFN && pfn != folio->pfn) {
 		/* a folio that did not exist at the start counts from 0/0 */
@@ -82,9 +76,48 @@ static int fault_return(struct ht_probe *probe, struct pt_regs *regs, void *data
 	folio->ref_after = ref;
 	folio->map_after = map;
 	ht_event_end(&call->ev, call->h);
+}
+NOKPROBE_SYMBOL(finish_folio_call);
+
+/* hugetlb_fault(mm, vma, address, flags) */
+static int fault_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	if (!ht_event_wanted())
+		return 1;
+	start_folio_call(data, HT_EV_FAULT, (struct vm_area_struct *)arg(regs, 1),
+			 arg(regs, 2));
+	return 0;
+}
+NOKPROBE_SYMBOL(fault_entry);
+
+/* vm_fault_t is 32 bits: the upper half of the register is not defined. */
+static int fault_return(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	finish_folio_call(data, (u32)regs_return_value(regs));
 	return 0;
 }
 NOKPROBE_SYMBOL(fault_return);
+
+/* The hugetlb step of UFFDIO_COPY / UFFDIO_CONTINUE (compat/compat.h). */
+static int mfill_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	if (!ht_event_wanted())
+		return 1;
+	start_folio_call(data, ht_mfill_is_continue(arg(regs, HT_MFILL_ARG_MODE)) ?
+			 HT_EV_UFFD_CONTINUE : HT_EV_UFFD_COPY,
+			 (struct vm_area_struct *)arg(regs, HT_MFILL_ARG_VMA),
+			 arg(regs, HT_MFILL_ARG_ADDR));
+	return 0;
+}
+NOKPROBE_SYMBOL(mfill_entry);
+
+/* An int errno, sign-extended. */
+static int mfill_return(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	finish_folio_call(data, (int)regs_return_value(regs));
+	return 0;
+}
+NOKPROBE_SYMBOL(mfill_return);
 
 /* hugetlb_reserve_pages(inode, from, to, vma, vm_flags) */
 static int reserve_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
@@ -166,7 +199,7 @@ NOKPROBE_SYMBOL(void_return);
 
 static struct ht_probe probes[] = {
 	/* hugetlb faults, allocation and reservations */
-	HT_CALL("hugetlb_fault", "hugetlb", struct fault_call, fault_entry,
+	HT_CALL("hugetlb_fault", "hugetlb", struct folio_call, fault_entry,
 		fault_return, { "hugetlb_fault" }),
 	HT_POINT("hugetlb_wp", "hugetlb", { "hugetlb_wp" }),
 	HT_POINT("alloc_hugetlb_folio", "hugetlb", HT_SYMS_ALLOC_HUGETLB_FOLIO),
@@ -200,7 +233,8 @@ static struct ht_probe probes[] = {
 	HT_POINT("uffd_ioctl", "uffd", { "userfaultfd_ioctl" }),
 	HT_POINT("mfill_copy", "uffd", HT_SYMS_MFILL_COPY),
 	HT_POINT("mfill_continue", "uffd", HT_SYMS_MFILL_CONTINUE),
-	HT_POINT("hugetlb_mfill_pte", "uffd", HT_SYMS_HUGETLB_MFILL_PTE),
+	HT_CALL("hugetlb_mfill_pte", "uffd", struct folio_call, mfill_entry,
+		mfill_return, HT_SYMS_HUGETLB_MFILL_PTE),
 	HT_POINT("mfill_install_pte", "uffd", { "mfill_atomic_install_pte" }),
 	/* THP collapse and split */
 	HT_POINT("scan_pmd", "thp", { "hpage_collapse_scan_pmd" }),

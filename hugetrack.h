@@ -63,11 +63,14 @@ enum ht_event_kind {
 	HT_EV_RESERVE,
 	HT_EV_UNRESERVE,
 	HT_EV_VMA_CLOSE,
+	HT_EV_UFFD_COPY,
+	HT_EV_UFFD_CONTINUE,
 	HT_EV_NR
 };
 
 enum ht_rule {
 	HT_RULE_RESV_UNDERFLOW,
+	HT_RULE_RESV_DOUBLE_CONSUME,
 	HT_RULE_REF_MAP_MISMATCH,
 	HT_RULE_REFCOUNT_NEAR_OVERFLOW,
 	HT_RULE_TAIL_REFCOUNT,
@@ -80,6 +83,7 @@ enum ht_rule {
 /* ht_event.flags */
 #define HT_EVF_SHARED		BIT(0)	/* a VM_SHARED mapping */
 #define HT_EVF_NEW_FOLIO	BIT(1)	/* the folio did not exist at the start */
+#define HT_EVF_OVERLAP		BIT(2)	/* another tracked operation overlapped */
 
 /* One folio as an event saw it: at its start, and at its end. */
 struct ht_folio_delta {
@@ -91,6 +95,7 @@ struct ht_folio_delta {
 /* One finished operation; the record the ring stores. */
 struct ht_event {
 	u64 seq;
+	u64 started;	/* operations begun before this one, for overlap */
 	u64 time_ns;
 	u64 duration_ns;
 	pid_t pid;

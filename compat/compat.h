@@ -12,6 +12,7 @@
 #include <linux/hugetlb.h>
 #include <linux/types.h>
 #include <linux/uaccess.h>
+#include <linux/userfaultfd_k.h>
 #ifdef CONFIG_X86
 #include <asm/ibt.h>
 #endif
@@ -87,5 +88,34 @@ static inline int ht_hugetlb_cache_refs(unsigned long page_size)
 	return 1;
 #endif
 }
+
+/*
+ * The hugetlb step of UFFDIO_COPY and UFFDIO_CONTINUE.  Kbuild defines
+ * COMPAT_UFFD_FLAGS where the kernel has uffd_flags_t (6.6 on):
+ *   hugetlb_mfill_atomic_pte(dst_pte, dst_vma, dst_addr, src_addr, flags, foliop)
+ * else
+ *   hugetlb_mcopy_atomic_pte(dst_mm, dst_pte, dst_vma, dst_addr, src_addr,
+ *                            mode, pagep, wp_copy)
+ */
+#ifdef COMPAT_UFFD_FLAGS
+#define HT_MFILL_ARG_VMA	1
+#define HT_MFILL_ARG_ADDR	2
+#define HT_MFILL_ARG_MODE	4
+
+static inline bool ht_mfill_is_continue(unsigned long mode)
+{
+	return uffd_flags_mode_is((__force uffd_flags_t)(unsigned int)mode,
+				  MFILL_ATOMIC_CONTINUE);
+}
+#else
+#define HT_MFILL_ARG_VMA	2
+#define HT_MFILL_ARG_ADDR	3
+#define HT_MFILL_ARG_MODE	5
+
+static inline bool ht_mfill_is_continue(unsigned long mode)
+{
+	return (enum mcopy_atomic_mode)mode == MCOPY_ATOMIC_CONTINUE;
+}
+#endif
 
 #endif /* HUGETRACK_COMPAT_H */

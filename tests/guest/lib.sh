@@ -101,3 +101,11 @@ ftrace_hits() {
 ftrace_del() {
 	echo 0 >$TRACING/events/kprobes/$1/enable && echo "-:$1" >>$TRACING/kprobe_events
 }
+
+# t_no_anomaly: no rule fired since load or the last reset
+t_no_anomaly() {
+	local fired
+	fired=$(awk '/^anomaly_/ && $2 != 0' $HT/counters)
+	[ -z "$fired" ] || fail "anomalies fired: $(echo $fired)"
+	[ -z "$(cat $HT/anomalies)" ] || fail "anomalies: $(head -n 1 $HT/anomalies)"
+}

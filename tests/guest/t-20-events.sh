@@ -147,13 +147,6 @@ t_control_commands() {
 		grep -q '^recording enabled$' $HT/control
 }
 
-t_no_anomaly() {
-	local fired
-	fired=$(awk '/^anomaly_/ && $2 != 0' $HT/counters)
-	[ -z "$fired" ] || fail "anomalies fired: $(echo $fired)"
-	[ ! -s $HT/anomalies ] || fail "anomalies file: $(head -n 1 $HT/anomalies)"
-}
-
 run_test "private mmap reserves 4 pages as sysfs says, munmap returns them" t_private_reserve
 run_test "each private fault consumes one reservation, ref and map 0->1" t_private_faults
 run_test "shared file: child's fault maps a 2nd time, as /proc/kpagecount says" t_shared_fork_mapcount

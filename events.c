@@ -89,6 +89,10 @@ static const char *const kind_names[HT_EV_NR] = {
 	[HT_EV_VMA_CLOSE] = "vma_close",
 	[HT_EV_UFFD_COPY] = "uffd_copy",
 	[HT_EV_UFFD_CONTINUE] = "uffd_continue",
+	[HT_EV_ZAP] = "zap",
+	[HT_EV_FORK_COPY] = "fork_copy",
+	[HT_EV_TRUNCATE] = "truncate",
+	[HT_EV_HOLE_PUNCH] = "hole_punch",
 };
 
 static const char *const rule_names[HT_RULE_NR] = {
@@ -193,6 +197,11 @@ void ht_event_begin(struct ht_event *ev, enum ht_event_kind kind,
 		ev->flags |= HT_EVF_OVERLAP;
 }
 
+/*
+ * Where a reservation change counts: made or dropped by a mapping's or a
+ * file's life, consumed or given back by mapping (and, 6.7 on, unmapping)
+ * a page.
+ */
 static void count_event(const struct ht_event *ev)
 {
 	struct ht_counters *c = this_cpu_ptr(&counters);
@@ -201,12 +210,13 @@ static void count_event(const struct ht_event *ev)
 	c->events[ev->kind]++;
 	switch (ev->kind) {
 	case HT_EV_RESERVE:
-		if (delta > 0)
-			c->resv_reserved += delta;
-		break;
 	case HT_EV_UNRESERVE:
 	case HT_EV_VMA_CLOSE:
-		if (delta < 0)
+	case HT_EV_TRUNCATE:
+	case HT_EV_HOLE_PUNCH:
+		if (delta > 0)
+			c->resv_reserved += delta;
+		else
 			c->resv_unreserved -= delta;
 		break;
 	default:

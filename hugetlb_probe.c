@@ -168,6 +168,62 @@ static int vma_close_entry(struct ht_probe *probe, struct pt_regs *regs, void *d
 }
 NOKPROBE_SYMBOL(vma_close_entry);
 
+/* __unmap_hugepage_range(tlb, vma, start, end, ref_page, zap_flags) */
+static int zap_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	struct vm_area_struct *vma = (struct vm_area_struct *)arg(regs, 1);
+	struct hstate_call *call = data;
+
+	if (!ht_event_wanted())
+		return 1;
+	call->h = hstate_vma(vma);
+	ht_event_begin(&call->ev, HT_EV_ZAP, call->h);
+	call->ev.address = arg(regs, 2);
+	call->ev.pages = (arg(regs, 3) - arg(regs, 2)) / huge_page_size(call->h);
+	call->ev.flags = mapping_flags(vma->vm_flags);
+	return 0;
+}
+NOKPROBE_SYMBOL(zap_entry);
+
+/* copy_hugetlb_page_range(dst, src, dst_vma, src_vma): fork */
+static int fork_copy_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	struct vm_area_struct *vma = (struct vm_area_struct *)arg(regs, 3);
+	struct hstate_call *call = data;
+
+	if (!ht_event_wanted())
+		return 1;
+	call->h = hstate_vma(vma);
+	ht_event_begin(&call->ev, HT_EV_FORK_COPY, call->h);
+	call->ev.address = vma->vm_start;
+	call->ev.pages = (vma->vm_end - vma->vm_start) / huge_page_size(call->h);
+	call->ev.flags = mapping_flags(vma->vm_flags);
+	return 0;
+}
+NOKPROBE_SYMBOL(fork_copy_entry);
+
+/*
+ * remove_inode_hugepages(inode, lstart, lend): byte offsets, lend LLONG_MAX
+ * for a truncation, else a hole punch; the event's address is lstart.
+ */
+static int remove_pages_entry(struct ht_probe *probe, struct pt_regs *regs,
+			      void *data)
+{
+	loff_t start = arg(regs, 1), end = arg(regs, 2);
+	struct hstate_call *call = data;
+	bool truncate = end == LLONG_MAX;
+
+	if (!ht_event_wanted())
+		return 1;
+	call->h = hstate_inode((struct inode *)arg(regs, 0));
+	ht_event_begin(&call->ev, truncate ? HT_EV_TRUNCATE : HT_EV_HOLE_PUNCH, call->h);
+	call->ev.address = start;
+	call->ev.pages = truncate ? 0 : (end - start) / huge_page_size(call->h);
+	call->ev.flags = HT_EVF_SHARED;
+	return 0;
+}
+NOKPROBE_SYMBOL(remove_pages_entry);
+
 static int finish_hstate_call(void *data, long result)
 {
 	struct hstate_call *call = data;
@@ -190,6 +246,12 @@ static int long_return(struct ht_probe *probe, struct pt_regs *regs, void *data)
 	return finish_hstate_call(data, regs_return_value(regs));
 }
 NOKPROBE_SYMBOL(long_return);
+
+static int int_return(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	return finish_hstate_call(data, (int)regs_return_value(regs));
+}
+NOKPROBE_SYMBOL(int_return);
 
 static int void_return(struct ht_probe *probe, struct pt_regs *regs, void *data)
 {
@@ -219,14 +281,17 @@ static struct ht_probe probes[] = {
 	HT_POINT("new_anon_rmap", "hugetlb", HT_SYMS_HUGETLB_NEW_ANON_RMAP),
 	HT_POINT("anon_rmap", "hugetlb", HT_SYMS_HUGETLB_ANON_RMAP),
 	/* hugetlb page tables: zap, fork, sharing, protection */
-	HT_POINT("unmap_range", "hugetlb", { "__unmap_hugepage_range" }),
-	HT_POINT("copy_page_range", "hugetlb", { "copy_hugetlb_page_range" }),
+	HT_CALL("unmap_range", "hugetlb", struct hstate_call, zap_entry,
+		void_return, { "__unmap_hugepage_range" }),
+	HT_CALL("copy_page_range", "hugetlb", struct hstate_call, fork_copy_entry,
+		int_return, { "copy_hugetlb_page_range" }),
 	HT_POINT("pte_alloc", "hugetlb", { "huge_pte_alloc" }),
 	HT_POINT("pmd_share", "hugetlb", { "huge_pmd_share" }),
 	HT_POINT("pmd_unshare", "hugetlb", { "huge_pmd_unshare" }),
 	HT_POINT("change_protection", "hugetlb", { "hugetlb_change_protection" }),
 	/* hugetlbfs: truncation, hole punch, fallocate */
-	HT_POINT("remove_inode_pages", "hugetlb", { "remove_inode_hugepages" }),
+	HT_CALL("remove_inode_pages", "hugetlb", struct hstate_call,
+		remove_pages_entry, void_return, { "remove_inode_hugepages" }),
 	HT_POINT("vmdelete_list", "hugetlb", { "hugetlb_vmdelete_list" }),
 	HT_POINT("fallocate", "hugetlb", { "hugetlbfs_fallocate" }),
 	/* userfaultfd */

@@ -93,14 +93,15 @@ t_totals_match_ftrace() {
 
 # The events stream delivers each event once, in order, without gaps.  An
 # anonymous mapping's life: the anon file's reserve, the vma's reserve, its
-# faults, the vma close, and the anon file's unreserve at eviction.
+# faults, its zap at munmap, the vma close, and at the anon file's eviction
+# a truncate with the unreserve inside it.
 t_events_stream() {
 	local lines first last n
 	timeout 1 cat $HT/events >/dev/null
 	hugefault -n 3 -t 3 || fail "workload failed"
 	lines=$(timeout 1 cat $HT/events)
 	n=$(echo "$lines" | grep -c '^seq=')
-	expect_eq "events read (2 reserves, 3 faults, vma_close, unreserve)" 7 "$n" || return 1
+	expect_eq "events read (2 reserves, 3 faults, zap, vma_close, truncate, unreserve)" 9 "$n" || return 1
 	first=$(echo "$lines" | head -n 1 | sed 's/^seq=\([0-9]*\) .*/\1/')
 	last=$(echo "$lines" | tail -n 1 | sed 's/^seq=\([0-9]*\) .*/\1/')
 	expect_eq "seq span" $((n - 1)) $((last - first)) &&

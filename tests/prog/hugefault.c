@@ -5,8 +5,9 @@
  * Maps PAGES default-size huge pages (private anonymous, or shared from a
  * file on hugetlbfs), writes to the first TOUCHED of them (one fault each)
  * and reads the data back, runs COMMAND while the mapping is held, unmaps.
- * With -F a child reads every touched page after the fork and prints the pfn
- * and the kernel's mapcount of each (/proc/self/pagemap, /proc/kpagecount).
+ * With -F a child reads (-W: writes, copy-on-write) every touched page after
+ * the fork and prints the pfn and the kernel's mapcount of each
+ * (/proc/self/pagemap, /proc/kpagecount).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,12 +25,15 @@
 extern char **environ;
 
 static const char usage[] =
-	"usage: hugefault [-n PAGES] [-t TOUCHED] [-f FILE] [-F] [-v] [-- COMMAND...]\n"
+	"usage: hugefault [-n PAGES] [-t TOUCHED] [-f FILE] [-F [-W]] [-D] [-P] [-v] [-- COMMAND...]\n"
 	"  -n PAGES    huge pages to map (default 4)\n"
 	"  -t TOUCHED  pages to write, one fault each (default: all)\n"
 	"  -f FILE     map FILE (on hugetlbfs) shared instead of anonymous memory\n"
 	"  -F          fork; the child reads the touched pages and prints\n"
 	"              'page I pfn=0xPFN kpagecount=N' for each\n"
+	"  -W          with -F, the child writes the pages (copy-on-write)\n"
+	"  -D          MADV_DONTNEED the touched pages before munmap\n"
+	"  -P          with -f, punch a hole over the first page before munmap\n"
 	"  -v          print 'pid=PID addr=0xADDR' of the mapping first\n"
 	"  COMMAND     run while the mapping is held; its status is ours\n";
 
@@ -65,6 +69,18 @@ static long parse_count(const char *arg, const char *what)
 		exit(2);
 	}
 	return v;
+}
+
+static int punch_first_page(const char *file, long hpage)
+{
+	int fd = open(file, O_RDWR);
+
+	if (fd < 0 || fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, hpage)) {
+		fprintf(stderr, "hugefault: cannot punch a hole in %s: %s\n", file, strerror(errno));
+		return 2;
+	}
+	close(fd);
+	return 0;
 }
 
 static char *map_pages(const char *file, size_t len)
@@ -105,12 +121,14 @@ static uint64_t read_u64_at(const char *path, uint64_t index)
 }
 
 /* The child's view of the shared pages, after faulting each one in. */
-static int report_mapcounts(volatile char *p, long touched, long hpage)
+static int report_mapcounts(volatile char *p, long touched, long hpage, int write)
 {
 	uint64_t entry, pfn;
 	long i;
 
 	for (i = 0; i < touched; i++) {
+		if (write)
+			p[i * hpage + 1] = 1;
 		if (p[i * hpage] != (char)(i + 1)) {
 			fprintf(stderr, "hugefault: child sees wrong data in page %ld\n", i);
 			return 1;
@@ -127,7 +145,7 @@ static int report_mapcounts(volatile char *p, long touched, long hpage)
 	return 0;
 }
 
-static int fork_and_report(char *p, long touched, long hpage)
+static int fork_and_report(char *p, long touched, long hpage, int write)
 {
 	int status;
 	pid_t pid;
@@ -139,7 +157,7 @@ static int fork_and_report(char *p, long touched, long hpage)
 		return 2;
 	}
 	if (pid == 0) {
-		status = report_mapcounts(p, touched, hpage);
+		status = report_mapcounts(p, touched, hpage, write);
 		fflush(stdout);
 		_exit(status);
 	}
@@ -172,10 +190,11 @@ int main(int argc, char **argv)
 {
 	long pages = 4, touched = -1, i, hpage = huge_page_size();
 	const char *file = NULL;
-	int opt, status = 0, fork_child = 0, verbose = 0;
+	int opt, status = 0, fork_child = 0, child_writes = 0, dontneed = 0, punch = 0;
+	int verbose = 0;
 	char *p;
 
-	while ((opt = getopt(argc, argv, "+n:t:f:Fvh")) != -1) {
+	while ((opt = getopt(argc, argv, "+n:t:f:FWDPvh")) != -1) {
 		switch (opt) {
 		case 'n':
 			pages = parse_count(optarg, "PAGES");
@@ -191,6 +210,15 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			verbose = 1;
+			break;
+		case 'W':
+			child_writes = 1;
+			break;
+		case 'D':
+			dontneed = 1;
+			break;
+		case 'P':
+			punch = 1;
 			break;
 		default:
 			fputs(usage, opt == 'h' ? stdout : stderr);
@@ -218,9 +246,15 @@ int main(int argc, char **argv)
 		}
 	}
 	if (fork_child)
-		status = fork_and_report(p, touched, hpage);
+		status = fork_and_report(p, touched, hpage, child_writes);
 	if (!status && optind < argc)
 		status = run_command(argv + optind);
+	if (!status && punch && file)
+		status = punch_first_page(file, hpage);
+	if (dontneed && touched && madvise(p, touched * hpage, MADV_DONTNEED)) {
+		perror("hugefault: madvise(MADV_DONTNEED)");
+		return 2;
+	}
 	if (munmap(p, pages * hpage)) {
 		perror("hugefault: munmap");
 		return 2;

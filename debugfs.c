@@ -30,6 +30,7 @@ HT_SHOW_FILE(hstates, ht_hstates_show);
 HT_SHOW_FILE(faults, ht_recent_events_show);
 HT_SHOW_FILE(counters, ht_counters_show);
 HT_SHOW_FILE(anomalies, ht_anomalies_show);
+HT_SHOW_FILE(writers, ht_writers_show);
 
 /* The part of an event line a short read left for the next one. */
 struct events_reader {
@@ -166,6 +167,7 @@ void ht_debugfs_init(void)
 	debugfs_create_file("faults", 0400, root, NULL, &faults_fops);
 	debugfs_create_file("counters", 0400, root, NULL, &counters_fops);
 	debugfs_create_file("anomalies", 0400, root, NULL, &anomalies_fops);
+	debugfs_create_file("writers", 0400, root, NULL, &writers_fops);
 	debugfs_create_file("control", 0600, root, NULL, &control_fops);
 }
 

@@ -5,12 +5,14 @@
  */
 #include <linux/hugetlb.h>
 #include <linux/irq_work.h>
+#include <linux/kallsyms.h>
 #include <linux/ktime.h>
 #include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/seqlock.h>
+#include <linux/slab.h>
 #include <linux/stacktrace.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
@@ -25,6 +27,7 @@ MODULE_PARM_DESC(ring_size,
 #define RECENT_EVENTS	256
 #define ANOMALIES_KEPT	64
 #define STACK_DEPTH	16
+#define FRAME_LEN	80
 
 /*
  * A ring of fixed-size records, each starting with its u64 sequence number.
@@ -39,14 +42,28 @@ struct ht_ring {
 	atomic64_t head;	/* the last number claimed; the first is 1 */
 };
 
+/*
+ * The stack is symbolized when the anomaly is recorded: by the time it is
+ * read, a module on it may be gone and its addresses reused.
+ */
 struct ht_anomaly {
 	u64 seq;
 	enum ht_rule rule;
 	long expected, actual;
-	unsigned int nr_entries;
-	unsigned long stack[STACK_DEPTH];
+	unsigned int nr_frames;
 	struct ht_event ev;
+	char frames[STACK_DEPTH][FRAME_LEN];
 };
+
+/* Too big for a probe's stack: built per CPU, then published. */
+struct anomaly_scratch {
+	bool busy;
+	unsigned long stack[2 * STACK_DEPTH];
+	char symbol[KSYM_SYMBOL_LEN];
+	struct ht_anomaly record;
+};
+
+static DEFINE_PER_CPU(struct anomaly_scratch, anomaly_scratch);
 
 struct ht_counters {
 	unsigned long events[HT_EV_NR];
@@ -82,7 +99,7 @@ static DEFINE_SEQLOCK(filter_lock);
 static pid_t filter_pid;
 static char filter_comm[TASK_COMM_LEN];
 
-static const char *const kind_names[HT_EV_NR] = {
+static const char *const kind_names[HT_EV_NR + 1] = {
 	[HT_EV_FAULT] = "fault",
 	[HT_EV_RESERVE] = "reserve",
 	[HT_EV_UNRESERVE] = "unreserve",
@@ -93,6 +110,7 @@ static const char *const kind_names[HT_EV_NR] = {
 	[HT_EV_FORK_COPY] = "fork_copy",
 	[HT_EV_TRUNCATE] = "truncate",
 	[HT_EV_HOLE_PUNCH] = "hole_punch",
+	[HT_EV_COUNTER_WRITE] = "counter_write",
 };
 
 static const char *const rule_names[HT_RULE_NR] = {
@@ -179,8 +197,9 @@ bool ht_event_wanted(void)
 	return wanted;
 }
 
-void ht_event_begin(struct ht_event *ev, enum ht_event_kind kind,
-		    struct hstate *h)
+/* Who, when, and the hstate's counters now. */
+void ht_event_identify(struct ht_event *ev, enum ht_event_kind kind,
+		       struct hstate *h)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->kind = kind;
@@ -191,7 +210,15 @@ void ht_event_begin(struct ht_event *ev, enum ht_event_kind kind,
 	ev->page_size = huge_page_size(h);
 	ev->resv_before = READ_ONCE(h->resv_huge_pages);
 	ev->free_before = READ_ONCE(h->free_huge_pages);
+	ev->resv_after = ev->resv_before;
+	ev->free_after = ev->free_before;
 	ev->folio.pfn = HT_NO_PFN;
+}
+
+void ht_event_begin(struct ht_event *ev, enum ht_event_kind kind,
+		    struct hstate *h)
+{
+	ht_event_identify(ev, kind, h);
 	ev->started = atomic64_inc_return(&started);
 	if (atomic_inc_return(&in_flight) > 1)
 		ev->flags |= HT_EVF_OVERLAP;
@@ -281,23 +308,59 @@ void ht_event_end(struct ht_event *ev, struct hstate *h)
 		ht_check_folio(ev);
 }
 
-void ht_anomaly(enum ht_rule rule, const struct ht_event *ev,
-		long expected, long actual)
+/* "?" for what has no symbol (a trampoline): never a raw address. */
+static void symbolize(struct anomaly_scratch *scratch, unsigned long ip,
+		      char *frame)
 {
-	struct ht_anomaly a = {
-		.rule = rule,
-		.expected = expected,
-		.actual = actual,
-		.ev = *ev,
-	};
+	sprint_symbol(scratch->symbol, ip);
+	strscpy(frame, str_has_prefix(scratch->symbol, "0x") ? "?" : scratch->symbol,
+		FRAME_LEN);
+}
 
-	a.nr_entries = stack_trace_save(a.stack, STACK_DEPTH, 2);
-	ring_publish(&anomalies, &a.seq);
+/*
+ * Records @rule for @ev with the current stack, from @from_ip down when it
+ * is on it (a trap's interrupted instruction), and says so in dmesg.
+ */
+void ht_anomaly_at(enum ht_rule rule, const struct ht_event *ev, long expected,
+		   long actual, unsigned long from_ip)
+{
+	struct anomaly_scratch *scratch;
+	struct ht_anomaly *a;
+	unsigned int i, first = 0, nr;
+	unsigned long flags;
+
 	this_cpu_inc(counters.anomalies[rule]);
-	pr_warn_ratelimited("anomaly %s: pid %d (%s) %s at %#lx: expected %ld, got %ld (event %llu)\n",
+	pr_warn_ratelimited("anomaly %s: pid %d (%s) %s at %#lx: expected %ld, got %ld\n",
 			    rule_names[rule], ev->pid, ev->comm,
-			    kind_names[ev->kind], ev->address, expected, actual,
-			    ev->seq);
+			    kind_names[ev->kind], ev->address, expected, actual);
+	local_irq_save(flags);
+	scratch = this_cpu_ptr(&anomaly_scratch);
+	if (scratch->busy)
+		goto out;
+	scratch->busy = true;
+	nr = stack_trace_save(scratch->stack, ARRAY_SIZE(scratch->stack), 2);
+	for (i = 0; from_ip && i < nr; i++)
+		if (scratch->stack[i] == from_ip)
+			first = i;
+	a = &scratch->record;
+	a->rule = rule;
+	a->expected = expected;
+	a->actual = actual;
+	a->ev = *ev;
+	for (a->nr_frames = 0; first + a->nr_frames < nr && a->nr_frames < STACK_DEPTH;
+	     a->nr_frames++)
+		symbolize(scratch, scratch->stack[first + a->nr_frames],
+			  a->frames[a->nr_frames]);
+	ring_publish(&anomalies, &a->seq);
+	scratch->busy = false;
+out:
+	local_irq_restore(flags);
+}
+
+void ht_anomaly(enum ht_rule rule, const struct ht_event *ev, long expected,
+		long actual)
+{
+	ht_anomaly_at(rule, ev, expected, actual, 0);
 }
 
 static void format_result(struct seq_buf *s, const struct ht_event *ev)
@@ -408,18 +471,23 @@ void ht_recent_events_show(struct seq_file *m)
 void ht_anomalies_show(struct seq_file *m)
 {
 	u64 head = atomic64_read(&anomalies.head), seq;
-	struct ht_anomaly a;
+	struct ht_anomaly *a;
 	unsigned int i;
 
+	/* too big for the stack */
+	a = kmalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return;
 	for (seq = ring_oldest(&anomalies); seq <= head; seq++) {
-		if (ring_read(&anomalies, seq, &a.seq))
+		if (ring_read(&anomalies, seq, &a->seq))
 			continue;
-		seq_printf(m, "anomaly=%llu rule=%s expected=%ld actual=%ld ", a.seq,
-			   rule_names[a.rule], a.expected, a.actual);
-		seq_event(m, &a.ev);
-		for (i = 0; i < a.nr_entries; i++)
-			seq_printf(m, "  %pS\n", (void *)a.stack[i]);
+		seq_printf(m, "anomaly=%llu rule=%s expected=%ld actual=%ld ", a->seq,
+			   rule_names[a->rule], a->expected, a->actual);
+		seq_event(m, &a->ev);
+		for (i = 0; i < a->nr_frames; i++)
+			seq_printf(m, "  %s\n", a->frames[i]);
 	}
+	kfree(a);
 }
 
 static void sum_counters(struct ht_counters *sum)

@@ -333,16 +333,23 @@ int ht_hstates_init(void)
 	return -ENOENT;
 }
 
+/* The i-th hstate, NULL past the last. */
+struct hstate *ht_hstate(int i)
+{
+	if (!hstate_array || i >= min(READ_ONCE(*nr_hstates), HUGE_MAX_HSTATE))
+		return NULL;
+	return &hstate_array[i];
+}
+
 /* Lockless, as sysfs reads them: each value is current, the row may be torn. */
 void ht_hstates_show(struct seq_file *m)
 {
-	int i, count = hstate_array ? READ_ONCE(*nr_hstates) : 0;
+	struct hstate *h;
+	int i;
 
 	seq_printf(m, "%-20s %9s %9s %9s %9s %9s %10s\n", "# hstate", "size_kb",
 		   "nr", "free", "resv", "surplus", "overcommit");
-	for (i = 0; i < count && i < HUGE_MAX_HSTATE; i++) {
-		struct hstate *h = &hstate_array[i];
-
+	for (i = 0; (h = ht_hstate(i)); i++)
 		seq_printf(m, "%-20s %9lu %9lu %9lu %9lu %9lu %10lu\n", h->name,
 			   huge_page_size(h) / SZ_1K,
 			   READ_ONCE(h->nr_huge_pages),
@@ -350,5 +357,4 @@ void ht_hstates_show(struct seq_file *m)
 			   READ_ONCE(h->resv_huge_pages),
 			   READ_ONCE(h->surplus_huge_pages),
 			   READ_ONCE(h->nr_overcommit_huge_pages));
-	}
 }

@@ -69,7 +69,9 @@ enum ht_event_kind {
 	HT_EV_FORK_COPY,
 	HT_EV_TRUNCATE,
 	HT_EV_HOLE_PUNCH,
-	HT_EV_NR
+	HT_EV_NR,
+	/* not a ring event: the subject of a watchpoint's anomaly */
+	HT_EV_COUNTER_WRITE = HT_EV_NR
 };
 
 enum ht_rule {
@@ -118,11 +120,15 @@ struct ht_event {
 };
 
 bool ht_event_wanted(void);
+void ht_event_identify(struct ht_event *ev, enum ht_event_kind kind,
+		       struct hstate *h);
 void ht_event_begin(struct ht_event *ev, enum ht_event_kind kind,
 		    struct hstate *h);
 void ht_event_end(struct ht_event *ev, struct hstate *h);
 void ht_anomaly(enum ht_rule rule, const struct ht_event *ev,
 		long expected, long actual);
+void ht_anomaly_at(enum ht_rule rule, const struct ht_event *ev,
+		   long expected, long actual, unsigned long from_ip);
 int ht_events_init(void);
 void ht_events_exit(void);
 void ht_event_format(struct seq_buf *s, const struct ht_event *ev);
@@ -149,7 +155,14 @@ void ht_probes_detach(void);
 void ht_probes_show(struct seq_file *m);
 
 int ht_hstates_init(void);
+struct hstate *ht_hstate(int i);
 void ht_hstates_show(struct seq_file *m);
+
+/* watch.c */
+void ht_watch_init(void);
+void ht_watch_exit(void);
+void ht_watch_show_probes(struct seq_file *m);
+void ht_writers_show(struct seq_file *m);
 
 void ht_debugfs_init(void);
 void ht_debugfs_exit(void);

@@ -17,7 +17,8 @@ static int __init hugetrack_init(void)
 	err = ht_probes_attach();
 	if (err)
 		goto err_events;
-	ht_hstates_init();
+	if (!ht_hstates_init())
+		ht_watch_init();
 	ht_debugfs_init();
 	pr_info("version " HUGETRACK_VERSION " loaded\n");
 	return 0;
@@ -30,6 +31,7 @@ err_events:
 static void __exit hugetrack_exit(void)
 {
 	ht_debugfs_exit();
+	ht_watch_exit();
 	ht_probes_detach();
 	ht_events_exit();
 }

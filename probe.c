@@ -273,4 +273,5 @@ void ht_probes_show(struct seq_file *m)
 			   probe->on_return ? "kretprobe" : "kprobe", state,
 			   sum_hits(probe), missed(probe));
 	}
+	ht_watch_show_probes(m);
 }

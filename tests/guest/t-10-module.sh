@@ -41,7 +41,7 @@ t_probe() {
 t_probe_list_complete() {
 	local want got
 	want=$(awk '!/^#/ { print $1 }' /tests/expected-probes.txt | sort)
-	got=$(awk '!/^#/ { print $1 }' $HT/probes | sort)
+	got=$(awk '!/^#/ && $2 != "watch" { print $1 }' $HT/probes | sort)
 	[ "$want" = "$got" ] || fail "probes file lists [$(echo $got)], expected [$(echo $want)]"
 }
 
@@ -76,6 +76,34 @@ t_no_misses() {
 	[ -z "$missed" ] || fail "missed: $(echo $missed)"
 }
 
+# One data watchpoint on resv and on free of each hstate (4 debug registers).
+t_watchpoints() {
+	local h want got
+	want=$(for h in /sys/kernel/mm/hugepages/hugepages-*; do
+		h=${h##*hugepages-}
+		echo "watch_resv_$h active"
+		echo "watch_free_$h active"
+	done | sort)
+	got=$(awk '$2 == "watch" { print $1, $5 }' $HT/probes | sort)
+	expect_eq "watchpoints" "$(echo $want)" "$(echo $got)"
+}
+
+# Every write is seen: per counter, the net of all writing sites equals the
+# change sysfs shows since load; each site is a symbol, not an address.
+t_writers_net_equals_sysfs() {
+	local c
+	hugefault -n 3 -t 3 && hugefault -n 2 -t 1 -f /dev/hugepages/t10w -- true &&
+		rm /dev/hugepages/t10w || fail "workload failed"
+	for c in resv free; do
+		expect_eq "$c net of writers" $(($(cat $SYS2M/${c}_hugepages) - $(eval echo \$LOAD_$c))) \
+			"$(awk -v c=$c '$1 == "counter=" c && $2 == "hstate=hugepages-2048kB" \
+				{ split($5, n, "="); s += n[2] } END { print s + 0 }' $HT/writers)"
+	done
+	grep -q 'counter=resv' $HT/writers || fail "no resv writer"
+	! grep -v ' site=[A-Za-z_][A-Za-z0-9_.]*+0x[0-9a-f]*/0x[0-9a-f]* ' $HT/writers | grep . ||
+		fail "a site is not symbolized"
+}
+
 t_unload() {
 	rmmod hugetrack || fail "rmmod failed"
 	[ ! -d $HT ] || fail "$HT still there after rmmod"
@@ -86,6 +114,8 @@ t_reload() {
 		rmmod hugetrack || fail "second load/unload failed"
 }
 
+LOAD_resv=$(cat $SYS2M/resv_hugepages)
+LOAD_free=$(cat $SYS2M/free_hugepages)
 run_test "module loads" t_load
 run_test "debugfs files are root-only (0400, control 0600)" t_files_root_only
 col=$(expected_column)
@@ -101,11 +131,13 @@ while read -r name rest; do
 done </tests/expected-probes.txt
 run_test "probes lists every probe point once" t_probe_list_complete
 BASELINE=$(module_hstates)
+run_test "a data watchpoint on resv and free of each hstate" t_watchpoints
 run_test "hstates equals sysfs at rest" hstates_match_sysfs
 run_test "hstates equals sysfs with 4 pages mapped, 2 faulted" t_hstates_while_mapped
 run_test "hstates equals sysfs and baseline after munmap" t_hstates_after
 run_test "hugetlb_fault hits equal ftrace kprobe_profile and 5 faults" t_fault_hits_match_ftrace
 run_test "no probe missed a hit" t_no_misses
+run_test "writers: every resv and free change, by symbolized site, nets to sysfs" t_writers_net_equals_sysfs
 run_test "module unloads" t_unload
 run_test "module loads and unloads again" t_reload
 run_test "dmesg has no warning, oops or registration failure" dmesg_clean

@@ -39,11 +39,31 @@ t_threshold() {
 	expect_only_rule refcount_near_overflow 0 1 "$(field "$out" pid)" "$(field "$out" addr)"
 }
 
+# A reservation count that wraps and is put back within one fault: no event
+# end sees it; the watchpoint catches it at the writing instruction.
+t_resv_wrap() {
+	local out nr resv0
+	resv0=$(cat $SYS2M/resv_hugepages)
+	nr=$(cat $SYS2M/nr_hugepages)
+	echo reset >$HT/control
+	insmod /tests/ht_inject.ko mode=resv_wrap || fail "cannot load ht_inject"
+	out=$(hugefault -n 1 -v)
+	rmmod ht_inject
+	cat $HT/anomalies
+	expect_only_rule resv_underflow "$nr" -1 "$(field "$out" pid)" 0x0
+	expect_eq "kind" counter_write "$(field "$(grep '^anomaly=' $HT/anomalies)" kind)"
+	expect_eq "first frame (the writer)" on_fault \
+		"$(grep -m1 '^  ' $HT/anomalies | sed 's/^  \([a-z_]*\)+.*\[ht_inject\]$/\1/')"
+	! grep '^  .*0x[0-9a-f]\{12,\}' $HT/anomalies || fail "a raw address in the stack"
+	expect_eq "sysfs resv after" "$resv0" "$(cat $SYS2M/resv_hugepages)"
+}
+
 insmod /hugetrack.ko || echo "# insmod failed: $(dmesg | tail -n 1)"
 run_test "an extra folio reference in a fault fires ref_map_mismatch alone" \
 	t_inject extra_ref ref_map_mismatch 1 2
 run_test "a tail-page reference fires tail_refcount alone" \
 	t_inject tail_ref tail_refcount 0 1
+run_test "a reservation count wrapped and put back: resv_underflow at the write" t_resv_wrap
 run_test "a refcount above refcount_threshold fires refcount_near_overflow alone" t_threshold
 rmmod hugetrack
 run_test "dmesg has no warning or oops after the injections" dmesg_clean

@@ -6,11 +6,15 @@
  * mode=extra_ref  one more folio reference, taken while a fault maps a new
  *                 anonymous hugetlb folio (rule ref_map_mismatch)
  * mode=tail_ref   a reference on the folio's first tail page (tail_refcount)
+ * mode=resv_wrap  at the first fault, the hstate's resv_huge_pages wraps
+ *                 below zero and is put back at once, without hugetlb_lock:
+ *                 only a watchpoint sees it (resv_underflow)
  *
  * The references are dropped when the task unmaps, before the folio can be
  * freed, and at unload.
  */
 #include <linux/atomic.h>
+#include <linux/hugetlb.h>
 #include <linux/kprobes.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -18,7 +22,7 @@
 
 static char *mode = "extra_ref";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "extra_ref or tail_ref [DEFAULT: extra_ref]");
+MODULE_PARM_DESC(mode, "extra_ref, tail_ref or resv_wrap [DEFAULT: extra_ref]");
 
 static char *comm = "hugefault";
 module_param(comm, charp, 0444);
@@ -70,7 +74,28 @@ static int on_unmap(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+/* hugetlb_fault(mm, vma, address, flags) */
+static int on_fault(struct kprobe *kp, struct pt_regs *regs)
+{
+	static atomic_t done = ATOMIC_INIT(0);
+	struct vm_area_struct *vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 1);
+	struct hstate *h;
+	unsigned long saved;
+
+	if (!targeted() || atomic_xchg(&done, 1))
+		return 0;
+	h = hstate_vma(vma);
+	saved = READ_ONCE(h->resv_huge_pages);
+	WRITE_ONCE(h->resv_huge_pages, -1UL);
+	WRITE_ONCE(h->resv_huge_pages, saved);
+	return 0;
+}
+
 static struct kprobe rmap_probe = { .pre_handler = on_new_anon_rmap };
+static struct kprobe fault_probe = {
+	.symbol_name = "hugetlb_fault",
+	.pre_handler = on_fault,
+};
 static struct kprobe unmap_probe = {
 	.symbol_name = "__unmap_hugepage_range",
 	.pre_handler = on_unmap,
@@ -83,8 +108,10 @@ static int __init ht_inject_init(void)
 	};
 	int err = -ENOENT, i;
 
+	if (!strcmp(mode, "resv_wrap"))
+		return register_kprobe(&fault_probe);
 	if (strcmp(mode, "extra_ref") && strcmp(mode, "tail_ref")) {
-		pr_err("ht_inject: mode must be extra_ref or tail_ref\n");
+		pr_err("ht_inject: mode must be extra_ref, tail_ref or resv_wrap\n");
 		return -EINVAL;
 	}
 	tail_mode = !strcmp(mode, "tail_ref");
@@ -103,6 +130,10 @@ static int __init ht_inject_init(void)
 
 static void __exit ht_inject_exit(void)
 {
+	if (!strcmp(mode, "resv_wrap")) {
+		unregister_kprobe(&fault_probe);
+		return;
+	}
 	unregister_kprobe(&unmap_probe);
 	unregister_kprobe(&rmap_probe);
 	release_all();

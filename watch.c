@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hardware data watchpoints on each hstate's resv_huge_pages and
+ * free_huge_pages.  Probes on functions miss what is inlined; a watchpoint
+ * sees every write, so every change is counted by the call site that made
+ * it, and a reservation count that wraps is caught at the writing
+ * instruction, not at the next read.
+ */
+#include <linux/hugetlb.h>
+#include <linux/hw_breakpoint.h>
+#include <linux/perf_event.h>
+
+#include "hugetrack.h"
+
+#define SITES_MAX	32
+
+struct write_site {
+	unsigned long ip;	/* 0: a free slot */
+	atomic_long_t writes;
+	atomic_long_t net;
+};
+
+struct watched {
+	char name[32];
+	struct hstate *h;
+	unsigned long *counter;
+	bool is_resv;
+	/* the kernel writes the counters under hugetlb_lock: one writer */
+	unsigned long last;
+	int error;
+	struct perf_event * __percpu *bp;
+	atomic_long_t hits;
+	atomic_long_t sites_lost;
+	struct write_site sites[SITES_MAX];
+};
+
+static struct watched watched[2 * HUGE_MAX_HSTATE];
+static unsigned int nr_watched;
+
+static struct write_site *site_of(struct watched *w, unsigned long ip)
+{
+	unsigned long old;
+	int i;
+
+	for (i = 0; i < SITES_MAX; i++) {
+		old = READ_ONCE(w->sites[i].ip);
+		if (!old)
+			old = cmpxchg(&w->sites[i].ip, 0, ip) ?: ip;
+		if (old == ip)
+			return &w->sites[i];
+	}
+	return NULL;
+}
+
+/* In the #DB trap, right after the write, on the writing CPU. */
+static void on_write(struct perf_event *bp, struct perf_sample_data *data,
+		     struct pt_regs *regs)
+{
+	struct watched *w = bp->overflow_handler_context;
+	unsigned long value = READ_ONCE(*w->counter);
+	unsigned long nr = READ_ONCE(w->h->nr_huge_pages);
+	struct write_site *site = site_of(w, instruction_pointer(regs));
+	struct ht_event ev;
+
+	atomic_long_inc(&w->hits);
+	if (site) {
+		atomic_long_inc(&site->writes);
+		atomic_long_add(value - w->last, &site->net);
+	} else {
+		atomic_long_inc(&w->sites_lost);
+	}
+	if (w->is_resv && value > nr && w->last <= nr) {
+		ht_event_identify(&ev, HT_EV_COUNTER_WRITE, w->h);
+		ev.resv_before = w->last;
+		ev.resv_after = value;
+		ht_anomaly_at(HT_RULE_RESV_UNDERFLOW, &ev, nr, value,
+			      instruction_pointer(regs));
+	}
+	WRITE_ONCE(w->last, value);
+}
+NOKPROBE_SYMBOL(on_write);
+
+static void watch(struct hstate *h, unsigned long *counter, bool is_resv)
+{
+	struct watched *w = &watched[nr_watched++];
+	struct perf_event_attr attr;
+
+	snprintf(w->name, sizeof(w->name), "watch_%s_%lukB",
+		 is_resv ? "resv" : "free", huge_page_size(h) / SZ_1K);
+	w->h = h;
+	w->counter = counter;
+	w->is_resv = is_resv;
+	w->last = READ_ONCE(*counter);
+	hw_breakpoint_init(&attr);
+	attr.bp_addr = (unsigned long)counter;
+	attr.bp_len = HW_BREAKPOINT_LEN_8;
+	attr.bp_type = HW_BREAKPOINT_W;
+	w->bp = register_wide_hw_breakpoint(&attr, on_write, w);
+	if (IS_ERR((void __force *)w->bp)) {
+		w->error = PTR_ERR((void __force *)w->bp);
+		w->bp = NULL;
+		pr_warn("%s disabled: no data watchpoint (%d); counting by probes only\n",
+			w->name, w->error);
+	}
+}
+
+/* resv of every hstate first: debug registers are few (4 on x86). */
+void ht_watch_init(void)
+{
+	struct hstate *h;
+	int i;
+
+	for (i = 0; (h = ht_hstate(i)); i++)
+		watch(h, &h->resv_huge_pages, true);
+	for (i = 0; (h = ht_hstate(i)); i++)
+		watch(h, &h->free_huge_pages, false);
+}
+
+void ht_watch_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_watched; i++)
+		if (watched[i].bp)
+			unregister_wide_hw_breakpoint(watched[i].bp);
+	nr_watched = 0;
+}
+
+/* Rows of the probes file. */
+void ht_watch_show_probes(struct seq_file *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_watched; i++) {
+		struct watched *w = &watched[i];
+		char state[24] = "active";
+
+		if (w->error)
+			snprintf(state, sizeof(state), "failed:%d", w->error);
+		seq_printf(m, "%-24s %-8s %-33s %-9s %-12s %12ld %8ld\n", w->name,
+			   "watch", w->is_resv ? "hstate.resv_huge_pages" :
+			   "hstate.free_huge_pages", "watchpoint", state,
+			   atomic_long_read(&w->hits), atomic_long_read(&w->sites_lost));
+	}
+}
+
+void ht_writers_show(struct seq_file *m)
+{
+	unsigned int i, s;
+
+	for (i = 0; i < nr_watched; i++) {
+		struct watched *w = &watched[i];
+
+		for (s = 0; s < SITES_MAX && READ_ONCE(w->sites[s].ip); s++)
+			seq_printf(m, "counter=%s hstate=%s site=%pS writes=%ld net=%ld\n",
+				   w->is_resv ? "resv" : "free", w->h->name,
+				   (void *)w->sites[s].ip,
+				   atomic_long_read(&w->sites[s].writes),
+				   atomic_long_read(&w->sites[s].net));
+	}
+}

@@ -1,22 +1,37 @@
 # SPDX-License-Identifier: GPL-2.0
-# What "make demo" shows: hugetrack loaded on the test kernel, a hugetlb
-# workload, and the files a developer would cat.
+# What "make demo" shows: hugetrack loaded on the test kernel, a mixed
+# hugetlb workload, and the files a developer would cat.
 HT=/sys/kernel/debug/hugetrack
 
 show() {
 	echo
-	echo "# cat $1"
-	cat "$1"
+	echo "# cat $HT/$1${2:+ | $2}"
+	if [ -n "$2" ]; then
+		cat $HT/$1 | sh -c "$2"
+	else
+		cat $HT/$1
+	fi
 }
 
 echo
 echo "== hugetrack demo on $(uname -r)"
 insmod /hugetrack.ko || { echo "demo: insmod failed"; dmesg | tail -n 5; exit 1; }
-echo "# hugefault -n 6 -t 6 -- cat $HT/hstates   (6 huge pages faulted, held)"
-hugefault -n 6 -t 6 -- cat $HT/hstates
-echo "# hugefault -n 4 -t 2 -f /dev/hugepages/demo   (shared file, 2 of 4 faulted)"
-hugefault -n 4 -t 2 -f /dev/hugepages/demo
-rm -f /dev/hugepages/demo
-show $HT/hstates
-show $HT/probes
+echo "# workload: private and shared faults, a fork with copy-on-write,"
+echo "# UFFDIO_COPY (one onto a cached page: EEXIST), UFFDIO_CONTINUE, a hole punch"
+hugefault -n 4 -t 4 -F -W >/dev/null
+hugefault -n 2 -t 2 -f /dev/hugepages/demo -P
+hugeuffd copy 2 /dev/hugepages/demo-uffd >/dev/null
+hugeuffd continue 2 /dev/hugepages/demo-minor >/dev/null
+rm -f /dev/hugepages/demo*
+echo "# and one injected accounting error: an extra folio reference in a fault"
+insmod /tests/ht_inject.ko mode=extra_ref
+hugefault -n 1 >/dev/null
+rmmod ht_inject
+show hstates
+show counters
+show faults "tail -n 6"
+show anomalies
+show writers
+show probes "head -n 8"
+show control
 rmmod hugetrack

@@ -32,6 +32,6 @@ show counters
 show faults "tail -n 6"
 show anomalies
 show writers
-show probes "head -n 8"
+show probes "sed -n '1,3p;/missing/p;/acct_memory/p;/ watch /p'"
 show control
 rmmod hugetrack

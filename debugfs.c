@@ -31,6 +31,7 @@ HT_SHOW_FILE(faults, ht_recent_events_show);
 HT_SHOW_FILE(counters, ht_counters_show);
 HT_SHOW_FILE(anomalies, ht_anomalies_show);
 HT_SHOW_FILE(writers, ht_writers_show);
+HT_SHOW_FILE(summary, ht_summary_show);
 
 /* The part of an event line a short read left for the next one. */
 struct events_reader {
@@ -168,6 +169,7 @@ void ht_debugfs_init(void)
 	debugfs_create_file("counters", 0400, root, NULL, &counters_fops);
 	debugfs_create_file("anomalies", 0400, root, NULL, &anomalies_fops);
 	debugfs_create_file("writers", 0400, root, NULL, &writers_fops);
+	debugfs_create_file("summary", 0400, root, NULL, &summary_fops);
 	debugfs_create_file("control", 0600, root, NULL, &control_fops);
 }
 

@@ -14,6 +14,7 @@
 #include <linux/seqlock.h>
 #include <linux/slab.h>
 #include <linux/stacktrace.h>
+#include <linux/utsname.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 
@@ -27,6 +28,8 @@ MODULE_PARM_DESC(ring_size,
 #define RECENT_EVENTS	256
 #define ANOMALIES_KEPT	64
 #define STACK_DEPTH	16
+#define TASKS_KEPT	64
+#define TOP_TASKS	5
 #define FRAME_LEN	80
 
 /*
@@ -71,6 +74,17 @@ struct ht_counters {
 	unsigned long resv_reserved, resv_unreserved;
 	unsigned long resv_consumed, resv_restored;
 };
+
+/* Faults by process, for the summary; a full table counts the rest apart. */
+struct task_faults {
+	pid_t pid;	/* 0: a free slot */
+	char comm[TASK_COMM_LEN];
+	atomic_long_t faults;
+};
+
+static struct task_faults task_faults[TASKS_KEPT];
+static atomic_long_t other_tasks_faults;
+static u64 loaded_ns;
 
 static struct ht_ring events, anomalies;
 static DEFINE_PER_CPU(struct ht_counters, counters);
@@ -283,6 +297,28 @@ static void check_consumption(const struct ht_event *ev)
 		ht_anomaly(HT_RULE_RESV_DOUBLE_CONSUME, ev, 0, delta);
 }
 
+static void count_task_fault(const struct ht_event *ev)
+{
+	struct task_faults *t;
+	pid_t old;
+
+	for (t = task_faults; t < task_faults + TASKS_KEPT; t++) {
+		old = READ_ONCE(t->pid);
+		if (!old) {
+			old = cmpxchg(&t->pid, 0, ev->pid);
+			if (!old) {
+				memcpy(t->comm, ev->comm, TASK_COMM_LEN);
+				old = ev->pid;
+			}
+		}
+		if (old == ev->pid) {
+			atomic_long_inc(&t->faults);
+			return;
+		}
+	}
+	atomic_long_inc(&other_tasks_faults);
+}
+
 void ht_event_end(struct ht_event *ev, struct hstate *h)
 {
 	unsigned long nr = READ_ONCE(h->nr_huge_pages);
@@ -296,6 +332,9 @@ void ht_event_end(struct ht_event *ev, struct hstate *h)
 	ev->free_after = READ_ONCE(h->free_huge_pages);
 	ring_publish(&events, &ev->seq);
 	count_event(ev);
+	ht_hstate_note_resv(h, ev->resv_after);
+	if (ev->kind == HT_EV_FAULT)
+		count_task_fault(ev);
 	if (wq_has_sleeper(&ht_events_wait))
 		irq_work_queue(&wake_work);
 
@@ -537,6 +576,67 @@ void ht_control_show(struct seq_file *m)
 		   comm[0] ? comm : "-");
 }
 
+static void show_top_tasks(struct seq_file *m)
+{
+	bool shown[TASKS_KEPT] = {};
+	long best_faults, f;
+	int i, n, best;
+
+	seq_puts(m, "top tasks by faults:\n");
+	for (n = 0; n < TOP_TASKS; n++) {
+		best = -1;
+		best_faults = 0;
+		for (i = 0; i < TASKS_KEPT; i++) {
+			f = atomic_long_read(&task_faults[i].faults);
+			if (!shown[i] && READ_ONCE(task_faults[i].pid) && f > best_faults) {
+				best = i;
+				best_faults = f;
+			}
+		}
+		if (best < 0)
+			break;
+		shown[best] = true;
+		seq_printf(m, "  pid %d %s: %ld faults\n", task_faults[best].pid,
+			   task_faults[best].comm, best_faults);
+	}
+	if (atomic_long_read(&other_tasks_faults))
+		seq_printf(m, "  other tasks: %ld faults\n",
+			   atomic_long_read(&other_tasks_faults));
+}
+
+/* What the module allocated at load; it allocates nothing after. */
+static size_t footprint(void)
+{
+	return events.size * events.record_size +
+	       anomalies.size * anomalies.record_size +
+	       num_possible_cpus() * (sizeof(struct anomaly_scratch) +
+				      sizeof(struct ht_counters)) +
+	       sizeof(task_faults) + ht_probes_footprint();
+}
+
+void ht_summary_show(struct seq_file *m)
+{
+	struct ht_counters sum;
+	unsigned long total = 0;
+	unsigned int i;
+
+	sum_counters(&sum);
+	seq_printf(m, "hugetrack %s on %s, loaded %llu s ago, %zu bytes preallocated\n",
+		   HUGETRACK_VERSION, init_utsname()->release,
+		   (ktime_get_ns() - loaded_ns) / NSEC_PER_SEC, footprint());
+	seq_printf(m, "recording %s, events dropped %llu\n",
+		   READ_ONCE(recording) ? "enabled" : "disabled", events_dropped());
+	ht_hstates_summary(m);
+	for (i = 0; i < HT_RULE_NR; i++)
+		total += sum.anomalies[i];
+	seq_printf(m, "anomalies: %lu", total);
+	for (i = 0; i < HT_RULE_NR; i++)
+		if (sum.anomalies[i])
+			seq_printf(m, ", %s %lu", rule_names[i], sum.anomalies[i]);
+	seq_puts(m, "\n");
+	show_top_tasks(m);
+}
+
 static void reset_counters(void)
 {
 	unsigned int cpu;
@@ -548,6 +648,9 @@ static void reset_counters(void)
 	mutex_lock(&consume_lock);
 	consume_lost = 0;
 	mutex_unlock(&consume_lock);
+	memset(task_faults, 0, sizeof(task_faults));
+	atomic_long_set(&other_tasks_faults, 0);
+	ht_hstates_reset_range();
 }
 
 static void set_filter(pid_t pid, const char *comm)
@@ -604,6 +707,7 @@ int ht_events_init(void)
 	err = ring_init(&anomalies, ANOMALIES_KEPT, sizeof(struct ht_anomaly));
 	if (err)
 		vfree(events.slots);
+	loaded_ns = ktime_get_ns();
 	return err;
 }
 

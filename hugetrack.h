@@ -139,6 +139,7 @@ void ht_counters_show(struct seq_file *m);
 void ht_anomalies_show(struct seq_file *m);
 void ht_recent_events_show(struct seq_file *m);
 void ht_control_show(struct seq_file *m);
+void ht_summary_show(struct seq_file *m);
 int ht_control_write(const char *cmd);
 int ht_events_next(struct ht_event *ev);
 bool ht_events_ready(void);
@@ -153,9 +154,13 @@ unsigned long ht_lookup_name(const char *name);
 int ht_probes_attach(void);
 void ht_probes_detach(void);
 void ht_probes_show(struct seq_file *m);
+size_t ht_probes_footprint(void);
 
 int ht_hstates_init(void);
 struct hstate *ht_hstate(int i);
+void ht_hstate_note_resv(struct hstate *h, unsigned long resv);
+void ht_hstates_reset_range(void);
+void ht_hstates_summary(struct seq_file *m);
 void ht_hstates_show(struct seq_file *m);
 
 /* watch.c */

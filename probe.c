@@ -229,6 +229,21 @@ void ht_probes_detach(void)
 	free_probe_storage();
 }
 
+/* Hit counters and kretprobe instances, as registered. */
+size_t ht_probes_footprint(void)
+{
+	struct ht_probe *probe;
+	size_t bytes = 0;
+
+	for_each_probe(probe) {
+		bytes += num_possible_cpus() * sizeof(unsigned long);
+		if (probe->state == HT_PROBE_ACTIVE && probe->on_return)
+			bytes += probe->rp.maxactive *
+				 (sizeof(struct kretprobe_instance) + probe->data_size);
+	}
+	return bytes;
+}
+
 static const char *const state_names[] = {
 	[HT_PROBE_UNREGISTERED] = "unregistered",
 	[HT_PROBE_ACTIVE] = "active",

@@ -76,6 +76,8 @@ static void on_write(struct perf_event *bp, struct perf_sample_data *data,
 		ht_anomaly_at(HT_RULE_RESV_UNDERFLOW, &ev, nr, value,
 			      instruction_pointer(regs));
 	}
+	if (w->is_resv)
+		ht_hstate_note_resv(w->h, value);
 	WRITE_ONCE(w->last, value);
 }
 NOKPROBE_SYMBOL(on_write);

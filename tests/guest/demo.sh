@@ -33,5 +33,6 @@ show faults "tail -n 6"
 show anomalies
 show writers
 show probes "sed -n '1,3p;/missing/p;/acct_memory/p;/ watch /p'"
+show summary
 show control
 rmmod hugetrack

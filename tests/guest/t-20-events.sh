@@ -108,6 +108,24 @@ t_events_stream() {
 		expect_eq "events_dropped" 0 "$(counter events_dropped)"
 }
 
+# summary: the resv range since reset is what sysfs showed, the top task is
+# the workload's with its faults, and the footprint does not grow.
+t_summary() {
+	local resv0 held out pid line bytes
+	echo reset >$HT/control
+	resv0=$(cat $SYS2M/resv_hugepages)
+	bytes=$(sed -n '1s/.*, \([0-9]*\) bytes preallocated$/\1/p' $HT/summary)
+	held=$(hugefault -n 4 -t 0 -- cat $SYS2M/resv_hugepages) || fail "workload failed"
+	out=$(hugefault -n 3 -t 3 -v) || fail "workload failed"
+	pid=$(field "$out" pid)
+	cat $HT/summary
+	line=$(grep '^hugepages-2048kB:' $HT/summary)
+	expect_eq "resv range" "min $resv0, max $held" "$(echo "$line" | grep -o 'min [0-9]*, max [0-9]*')"
+	expect_eq "top task" "pid $pid hugefault: 3 faults" "$(sed -n '/^top tasks/{n;s/^  //p}' $HT/summary)"
+	expect_eq "footprint" "$bytes" "$(sed -n '1s/.*, \([0-9]*\) bytes preallocated$/\1/p' $HT/summary)"
+	[ "$bytes" -gt 0 ] || fail "no footprint in summary"
+}
+
 # write_control STRING: echoes the error dd reports, empty if accepted
 write_control() {
 	printf "$1" | dd of=$HT/control bs=4096 2>&1 | grep -o 'Invalid argument\|Argument list too long'
@@ -154,6 +172,7 @@ run_test "shared file: child's fault maps a 2nd time, as /proc/kpagecount says" 
 run_test "fault, reserve, unreserve and vma_close totals equal ftrace hits" t_totals_match_ftrace
 run_test "events stream delivers each event once, in order" t_events_stream
 run_test "no anomaly on correct paths" t_no_anomaly
+run_test "summary: resv range as sysfs showed it, top task, fixed footprint" t_summary
 run_test "control rejects bad and random input without a change" t_control_rejects_bad_input
 run_test "control: filter pid, filter comm, disable, enable, reset" t_control_commands
 rmmod hugetrack

@@ -124,6 +124,8 @@ static const char *const kind_names[HT_EV_NR + 1] = {
 	[HT_EV_FORK_COPY] = "fork_copy",
 	[HT_EV_TRUNCATE] = "truncate",
 	[HT_EV_HOLE_PUNCH] = "hole_punch",
+	[HT_EV_SUBPOOL_NEW] = "subpool_new",
+	[HT_EV_SUBPOOL_PUT] = "subpool_put",
 	[HT_EV_COUNTER_WRITE] = "counter_write",
 };
 
@@ -255,6 +257,8 @@ static void count_event(const struct ht_event *ev)
 	case HT_EV_VMA_CLOSE:
 	case HT_EV_TRUNCATE:
 	case HT_EV_HOLE_PUNCH:
+	case HT_EV_SUBPOOL_NEW:
+	case HT_EV_SUBPOOL_PUT:
 		if (delta > 0)
 			c->resv_reserved += delta;
 		else
@@ -297,6 +301,16 @@ static void check_consumption(const struct ht_event *ev)
 		ht_anomaly(HT_RULE_RESV_DOUBLE_CONSUME, ev, 0, delta);
 }
 
+/* Lockless like the hstate counters: each value is current. */
+void ht_event_subpool(struct ht_event *ev, struct hugepage_subpool *spool)
+{
+	ev->spool = spool;
+	if (!spool)
+		return;
+	ev->spool_used_before = READ_ONCE(spool->used_hpages);
+	ev->spool_rsv_before = READ_ONCE(spool->rsv_hpages);
+}
+
 static void count_task_fault(const struct ht_event *ev)
 {
 	struct task_faults *t;
@@ -330,6 +344,10 @@ void ht_event_end(struct ht_event *ev, struct hstate *h)
 	ev->cpu = raw_smp_processor_id();
 	ev->resv_after = READ_ONCE(h->resv_huge_pages);
 	ev->free_after = READ_ONCE(h->free_huge_pages);
+	if (ev->spool) {
+		ev->spool_used_after = READ_ONCE(ev->spool->used_hpages);
+		ev->spool_rsv_after = READ_ONCE(ev->spool->rsv_hpages);
+	}
 	ring_publish(&events, &ev->seq);
 	count_event(ev);
 	ht_hstate_note_resv(h, ev->resv_after);
@@ -438,6 +456,12 @@ void ht_event_format(struct seq_buf *s, const struct ht_event *ev)
 	format_result(s, ev);
 	seq_buf_printf(s, " resv=%ld->%ld free=%ld->%ld", ev->resv_before,
 		       ev->resv_after, ev->free_before, ev->free_after);
+	if (ev->spool)
+		seq_buf_printf(s, " spool_used=%ld->%ld spool_rsv=%ld->%ld",
+			       ev->spool_used_before, ev->spool_used_after,
+			       ev->spool_rsv_before, ev->spool_rsv_after);
+	else
+		seq_buf_printf(s, "%s", " spool_used=- spool_rsv=-");
 	if (ev->folio.pfn == HT_NO_PFN)
 		seq_buf_printf(s, "%s", " pfn=- ref=- map=-");
 	else

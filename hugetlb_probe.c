@@ -33,6 +33,11 @@ static unsigned long arg(struct pt_regs *regs, unsigned int n)
 	return regs_get_kernel_argument(regs, n);
 }
 
+static struct hugepage_subpool *inode_subpool(struct inode *inode)
+{
+	return HUGETLBFS_SB(inode->i_sb)->spool;
+}
+
 static u8 mapping_flags(vm_flags_t vm_flags)
 {
 	return vm_flags & VM_SHARED ? HT_EVF_SHARED : 0;
@@ -50,6 +55,7 @@ static void start_folio_call(struct folio_call *call, enum ht_event_kind kind,
 	ev->address = addr & huge_page_mask(call->h);
 	ev->pages = 1;
 	ev->flags |= mapping_flags(vma->vm_flags);
+	ht_event_subpool(ev, inode_subpool(file_inode(vma->vm_file)));
 	ht_folio_at(call->mm, vma, call->h, ev->address, &ev->folio.pfn,
 		    &ev->folio.ref_before, &ev->folio.map_before);
 }
@@ -122,13 +128,15 @@ NOKPROBE_SYMBOL(mfill_return);
 /* hugetlb_reserve_pages(inode, from, to, vma, vm_flags) */
 static int reserve_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
 {
+	struct inode *inode = (struct inode *)arg(regs, 0);
 	struct vm_area_struct *vma = (struct vm_area_struct *)arg(regs, 3);
 	struct hstate_call *call = data;
 
 	if (!ht_event_wanted())
 		return 1;
-	call->h = hstate_inode((struct inode *)arg(regs, 0));
+	call->h = hstate_inode(inode);
 	ht_event_begin(&call->ev, HT_EV_RESERVE, call->h);
+	ht_event_subpool(&call->ev, inode_subpool(inode));
 	call->ev.address = vma ? vma->vm_start : 0;
 	call->ev.pages = arg(regs, 2) - arg(regs, 1);
 	call->ev.flags = mapping_flags(arg(regs, 4));
@@ -139,12 +147,14 @@ NOKPROBE_SYMBOL(reserve_entry);
 /* hugetlb_unreserve_pages(inode, start, end, freed) */
 static int unreserve_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
 {
+	struct inode *inode = (struct inode *)arg(regs, 0);
 	struct hstate_call *call = data;
 
 	if (!ht_event_wanted())
 		return 1;
-	call->h = hstate_inode((struct inode *)arg(regs, 0));
+	call->h = hstate_inode(inode);
 	ht_event_begin(&call->ev, HT_EV_UNRESERVE, call->h);
+	ht_event_subpool(&call->ev, inode_subpool(inode));
 	call->ev.pages = arg(regs, 3);
 	call->ev.flags = HT_EVF_SHARED;
 	return 0;
@@ -161,6 +171,7 @@ static int vma_close_entry(struct ht_probe *probe, struct pt_regs *regs, void *d
 		return 1;
 	call->h = hstate_vma(vma);
 	ht_event_begin(&call->ev, HT_EV_VMA_CLOSE, call->h);
+	ht_event_subpool(&call->ev, inode_subpool(file_inode(vma->vm_file)));
 	call->ev.address = vma->vm_start;
 	call->ev.pages = (vma->vm_end - vma->vm_start) / huge_page_size(call->h);
 	call->ev.flags = mapping_flags(vma->vm_flags);
@@ -178,6 +189,7 @@ static int zap_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
 		return 1;
 	call->h = hstate_vma(vma);
 	ht_event_begin(&call->ev, HT_EV_ZAP, call->h);
+	ht_event_subpool(&call->ev, inode_subpool(file_inode(vma->vm_file)));
 	call->ev.address = arg(regs, 2);
 	call->ev.pages = (arg(regs, 3) - arg(regs, 2)) / huge_page_size(call->h);
 	call->ev.flags = mapping_flags(vma->vm_flags);
@@ -209,20 +221,69 @@ NOKPROBE_SYMBOL(fork_copy_entry);
 static int remove_pages_entry(struct ht_probe *probe, struct pt_regs *regs,
 			      void *data)
 {
+	struct inode *inode = (struct inode *)arg(regs, 0);
 	loff_t start = arg(regs, 1), end = arg(regs, 2);
 	struct hstate_call *call = data;
 	bool truncate = end == LLONG_MAX;
 
 	if (!ht_event_wanted())
 		return 1;
-	call->h = hstate_inode((struct inode *)arg(regs, 0));
+	call->h = hstate_inode(inode);
 	ht_event_begin(&call->ev, truncate ? HT_EV_TRUNCATE : HT_EV_HOLE_PUNCH, call->h);
+	ht_event_subpool(&call->ev, inode_subpool(inode));
 	call->ev.address = start;
 	call->ev.pages = truncate ? 0 : (end - start) / huge_page_size(call->h);
 	call->ev.flags = HT_EVF_SHARED;
 	return 0;
 }
 NOKPROBE_SYMBOL(remove_pages_entry);
+
+/* hugepage_new_subpool(h, max_hpages, min_hpages): a mount with size= or min_size= */
+static int subpool_new_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	struct hstate_call *call = data;
+
+	if (!ht_event_wanted())
+		return 1;
+	call->h = (struct hstate *)arg(regs, 0);
+	ht_event_begin(&call->ev, HT_EV_SUBPOOL_NEW, call->h);
+	call->ev.pages = (long)arg(regs, 2);
+	call->ev.flags = HT_EVF_SHARED;
+	return 0;
+}
+NOKPROBE_SYMBOL(subpool_new_entry);
+
+/* The new subpool, or NULL: its figures, not its address. */
+static int subpool_new_return(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	struct hugepage_subpool *spool = (struct hugepage_subpool *)regs_return_value(regs);
+	struct hstate_call *call = data;
+
+	call->ev.result = spool ? 0 : -ENOMEM;
+	ht_event_subpool(&call->ev, spool);
+	ht_event_end(&call->ev, call->h);
+	return 0;
+}
+NOKPROBE_SYMBOL(subpool_new_return);
+
+/*
+ * hugepage_put_subpool(spool): at umount.  It may free the subpool: its
+ * figures are taken at entry only.
+ */
+static int subpool_put_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	struct hugepage_subpool *spool = (struct hugepage_subpool *)arg(regs, 0);
+	struct hstate_call *call = data;
+
+	if (!ht_event_wanted())
+		return 1;
+	call->h = spool->hstate;
+	ht_event_begin(&call->ev, HT_EV_SUBPOOL_PUT, call->h);
+	call->ev.pages = spool->min_hpages;
+	call->ev.flags = HT_EVF_SHARED;
+	return 0;
+}
+NOKPROBE_SYMBOL(subpool_put_entry);
 
 static int finish_hstate_call(void *data, long result)
 {
@@ -294,6 +355,10 @@ static struct ht_probe probes[] = {
 		remove_pages_entry, void_return, { "remove_inode_hugepages" }),
 	HT_POINT("vmdelete_list", "hugetlb", { "hugetlb_vmdelete_list" }),
 	HT_POINT("fallocate", "hugetlb", { "hugetlbfs_fallocate" }),
+	HT_CALL("subpool_new", "hugetlb", struct hstate_call, subpool_new_entry,
+		subpool_new_return, { "hugepage_new_subpool" }),
+	HT_CALL("subpool_put", "hugetlb", struct hstate_call, subpool_put_entry,
+		void_return, { "hugepage_put_subpool" }),
 	/* userfaultfd */
 	HT_POINT("uffd_ioctl", "uffd", { "userfaultfd_ioctl" }),
 	HT_POINT("mfill_copy", "uffd", HT_SYMS_MFILL_COPY),

@@ -69,6 +69,8 @@ enum ht_event_kind {
 	HT_EV_FORK_COPY,
 	HT_EV_TRUNCATE,
 	HT_EV_HOLE_PUNCH,
+	HT_EV_SUBPOOL_NEW,
+	HT_EV_SUBPOOL_PUT,
 	HT_EV_NR,
 	/* not a ring event: the subject of a watchpoint's anomaly */
 	HT_EV_COUNTER_WRITE = HT_EV_NR
@@ -117,6 +119,10 @@ struct ht_event {
 	long resv_before, resv_after;
 	long free_before, free_after;
 	struct ht_folio_delta folio;
+	/* the hugetlbfs mount's subpool, if it has one (size=, min_size=) */
+	struct hugepage_subpool *spool;
+	long spool_used_before, spool_used_after;
+	long spool_rsv_before, spool_rsv_after;
 };
 
 bool ht_event_wanted(void);
@@ -125,6 +131,7 @@ void ht_event_identify(struct ht_event *ev, enum ht_event_kind kind,
 void ht_event_begin(struct ht_event *ev, enum ht_event_kind kind,
 		    struct hstate *h);
 void ht_event_end(struct ht_event *ev, struct hstate *h);
+void ht_event_subpool(struct ht_event *ev, struct hugepage_subpool *spool);
 void ht_anomaly(enum ht_rule rule, const struct ht_event *ev,
 		long expected, long actual);
 void ht_anomaly_at(enum ht_rule rule, const struct ht_event *ev,

@@ -126,6 +126,7 @@ static const char *const kind_names[HT_EV_NR + 1] = {
 	[HT_EV_HOLE_PUNCH] = "hole_punch",
 	[HT_EV_SUBPOOL_NEW] = "subpool_new",
 	[HT_EV_SUBPOOL_PUT] = "subpool_put",
+	[HT_EV_PMD_SHARE] = "pmd_share",
 	[HT_EV_COUNTER_WRITE] = "counter_write",
 };
 

@@ -238,6 +238,23 @@ static int remove_pages_entry(struct ht_probe *probe, struct pt_regs *regs,
 }
 NOKPROBE_SYMBOL(remove_pages_entry);
 
+/* huge_pmd_share(mm, vma, addr, pud): a fault's page table may share a PMD page */
+static int pmd_share_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	struct vm_area_struct *vma = (struct vm_area_struct *)arg(regs, 1);
+	struct hstate_call *call = data;
+
+	if (!ht_event_wanted())
+		return 1;
+	call->h = hstate_vma(vma);
+	ht_event_begin(&call->ev, HT_EV_PMD_SHARE, call->h);
+	call->ev.address = arg(regs, 2) & PUD_MASK;
+	call->ev.pages = PUD_SIZE / huge_page_size(call->h);
+	call->ev.flags = mapping_flags(vma->vm_flags);
+	return 0;
+}
+NOKPROBE_SYMBOL(pmd_share_entry);
+
 /* hugepage_new_subpool(h, max_hpages, min_hpages): a mount with size= or min_size= */
 static int subpool_new_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
 {
@@ -347,8 +364,10 @@ static struct ht_probe probes[] = {
 	HT_CALL("copy_page_range", "hugetlb", struct hstate_call, fork_copy_entry,
 		int_return, { "copy_hugetlb_page_range" }),
 	HT_POINT("pte_alloc", "hugetlb", { "huge_pte_alloc" }),
-	HT_POINT("pmd_share", "hugetlb", { "huge_pmd_share" }),
+	HT_CALL("pmd_share", "hugetlb", struct hstate_call, pmd_share_entry,
+		void_return, { "huge_pmd_share" }),
 	HT_POINT("pmd_unshare", "hugetlb", { "huge_pmd_unshare" }),
+	HT_POINT("pmd_unshare_zap", "hugetlb", HT_SYMS_HUGE_PMD_UNSHARE_CLONE),
 	HT_POINT("change_protection", "hugetlb", { "hugetlb_change_protection" }),
 	/* hugetlbfs: truncation, hole punch, fallocate */
 	HT_CALL("remove_inode_pages", "hugetlb", struct hstate_call,

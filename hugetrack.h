@@ -71,6 +71,7 @@ enum ht_event_kind {
 	HT_EV_HOLE_PUNCH,
 	HT_EV_SUBPOOL_NEW,
 	HT_EV_SUBPOOL_PUT,
+	HT_EV_PMD_SHARE,
 	HT_EV_NR,
 	/* not a ring event: the subject of a watchpoint's anomaly */
 	HT_EV_COUNTER_WRITE = HT_EV_NR

@@ -35,6 +35,11 @@
  * collapse_and_free_pmd() is the nearest point that stays a symbol.
  */
 #define HT_SYMS_RETRACT_PAGE_TABLES	{ "retract_page_tables", "collapse_and_free_pmd" }
+/*
+ * huge_pmd_unshare() is a wrapper for rmap's callers; the hugetlb zap path
+ * calls gcc's clone of the real one, with other arguments.
+ */
+#define HT_SYMS_HUGE_PMD_UNSHARE_CLONE	{ "__huge_pmd_unshare.constprop.0.isra.0" }
 /* gcc splits hugetlb_acct_memory(); both kernels keep only the .part.0 clone */
 #define HT_SYMS_HUGETLB_ACCT_MEMORY	{ "hugetlb_acct_memory", "hugetlb_acct_memory.part.0" }
 

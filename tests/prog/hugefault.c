@@ -25,7 +25,7 @@
 extern char **environ;
 
 static const char usage[] =
-	"usage: hugefault [-n PAGES] [-t TOUCHED] [-f FILE] [-F [-W]] [-D] [-P] [-v] [-- COMMAND...]\n"
+	"usage: hugefault [-n PAGES] [-t TOUCHED] [-f FILE] [-F [-W]] [-D] [-P] [-S] [-v] [-- COMMAND...]\n"
 	"  -n PAGES    huge pages to map (default 4)\n"
 	"  -t TOUCHED  pages to write, one fault each (default: all)\n"
 	"  -f FILE     map FILE (on hugetlbfs) shared instead of anonymous memory\n"
@@ -34,6 +34,8 @@ static const char usage[] =
 	"  -W          with -F, the child writes the pages (copy-on-write)\n"
 	"  -D          MADV_DONTNEED the touched pages before munmap\n"
 	"  -P          with -f, punch a hole over the first page before munmap\n"
+	"  -S          with -f, map at a 1 GiB-aligned address with MAP_NORESERVE,\n"
+	"              so that processes mapping the file can share PMD pages\n"
 	"  -v          print 'pid=PID addr=0xADDR' of the mapping first\n"
 	"  COMMAND     run while the mapping is held; its status is ours\n";
 
@@ -83,9 +85,26 @@ static int punch_first_page(const char *file, long hpage)
 	return 0;
 }
 
-static char *map_pages(const char *file, size_t len)
+#define PUD_SIZE (1UL << 30)
+
+/* A free PUD-aligned range of @len bytes. */
+static void *pud_aligned_hint(size_t len)
+{
+	char *p = mmap(NULL, len + PUD_SIZE, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED) {
+		perror("hugefault: cannot find address space");
+		exit(2);
+	}
+	munmap(p, len + PUD_SIZE);
+	return (void *)(((unsigned long)p + PUD_SIZE - 1) & ~(PUD_SIZE - 1));
+}
+
+static char *map_pages(const char *file, size_t len, int shareable)
 {
 	int fd = -1, flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB;
+	void *hint = NULL;
 	char *p;
 
 	if (file) {
@@ -95,8 +114,12 @@ static char *map_pages(const char *file, size_t len)
 			exit(2);
 		}
 		flags = MAP_SHARED;
+		if (shareable) {
+			hint = pud_aligned_hint(len);
+			flags |= MAP_FIXED | MAP_NORESERVE;
+		}
 	}
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, fd, 0);
+	p = mmap(hint, len, PROT_READ | PROT_WRITE, flags, fd, 0);
 	if (p == MAP_FAILED) {
 		fprintf(stderr, "hugefault: mmap of %zu bytes failed: %s (are there enough free huge pages?)\n",
 			len, strerror(errno));
@@ -191,10 +214,10 @@ int main(int argc, char **argv)
 	long pages = 4, touched = -1, i, hpage = huge_page_size();
 	const char *file = NULL;
 	int opt, status = 0, fork_child = 0, child_writes = 0, dontneed = 0, punch = 0;
-	int verbose = 0;
+	int verbose = 0, shareable = 0;
 	char *p;
 
-	while ((opt = getopt(argc, argv, "+n:t:f:FWDPvh")) != -1) {
+	while ((opt = getopt(argc, argv, "+n:t:f:FWDPSvh")) != -1) {
 		switch (opt) {
 		case 'n':
 			pages = parse_count(optarg, "PAGES");
@@ -220,6 +243,9 @@ int main(int argc, char **argv)
 		case 'P':
 			punch = 1;
 			break;
+		case 'S':
+			shareable = 1;
+			break;
 		default:
 			fputs(usage, opt == 'h' ? stdout : stderr);
 			return opt == 'h' ? 0 : 2;
@@ -232,7 +258,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	p = map_pages(file, pages * hpage);
+	p = map_pages(file, pages * hpage, shareable);
 	if (verbose) {
 		printf("pid=%d addr=%#lx\n", (int)getpid(), (unsigned long)p);
 		fflush(stdout);

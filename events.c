@@ -133,6 +133,7 @@ static const char *const kind_names[HT_EV_NR + 1] = {
 static const char *const rule_names[HT_RULE_NR] = {
 	[HT_RULE_RESV_UNDERFLOW] = "resv_underflow",
 	[HT_RULE_RESV_DOUBLE_CONSUME] = "resv_double_consume",
+	[HT_RULE_RESV_UNEXPECTED_DELTA] = "resv_unexpected_delta",
 	[HT_RULE_REF_MAP_MISMATCH] = "ref_map_mismatch",
 	[HT_RULE_REFCOUNT_NEAR_OVERFLOW] = "refcount_near_overflow",
 	[HT_RULE_TAIL_REFCOUNT] = "tail_refcount",
@@ -290,16 +291,83 @@ static bool succeeded(const struct ht_event *ev)
  * Mapping one huge page consumes at most one reservation, and a failed
  * attempt none (seed: UFFDIO_COPY onto a page already in the page cache).
  */
-static void check_consumption(const struct ht_event *ev)
+static bool check_consumption(const struct ht_event *ev)
 {
 	long delta = ev->resv_after - ev->resv_before;
 
-	if (ev->flags & HT_EVF_OVERLAP)
-		return;
 	if (delta < -1)
 		ht_anomaly(HT_RULE_RESV_DOUBLE_CONSUME, ev, -1, delta);
 	else if (delta < 0 && !succeeded(ev))
 		ht_anomaly(HT_RULE_RESV_DOUBLE_CONSUME, ev, 0, delta);
+	else
+		return false;
+	return true;
+}
+
+/*
+ * The change of resv_huge_pages each operation may make, from
+ * Documentation/mm/hugetlbfs_reserv.rst (its sections in brackets): only
+ * what holds on every path, so that a correct kernel never trips it.
+ */
+static void expected_resv_delta(const struct ht_event *ev, long *lo, long *hi)
+{
+	long pages = max(ev->pages, 0L);
+
+	*lo = 0;
+	*hi = 0;
+	switch (ev->kind) {
+	case HT_EV_FAULT:
+	case HT_EV_UFFD_COPY:
+		/* [Consuming Reservations], [Reservation Cleanup in Error Paths] */
+		if (succeeded(ev) && (ev->flags & HT_EVF_NEW_FOLIO))
+			*lo = -1;
+		break;
+	case HT_EV_RESERVE:
+		/* [Creating Reservations]: none on failure, at most the range */
+		if (ev->result)
+			*hi = pages;
+		break;
+	case HT_EV_VMA_CLOSE:
+		/* [Reservation Map Location]: a private map's unused ones go */
+		if (!(ev->flags & HT_EVF_SHARED))
+			*lo = -pages;
+		break;
+	case HT_EV_UNRESERVE:
+	case HT_EV_TRUNCATE:
+	case HT_EV_HOLE_PUNCH:
+		/* [Freeing Huge Pages], [Reservation Map Modifications] */
+		*lo = LONG_MIN;
+		break;
+	case HT_EV_ZAP:
+		/* 6.7 on, freeing a private page restores its reservation */
+		*hi = pages;
+		break;
+	case HT_EV_SUBPOOL_NEW:
+		/* [Subpool Reservations]: exactly min_size */
+		*lo = pages;
+		*hi = pages;
+		break;
+	case HT_EV_SUBPOOL_PUT:
+		*lo = -pages;
+		break;
+	default:
+		/* uffd_continue, fork_copy ([COW and Reservations]), pmd_share */
+		break;
+	}
+}
+
+/* The global count moves for every task: only events alone are judged. */
+static void check_resv_delta(const struct ht_event *ev)
+{
+	long delta = ev->resv_after - ev->resv_before, lo, hi;
+
+	if (ev->flags & HT_EVF_OVERLAP)
+		return;
+	if (maps_a_folio(ev) && check_consumption(ev))
+		return;
+	expected_resv_delta(ev, &lo, &hi);
+	if (delta < lo || delta > hi)
+		ht_anomaly(HT_RULE_RESV_UNEXPECTED_DELTA, ev, clamp(delta, lo, hi), delta);
 }
 
 /* Lockless like the hstate counters: each value is current. */
@@ -359,10 +427,9 @@ void ht_event_end(struct ht_event *ev, struct hstate *h)
 
 	if ((unsigned long)ev->resv_after > nr)
 		ht_anomaly(HT_RULE_RESV_UNDERFLOW, ev, nr, ev->resv_after);
-	if (!maps_a_folio(ev))
-		return;
-	check_consumption(ev);
-	if (ev->folio.pfn != HT_NO_PFN && succeeded(ev))
+	else
+		check_resv_delta(ev);
+	if (maps_a_folio(ev) && ev->folio.pfn != HT_NO_PFN && succeeded(ev))
 		ht_check_folio(ev);
 }
 

@@ -15,6 +15,8 @@ build_tree() {
 	local ver=$1 dir=$2 log=$3 src
 	shift 3
 	mkdir -p "$dir"
+	# a failed build must not leave the last good module to be tested
+	rm -f "$dir"/*.ko
 	for src in "$@"; do
 		ln -sfn "$src" "$dir/$(basename "$src")"
 	done

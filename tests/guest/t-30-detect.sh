@@ -63,6 +63,8 @@ run_test "an extra folio reference in a fault fires ref_map_mismatch alone" \
 	t_inject extra_ref ref_map_mismatch 1 2
 run_test "a tail-page reference fires tail_refcount alone" \
 	t_inject tail_ref tail_refcount 0 1
+run_test "a fault that raises resv by 4 net fires resv_unexpected_delta alone" \
+	t_inject resv_bump resv_unexpected_delta 0 4
 run_test "a reservation count wrapped and put back: resv_underflow at the write" t_resv_wrap
 run_test "a refcount above refcount_threshold fires refcount_near_overflow alone" t_threshold
 rmmod hugetrack

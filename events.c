@@ -425,10 +425,13 @@ void ht_event_end(struct ht_event *ev, struct hstate *h)
 	if (wq_has_sleeper(&ht_events_wait))
 		irq_work_queue(&wake_work);
 
-	if ((unsigned long)ev->resv_after > nr)
-		ht_anomaly(HT_RULE_RESV_UNDERFLOW, ev, nr, ev->resv_after);
-	else
+	/* once when it wraps, not at every event while it stays wrapped */
+	if ((unsigned long)ev->resv_after > nr) {
+		if ((unsigned long)ev->resv_before <= nr)
+			ht_anomaly(HT_RULE_RESV_UNDERFLOW, ev, nr, ev->resv_after);
+	} else {
 		check_resv_delta(ev);
+	}
 	if (maps_a_folio(ev) && ev->folio.pfn != HT_NO_PFN && succeeded(ev))
 		ht_check_folio(ev);
 }

@@ -17,13 +17,17 @@ expect_only_rule() {
 	grep -q '^  handle_mm_fault+0x' $HT/anomalies || fail "anomalies has no symbolized stack through handle_mm_fault"
 }
 
-# inject MODE: one fault under ht_inject, then the expected rule alone
+# t_inject MODE RULE EXPECTED ACTUAL [PAGES]: one fault under ht_inject in a
+# mapping of PAGES (default 1), then the expected rule alone.  The injection
+# is undone while the mapping is still held: what it broke would otherwise
+# break the munmap too (a reservation taken twice is given back twice, and
+# resv_underflow rightly fires there: seed 000's mechanism).
 t_inject() {
 	local out pid addr
 	echo reset >$HT/control
 	insmod /tests/ht_inject.ko mode=$1 || fail "cannot load ht_inject"
-	out=$(hugefault -n 1 -v)
-	rmmod ht_inject
+	out=$(hugefault -n ${5:-1} -t 1 -v -- rmmod ht_inject)
+	! grep -q '^ht_inject ' /proc/modules || fail "ht_inject still loaded"
 	pid=$(field "$out" pid)
 	addr=$(field "$out" addr)
 	[ -n "$pid" ] && [ -n "$addr" ] || fail "hugefault -v printed '$out'"
@@ -65,6 +69,8 @@ run_test "a tail-page reference fires tail_refcount alone" \
 	t_inject tail_ref tail_refcount 0 1
 run_test "a fault that raises resv by 4 net fires resv_unexpected_delta alone" \
 	t_inject resv_bump resv_unexpected_delta 0 4
+run_test "a fault that takes two reservations fires resv_double_consume alone" \
+	t_inject resv_take resv_double_consume -1 -2 2
 run_test "a reservation count wrapped and put back: resv_underflow at the write" t_resv_wrap
 run_test "a refcount above refcount_threshold fires refcount_near_overflow alone" t_threshold
 rmmod hugetrack

@@ -9,6 +9,8 @@
  * mode=resv_bump  a fault that maps a new anonymous folio also raises the
  *                 hstate's resv_huge_pages by 5, until unload
  *                 (resv_unexpected_delta)
+ * mode=resv_take  such a fault also takes one more reservation, given back
+ *                 at unload (resv_double_consume)
  * mode=resv_wrap  at the first fault, the hstate's resv_huge_pages wraps
  *                 below zero and is put back at once, without hugetlb_lock:
  *                 only a watchpoint sees it (resv_underflow)
@@ -25,7 +27,7 @@
 
 static char *mode = "extra_ref";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "extra_ref, tail_ref, resv_bump or resv_wrap [DEFAULT: extra_ref]");
+MODULE_PARM_DESC(mode, "extra_ref, tail_ref, resv_bump, resv_take or resv_wrap [DEFAULT: extra_ref]");
 
 static char *comm = "hugefault";
 module_param(comm, charp, 0444);
@@ -35,9 +37,8 @@ MODULE_PARM_DESC(comm, "Inject into tasks of this name [DEFAULT: hugefault]");
 
 static struct page *held[MAX_HELD];
 static atomic_t nr_held = ATOMIC_INIT(0);
-#define RESV_BUMP	5
-
-static bool tail_mode, bump_mode;
+static bool tail_mode;
+static long resv_nudge;	/* resv_bump, resv_take: added in the fault, taken at unload */
 static struct hstate *bumped;
 
 static bool targeted(void)
@@ -53,11 +54,11 @@ static int on_new_anon_rmap(struct kprobe *kp, struct pt_regs *regs)
 
 	if (!targeted())
 		return 0;
-	if (bump_mode) {
+	if (resv_nudge) {
 		struct vm_area_struct *vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 1);
 
 		if (!cmpxchg(&bumped, NULL, hstate_vma(vma)))
-			WRITE_ONCE(bumped->resv_huge_pages, bumped->resv_huge_pages + RESV_BUMP);
+			WRITE_ONCE(bumped->resv_huge_pages, bumped->resv_huge_pages + resv_nudge);
 		return 0;
 	}
 	slot = atomic_inc_return(&nr_held) - 1;
@@ -123,12 +124,15 @@ static int __init ht_inject_init(void)
 
 	if (!strcmp(mode, "resv_wrap"))
 		return register_kprobe(&fault_probe);
-	if (strcmp(mode, "extra_ref") && strcmp(mode, "tail_ref") && strcmp(mode, "resv_bump")) {
-		pr_err("ht_inject: mode must be extra_ref, tail_ref, resv_bump or resv_wrap\n");
+	if (!strcmp(mode, "resv_bump"))
+		resv_nudge = 5;
+	else if (!strcmp(mode, "resv_take"))
+		resv_nudge = -1;
+	else if (strcmp(mode, "extra_ref") && strcmp(mode, "tail_ref")) {
+		pr_err("ht_inject: mode must be extra_ref, tail_ref, resv_bump, resv_take or resv_wrap\n");
 		return -EINVAL;
 	}
 	tail_mode = !strcmp(mode, "tail_ref");
-	bump_mode = !strcmp(mode, "resv_bump");
 	for (i = 0; i < ARRAY_SIZE(rmap_names) && err; i++) {
 		rmap_probe.symbol_name = rmap_names[i];
 		rmap_probe.addr = NULL;
@@ -152,7 +156,7 @@ static void __exit ht_inject_exit(void)
 	unregister_kprobe(&rmap_probe);
 	release_all();
 	if (bumped)
-		WRITE_ONCE(bumped->resv_huge_pages, bumped->resv_huge_pages - RESV_BUMP);
+		WRITE_ONCE(bumped->resv_huge_pages, bumped->resv_huge_pages - resv_nudge);
 }
 
 module_init(ht_inject_init);

@@ -104,6 +104,49 @@ static void wake_readers(struct irq_work *work)
 
 static DEFINE_IRQ_WORK(wake_work, wake_readers);
 
+/*
+ * The events in flight, by task, so that a write the watchpoint sees is
+ * joined to the operation that made it; a full table joins nothing more.
+ */
+#define IN_FLIGHT_KEPT	128
+
+static struct {
+	struct task_struct *task;	/* NULL: a free slot */
+	u64 started;
+	u8 kind;
+} in_flight_tasks[IN_FLIGHT_KEPT];
+
+static int claim_task_slot(const struct ht_event *ev)
+{
+	int i;
+
+	for (i = 0; i < IN_FLIGHT_KEPT; i++) {
+		if (!READ_ONCE(in_flight_tasks[i].task) &&
+		    !cmpxchg(&in_flight_tasks[i].task, NULL, current)) {
+			in_flight_tasks[i].kind = ev->kind;
+			WRITE_ONCE(in_flight_tasks[i].started, ev->started);
+			return i;
+		}
+	}
+	return -1;
+}
+
+/* The kind of the innermost event current is in, or -1. */
+int ht_current_event_kind(void)
+{
+	u64 newest = 0;
+	int i, kind = -1;
+
+	for (i = 0; i < IN_FLIGHT_KEPT; i++) {
+		if (READ_ONCE(in_flight_tasks[i].task) == current &&
+		    READ_ONCE(in_flight_tasks[i].started) > newest) {
+			newest = in_flight_tasks[i].started;
+			kind = in_flight_tasks[i].kind;
+		}
+	}
+	return kind;
+}
+
 /* The global counters move for every task: deltas are only ours alone. */
 static atomic_t in_flight = ATOMIC_INIT(0);
 static atomic64_t started = ATOMIC64_INIT(0);
@@ -138,6 +181,11 @@ static const char *const rule_names[HT_RULE_NR] = {
 	[HT_RULE_REFCOUNT_NEAR_OVERFLOW] = "refcount_near_overflow",
 	[HT_RULE_TAIL_REFCOUNT] = "tail_refcount",
 };
+
+const char *ht_event_kind_name(int kind)
+{
+	return kind >= 0 && kind < HT_EV_NR ? kind_names[kind] : "none";
+}
 
 static const struct {
 	vm_fault_t bit;
@@ -240,6 +288,7 @@ void ht_event_begin(struct ht_event *ev, enum ht_event_kind kind,
 	ev->started = atomic64_inc_return(&started);
 	if (atomic_inc_return(&in_flight) > 1)
 		ev->flags |= HT_EVF_OVERLAP;
+	ev->task_slot = claim_task_slot(ev);
 }
 
 /*
@@ -406,6 +455,10 @@ void ht_event_end(struct ht_event *ev, struct hstate *h)
 {
 	unsigned long nr = READ_ONCE(h->nr_huge_pages);
 
+	if (ev->task_slot >= 0) {
+		/* the slot's kind and number stay valid until it is seen free */
+		smp_store_release(&in_flight_tasks[ev->task_slot].task, NULL);
+	}
 	if (atomic_dec_return(&in_flight) ||
 	    atomic64_read(&started) != ev->started)
 		ev->flags |= HT_EVF_OVERLAP;

@@ -18,6 +18,8 @@ struct write_site {
 	unsigned long ip;	/* 0: a free slot */
 	atomic_long_t writes;
 	atomic_long_t net;
+	/* by the kind of event the writing task was in; the last: none */
+	atomic_long_t in_kind[HT_EV_NR + 1];
 };
 
 struct watched {
@@ -64,8 +66,11 @@ static void on_write(struct perf_event *bp, struct perf_sample_data *data,
 
 	atomic_long_inc(&w->hits);
 	if (site) {
+		int kind = ht_current_event_kind();
+
 		atomic_long_inc(&site->writes);
 		atomic_long_add(value - w->last, &site->net);
+		atomic_long_inc(&site->in_kind[kind < 0 ? HT_EV_NR : kind]);
 	} else {
 		atomic_long_inc(&w->sites_lost);
 	}
@@ -146,6 +151,24 @@ void ht_watch_show_probes(struct seq_file *m)
 	}
 }
 
+/* "in=fault:11,none:2": the writes by the event the writer was in */
+static void show_kinds(struct seq_file *m, struct write_site *site)
+{
+	const char *sep = "";
+	long n;
+	int k;
+
+	seq_puts(m, " in=");
+	for (k = 0; k <= HT_EV_NR; k++) {
+		n = atomic_long_read(&site->in_kind[k]);
+		if (n) {
+			seq_printf(m, "%s%s:%ld", sep,
+				   ht_event_kind_name(k < HT_EV_NR ? k : -1), n);
+			sep = ",";
+		}
+	}
+}
+
 void ht_writers_show(struct seq_file *m)
 {
 	unsigned int i, s;
@@ -153,11 +176,14 @@ void ht_writers_show(struct seq_file *m)
 	for (i = 0; i < nr_watched; i++) {
 		struct watched *w = &watched[i];
 
-		for (s = 0; s < SITES_MAX && READ_ONCE(w->sites[s].ip); s++)
-			seq_printf(m, "counter=%s hstate=%s site=%pS writes=%ld net=%ld\n",
+		for (s = 0; s < SITES_MAX && READ_ONCE(w->sites[s].ip); s++) {
+			seq_printf(m, "counter=%s hstate=%s site=%pS writes=%ld net=%ld",
 				   w->is_resv ? "resv" : "free", w->h->name,
 				   (void *)w->sites[s].ip,
 				   atomic_long_read(&w->sites[s].writes),
 				   atomic_long_read(&w->sites[s].net));
+			show_kinds(m, &w->sites[s]);
+			seq_putc(m, '\n');
+		}
 	}
 }

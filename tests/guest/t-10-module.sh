@@ -100,6 +100,16 @@ t_writers_net_equals_sysfs() {
 				{ split($5, n, "="); s += n[2] } END { print s + 0 }' $HT/writers)"
 	done
 	grep -q 'counter=resv' $HT/writers || fail "no resv writer"
+	# each write is joined to the kind of event its task was in: the
+	# allocation that consumes a reservation is always inside a fault
+	awk '{ split($4, w, "="); split($6, k, "[=,:]"); n = 0
+		for (i = 3; i <= length(k); i += 2) n += k[i]
+		if (n != w[2]) { print "joined " n " of " $0; exit 1 } }' $HT/writers ||
+		fail "writes and joined writes differ"
+	grep 'counter=resv.* site=alloc_hugetlb_folio+\| site=alloc_huge_page+' $HT/writers |
+		grep -v 'counter=free' | grep -qv ' in=fault:[0-9]*$' &&
+		fail "a reservation consumed outside a fault: $(grep 'site=alloc_huge' $HT/writers)"
+	true
 	! grep -v ' site=[A-Za-z_][A-Za-z0-9_.]*+0x[0-9a-f]*/0x[0-9a-f]* ' $HT/writers | grep . ||
 		fail "a site is not symbolized"
 }

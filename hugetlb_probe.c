@@ -125,21 +125,46 @@ static int mfill_return(struct ht_probe *probe, struct pt_regs *regs, void *data
 }
 NOKPROBE_SYMBOL(mfill_return);
 
+/* Starts the event of a call that changes @h's counters. */
+static struct ht_event *start_hstate_call(void *data, enum ht_event_kind kind,
+					  struct hstate *h,
+					  struct hugepage_subpool *spool, u8 flags)
+{
+	struct hstate_call *call = data;
+
+	call->h = h;
+	ht_event_begin(&call->ev, kind, h);
+	ht_event_subpool(&call->ev, spool);
+	call->ev.flags = flags;
+	return &call->ev;
+}
+
+/* ... of a call on a whole vma. */
+static struct ht_event *start_vma_call(void *data, enum ht_event_kind kind,
+				       struct vm_area_struct *vma)
+{
+	struct ht_event *ev = start_hstate_call(data, kind, hstate_vma(vma),
+						inode_subpool(file_inode(vma->vm_file)),
+						mapping_flags(vma->vm_flags));
+
+	ev->address = vma->vm_start;
+	ev->pages = (vma->vm_end - vma->vm_start) / ev->page_size;
+	return ev;
+}
+
 /* hugetlb_reserve_pages(inode, from, to, vma, vm_flags) */
 static int reserve_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
 {
 	struct inode *inode = (struct inode *)arg(regs, 0);
 	struct vm_area_struct *vma = (struct vm_area_struct *)arg(regs, 3);
-	struct hstate_call *call = data;
+	struct ht_event *ev;
 
 	if (!ht_event_wanted())
 		return 1;
-	call->h = hstate_inode(inode);
-	ht_event_begin(&call->ev, HT_EV_RESERVE, call->h);
-	ht_event_subpool(&call->ev, inode_subpool(inode));
-	call->ev.address = vma ? vma->vm_start : 0;
-	call->ev.pages = arg(regs, 2) - arg(regs, 1);
-	call->ev.flags = mapping_flags(arg(regs, 4));
+	ev = start_hstate_call(data, HT_EV_RESERVE, hstate_inode(inode),
+			       inode_subpool(inode), mapping_flags(arg(regs, 4)));
+	ev->address = vma ? vma->vm_start : 0;
+	ev->pages = arg(regs, 2) - arg(regs, 1);
 	return 0;
 }
 NOKPROBE_SYMBOL(reserve_entry);
@@ -148,15 +173,11 @@ NOKPROBE_SYMBOL(reserve_entry);
 static int unreserve_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
 {
 	struct inode *inode = (struct inode *)arg(regs, 0);
-	struct hstate_call *call = data;
 
 	if (!ht_event_wanted())
 		return 1;
-	call->h = hstate_inode(inode);
-	ht_event_begin(&call->ev, HT_EV_UNRESERVE, call->h);
-	ht_event_subpool(&call->ev, inode_subpool(inode));
-	call->ev.pages = arg(regs, 3);
-	call->ev.flags = HT_EVF_SHARED;
+	start_hstate_call(data, HT_EV_UNRESERVE, hstate_inode(inode),
+			  inode_subpool(inode), HT_EVF_SHARED)->pages = arg(regs, 3);
 	return 0;
 }
 NOKPROBE_SYMBOL(unreserve_entry);
@@ -164,17 +185,9 @@ NOKPROBE_SYMBOL(unreserve_entry);
 /* hugetlb_vm_op_close(vma): a private mapping gives back what it did not use */
 static int vma_close_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
 {
-	struct vm_area_struct *vma = (struct vm_area_struct *)arg(regs, 0);
-	struct hstate_call *call = data;
-
 	if (!ht_event_wanted())
 		return 1;
-	call->h = hstate_vma(vma);
-	ht_event_begin(&call->ev, HT_EV_VMA_CLOSE, call->h);
-	ht_event_subpool(&call->ev, inode_subpool(file_inode(vma->vm_file)));
-	call->ev.address = vma->vm_start;
-	call->ev.pages = (vma->vm_end - vma->vm_start) / huge_page_size(call->h);
-	call->ev.flags = mapping_flags(vma->vm_flags);
+	start_vma_call(data, HT_EV_VMA_CLOSE, (struct vm_area_struct *)arg(regs, 0));
 	return 0;
 }
 NOKPROBE_SYMBOL(vma_close_entry);
@@ -182,17 +195,13 @@ NOKPROBE_SYMBOL(vma_close_entry);
 /* __unmap_hugepage_range(tlb, vma, start, end, ref_page, zap_flags) */
 static int zap_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
 {
-	struct vm_area_struct *vma = (struct vm_area_struct *)arg(regs, 1);
-	struct hstate_call *call = data;
+	struct ht_event *ev;
 
 	if (!ht_event_wanted())
 		return 1;
-	call->h = hstate_vma(vma);
-	ht_event_begin(&call->ev, HT_EV_ZAP, call->h);
-	ht_event_subpool(&call->ev, inode_subpool(file_inode(vma->vm_file)));
-	call->ev.address = arg(regs, 2);
-	call->ev.pages = (arg(regs, 3) - arg(regs, 2)) / huge_page_size(call->h);
-	call->ev.flags = mapping_flags(vma->vm_flags);
+	ev = start_vma_call(data, HT_EV_ZAP, (struct vm_area_struct *)arg(regs, 1));
+	ev->address = arg(regs, 2);
+	ev->pages = (arg(regs, 3) - arg(regs, 2)) / ev->page_size;
 	return 0;
 }
 NOKPROBE_SYMBOL(zap_entry);
@@ -200,16 +209,9 @@ NOKPROBE_SYMBOL(zap_entry);
 /* copy_hugetlb_page_range(dst, src, dst_vma, src_vma): fork */
 static int fork_copy_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
 {
-	struct vm_area_struct *vma = (struct vm_area_struct *)arg(regs, 3);
-	struct hstate_call *call = data;
-
 	if (!ht_event_wanted())
 		return 1;
-	call->h = hstate_vma(vma);
-	ht_event_begin(&call->ev, HT_EV_FORK_COPY, call->h);
-	call->ev.address = vma->vm_start;
-	call->ev.pages = (vma->vm_end - vma->vm_start) / huge_page_size(call->h);
-	call->ev.flags = mapping_flags(vma->vm_flags);
+	start_vma_call(data, HT_EV_FORK_COPY, (struct vm_area_struct *)arg(regs, 3));
 	return 0;
 }
 NOKPROBE_SYMBOL(fork_copy_entry);
@@ -223,17 +225,15 @@ static int remove_pages_entry(struct ht_probe *probe, struct pt_regs *regs,
 {
 	struct inode *inode = (struct inode *)arg(regs, 0);
 	loff_t start = arg(regs, 1), end = arg(regs, 2);
-	struct hstate_call *call = data;
 	bool truncate = end == LLONG_MAX;
+	struct ht_event *ev;
 
 	if (!ht_event_wanted())
 		return 1;
-	call->h = hstate_inode(inode);
-	ht_event_begin(&call->ev, truncate ? HT_EV_TRUNCATE : HT_EV_HOLE_PUNCH, call->h);
-	ht_event_subpool(&call->ev, inode_subpool(inode));
-	call->ev.address = start;
-	call->ev.pages = truncate ? 0 : (end - start) / huge_page_size(call->h);
-	call->ev.flags = HT_EVF_SHARED;
+	ev = start_hstate_call(data, truncate ? HT_EV_TRUNCATE : HT_EV_HOLE_PUNCH,
+			       hstate_inode(inode), inode_subpool(inode), HT_EVF_SHARED);
+	ev->address = start;
+	ev->pages = truncate ? 0 : (end - start) / ev->page_size;
 	return 0;
 }
 NOKPROBE_SYMBOL(remove_pages_entry);
@@ -241,16 +241,13 @@ NOKPROBE_SYMBOL(remove_pages_entry);
 /* huge_pmd_share(mm, vma, addr, pud): a fault's page table may share a PMD page */
 static int pmd_share_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
 {
-	struct vm_area_struct *vma = (struct vm_area_struct *)arg(regs, 1);
-	struct hstate_call *call = data;
+	struct ht_event *ev;
 
 	if (!ht_event_wanted())
 		return 1;
-	call->h = hstate_vma(vma);
-	ht_event_begin(&call->ev, HT_EV_PMD_SHARE, call->h);
-	call->ev.address = arg(regs, 2) & PUD_MASK;
-	call->ev.pages = PUD_SIZE / huge_page_size(call->h);
-	call->ev.flags = mapping_flags(vma->vm_flags);
+	ev = start_vma_call(data, HT_EV_PMD_SHARE, (struct vm_area_struct *)arg(regs, 1));
+	ev->address = arg(regs, 2) & PUD_MASK;
+	ev->pages = PUD_SIZE / ev->page_size;
 	return 0;
 }
 NOKPROBE_SYMBOL(pmd_share_entry);
@@ -258,14 +255,10 @@ NOKPROBE_SYMBOL(pmd_share_entry);
 /* hugepage_new_subpool(h, max_hpages, min_hpages): a mount with size= or min_size= */
 static int subpool_new_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
 {
-	struct hstate_call *call = data;
-
 	if (!ht_event_wanted())
 		return 1;
-	call->h = (struct hstate *)arg(regs, 0);
-	ht_event_begin(&call->ev, HT_EV_SUBPOOL_NEW, call->h);
-	call->ev.pages = (long)arg(regs, 2);
-	call->ev.flags = HT_EVF_SHARED;
+	start_hstate_call(data, HT_EV_SUBPOOL_NEW, (struct hstate *)arg(regs, 0),
+			  NULL, HT_EVF_SHARED)->pages = (long)arg(regs, 2);
 	return 0;
 }
 NOKPROBE_SYMBOL(subpool_new_entry);
@@ -285,19 +278,16 @@ NOKPROBE_SYMBOL(subpool_new_return);
 
 /*
  * hugepage_put_subpool(spool): at umount.  It may free the subpool: its
- * figures are taken at entry only.
+ * figures are not read.
  */
 static int subpool_put_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
 {
 	struct hugepage_subpool *spool = (struct hugepage_subpool *)arg(regs, 0);
-	struct hstate_call *call = data;
 
 	if (!ht_event_wanted())
 		return 1;
-	call->h = spool->hstate;
-	ht_event_begin(&call->ev, HT_EV_SUBPOOL_PUT, call->h);
-	call->ev.pages = spool->min_hpages;
-	call->ev.flags = HT_EVF_SHARED;
+	start_hstate_call(data, HT_EV_SUBPOOL_PUT, spool->hstate, NULL,
+			  HT_EVF_SHARED)->pages = spool->min_hpages;
 	return 0;
 }
 NOKPROBE_SYMBOL(subpool_put_entry);

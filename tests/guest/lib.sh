@@ -7,6 +7,16 @@ HT=/sys/kernel/debug/hugetrack
 TAP_COUNT=0
 KSERIES=$(uname -r | cut -d. -f1-2)
 
+# What differs between the test kernels, as the tests expect it:
+# CACHE_REFS: references the page cache holds on a cached 2 MiB folio, one
+#   per base page where it indexes base pages (6.7 on), else one;
+# RESTORES_ON_FREE: 1 where freeing a private page after an unmap gives its
+#   reservation back (__unmap_hugepage_range marks the folio, 6.7 on).
+case $KSERIES in
+6.1) CACHE_REFS=1 RESTORES_ON_FREE=0 ;;
+*) CACHE_REFS=512 RESTORES_ON_FREE=1 ;;
+esac
+
 # run_test DESCRIPTION COMMAND...
 run_test() {
 	local desc=$1 out status

@@ -3,13 +3,6 @@
 # ftrace; the control file; the events stream.
 insmod /hugetrack.ko || echo "# insmod failed: $(dmesg | tail -n 1)"
 
-# References the page cache holds on a cached 2 MiB folio: one per base page
-# where it indexes base pages (6.7 on), else one.
-case $KSERIES in
-6.1) CACHE_REFS=1 ;;
-*) CACHE_REFS=512 ;;
-esac
-
 # Private anonymous mapping of 4 pages: mmap reserves 4 (what sysfs says
 # while the mapping is held), each fault consumes one with refcount and
 # mapcount 0->1, and munmap gives the unused reservations back.  The anon

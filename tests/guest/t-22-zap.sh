@@ -3,14 +3,6 @@
 # hole punch: each has its event, and the pages all come back (sysfs).
 insmod /hugetrack.ko || echo "# insmod failed: $(dmesg | tail -n 1)"
 
-# Reservations a private mapping gets back when its pages are freed after
-# an unmap: 6.12 restores them (__unmap_hugepage_range marks the folio),
-# 6.1 does not.
-case $KSERIES in
-6.1) RESTORED_ON_UNMAP=0 ;;
-*) RESTORED_ON_UNMAP=3 ;;
-esac
-
 # The zap only unmaps: the pages are freed after it, when the TLB gather is
 # flushed, and the munmap that follows finds them free.
 t_dontneed() {
@@ -25,8 +17,8 @@ t_dontneed() {
 	expect_eq "MADV_DONTNEED zap free (freed after it)" "$((free0 - 3))->$((free0 - 3))" "$(field "$ev" free)"
 	ev=$(events_after $s0 | grep 'kind=zap' | sed -n 2p)
 	expect_eq "munmap zap free" "$free0->$free0" "$(field "$ev" free)"
-	expect_eq "munmap zap resv (restored on free: $RESTORED_ON_UNMAP)" \
-		"$((resv0 + RESTORED_ON_UNMAP))->$((resv0 + RESTORED_ON_UNMAP))" "$(field "$ev" resv)"
+	expect_eq "munmap zap resv (3 restored on free: $RESTORES_ON_FREE)" \
+		"$((resv0 + 3 * RESTORES_ON_FREE))->$((resv0 + 3 * RESTORES_ON_FREE))" "$(field "$ev" resv)"
 	expect_eq "free after" "$free0" "$(cat $SYS2M/free_hugepages)"
 	expect_eq "resv after" "$resv0" "$(cat $SYS2M/resv_hugepages)"
 }

@@ -3,11 +3,6 @@
 # its reservation delta, its folio, against sysfs and ftrace.
 insmod /hugetrack.ko || echo "# insmod failed: $(dmesg | tail -n 1)"
 
-case $KSERIES in
-6.1) CACHE_REFS=1 ;;
-*) CACHE_REFS=512 ;;
-esac
-
 # check_event LINE RESULT RESV_DELTA [FOLIO]: FOLIO is "ref=.. map=.. flags=.."
 check_event() {
 	local resv

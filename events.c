@@ -30,7 +30,6 @@ MODULE_PARM_DESC(ring_size,
 #define STACK_DEPTH	16
 #define TASKS_KEPT	64
 #define TOP_TASKS	5
-#define FRAME_LEN	80
 
 /*
  * A ring of fixed-size records, each starting with its u64 sequence number.
@@ -55,7 +54,7 @@ struct ht_anomaly {
 	long expected, actual;
 	unsigned int nr_frames;
 	struct ht_event ev;
-	char frames[STACK_DEPTH][FRAME_LEN];
+	char frames[STACK_DEPTH][HT_FRAME_LEN];
 };
 
 /* Too big for a probe's stack: built per CPU, then published. */
@@ -489,13 +488,16 @@ void ht_event_end(struct ht_event *ev, struct hstate *h)
 		ht_check_folio(ev);
 }
 
-/* "?" for what has no symbol (a trampoline): never a raw address. */
-static void symbolize(struct anomaly_scratch *scratch, unsigned long ip,
-		      char *frame)
+/*
+ * @ip as "symbol+off/size [module]" in @frame, or "?" where it has no
+ * symbol (a trampoline): never a raw address.  Named when seen, since a
+ * module on a stack may be gone by the time it is read.  @scratch holds
+ * KSYM_SYMBOL_LEN bytes.
+ */
+void ht_symbolize(unsigned long ip, char *scratch, char *frame)
 {
-	sprint_symbol(scratch->symbol, ip);
-	strscpy(frame, str_has_prefix(scratch->symbol, "0x") ? "?" : scratch->symbol,
-		FRAME_LEN);
+	sprint_symbol(scratch, ip);
+	strscpy(frame, str_has_prefix(scratch, "0x") ? "?" : scratch, HT_FRAME_LEN);
 }
 
 /*
@@ -530,8 +532,8 @@ void ht_anomaly_at(enum ht_rule rule, const struct ht_event *ev, long expected,
 	a->ev = *ev;
 	for (a->nr_frames = 0; first + a->nr_frames < nr && a->nr_frames < STACK_DEPTH;
 	     a->nr_frames++)
-		symbolize(scratch, scratch->stack[first + a->nr_frames],
-			  a->frames[a->nr_frames]);
+		ht_symbolize(scratch->stack[first + a->nr_frames], scratch->symbol,
+			     a->frames[a->nr_frames]);
 	ring_publish(&anomalies, &a->seq);
 	scratch->busy = false;
 out:

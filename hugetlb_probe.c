@@ -33,9 +33,12 @@ static unsigned long arg(struct pt_regs *regs, unsigned int n)
 	return regs_get_kernel_argument(regs, n);
 }
 
+/* None once the mount is going away (put_super clears s_fs_info). */
 static struct hugepage_subpool *inode_subpool(struct inode *inode)
 {
-	return HUGETLBFS_SB(inode->i_sb)->spool;
+	struct hugetlbfs_sb_info *sbi = HUGETLBFS_SB(inode->i_sb);
+
+	return sbi ? sbi->spool : NULL;
 }
 
 static u8 mapping_flags(vm_flags_t vm_flags)

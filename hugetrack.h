@@ -89,6 +89,7 @@ enum ht_rule {
 
 #define HT_NO_PFN	ULONG_MAX
 #define HT_EVENT_LINE_MAX	384
+#define HT_FRAME_LEN		80
 
 /* ht_event.flags */
 #define HT_EVF_SHARED		BIT(0)	/* a VM_SHARED mapping */
@@ -139,6 +140,7 @@ int ht_current_event_kind(void);
 const char *ht_event_kind_name(int kind);
 void ht_anomaly(enum ht_rule rule, const struct ht_event *ev,
 		long expected, long actual);
+void ht_symbolize(unsigned long ip, char *scratch, char *frame);
 void ht_anomaly_at(enum ht_rule rule, const struct ht_event *ev,
 		   long expected, long actual, unsigned long from_ip);
 int ht_events_init(void);

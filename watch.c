@@ -16,6 +16,8 @@
 
 struct write_site {
 	unsigned long ip;	/* 0: a free slot */
+	bool named;		/* name is set: the slot is complete */
+	char name[HT_FRAME_LEN];
 	atomic_long_t writes;
 	atomic_long_t net;
 	/* by the kind of event the writing task was in; the last: none */
@@ -37,6 +39,7 @@ struct watched {
 };
 
 static struct watched watched[2 * HUGE_MAX_HSTATE];
+static DEFINE_PER_CPU(char [KSYM_SYMBOL_LEN], symbol_scratch);
 static unsigned int nr_watched;
 
 static struct write_site *site_of(struct watched *w, unsigned long ip)
@@ -46,9 +49,13 @@ static struct write_site *site_of(struct watched *w, unsigned long ip)
 
 	for (i = 0; i < SITES_MAX; i++) {
 		old = READ_ONCE(w->sites[i].ip);
-		if (!old)
-			old = cmpxchg(&w->sites[i].ip, 0, ip) ?: ip;
-		if (old == ip)
+		if (!old && !cmpxchg(&w->sites[i].ip, 0, ip)) {
+			ht_symbolize(ip, this_cpu_ptr(symbol_scratch), w->sites[i].name);
+			/* readers print the name once this is seen */
+			smp_store_release(&w->sites[i].named, true);
+			return &w->sites[i];
+		}
+		if (READ_ONCE(w->sites[i].ip) == ip)
 			return &w->sites[i];
 	}
 	return NULL;
@@ -176,10 +183,11 @@ void ht_writers_show(struct seq_file *m)
 	for (i = 0; i < nr_watched; i++) {
 		struct watched *w = &watched[i];
 
-		for (s = 0; s < SITES_MAX && READ_ONCE(w->sites[s].ip); s++) {
-			seq_printf(m, "counter=%s hstate=%s site=%pS writes=%ld net=%ld",
+		/* pairs with site_of(): a site is shown once its name is set */
+		for (s = 0; s < SITES_MAX && smp_load_acquire(&w->sites[s].named); s++) {
+			seq_printf(m, "counter=%s hstate=%s site=%s writes=%ld net=%ld",
 				   w->is_resv ? "resv" : "free", w->h->name,
-				   (void *)w->sites[s].ip,
+				   w->sites[s].name,
 				   atomic_long_read(&w->sites[s].writes),
 				   atomic_long_read(&w->sites[s].net));
 			show_kinds(m, &w->sites[s]);

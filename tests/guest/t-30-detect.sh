@@ -72,6 +72,8 @@ run_test "a fault that raises resv by 4 net fires resv_unexpected_delta alone" \
 run_test "a fault that takes two reservations fires resv_double_consume alone" \
 	t_inject resv_take resv_double_consume -1 -2 2
 run_test "a reservation count wrapped and put back: resv_underflow at the write" t_resv_wrap
+run_test "writers names the injector's sites after it is gone, no raw address" \
+	sh -c "! grep -q '0x[0-9a-f]\{12,\}' $HT/writers && grep -q 'ht_inject' $HT/writers"
 run_test "a refcount above refcount_threshold fires refcount_near_overflow alone" t_threshold
 rmmod hugetrack
 run_test "dmesg has no warning or oops after the injections" dmesg_clean

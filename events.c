@@ -146,9 +146,19 @@ int ht_current_event_kind(void)
 	return kind;
 }
 
-/* The global counters move for every task: deltas are only ours alone. */
+/*
+ * The global counters move for every task: deltas are only ours alone.
+ * Other events are seen by their start; writes outside any event (a page
+ * freed at the TLB flush after a zap) by the watchpoint.
+ */
 static atomic_t in_flight = ATOMIC_INIT(0);
 static atomic64_t started = ATOMIC64_INIT(0);
+static atomic64_t untracked_writes = ATOMIC64_INIT(0);
+
+void ht_note_untracked_write(void)
+{
+	atomic64_inc(&untracked_writes);
+}
 
 static bool recording = true;
 static DEFINE_SEQLOCK(filter_lock);
@@ -285,6 +295,7 @@ void ht_event_begin(struct ht_event *ev, enum ht_event_kind kind,
 {
 	ht_event_identify(ev, kind, h);
 	ev->started = atomic64_inc_return(&started);
+	ev->untracked = atomic64_read(&untracked_writes);
 	if (atomic_inc_return(&in_flight) > 1)
 		ev->flags |= HT_EVF_OVERLAP;
 	ev->task_slot = claim_task_slot(ev);
@@ -459,7 +470,8 @@ void ht_event_end(struct ht_event *ev, struct hstate *h)
 		smp_store_release(&in_flight_tasks[ev->task_slot].task, NULL);
 	}
 	if (atomic_dec_return(&in_flight) ||
-	    atomic64_read(&started) != ev->started)
+	    atomic64_read(&started) != ev->started ||
+	    atomic64_read(&untracked_writes) != ev->untracked)
 		ev->flags |= HT_EVF_OVERLAP;
 	ev->duration_ns = ktime_get_ns() - ev->time_ns;
 	ev->cpu = raw_smp_processor_id();

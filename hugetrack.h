@@ -108,6 +108,7 @@ struct ht_event {
 	u64 seq;
 	u64 started;	/* operations begun before this one, for overlap */
 	int task_slot;	/* its entry in the in-flight table, or -1 */
+	u64 untracked;	/* writes made outside any event, at its start */
 	u64 time_ns;
 	u64 duration_ns;
 	pid_t pid;
@@ -137,6 +138,7 @@ void ht_event_begin(struct ht_event *ev, enum ht_event_kind kind,
 void ht_event_end(struct ht_event *ev, struct hstate *h);
 void ht_event_subpool(struct ht_event *ev, struct hugepage_subpool *spool);
 int ht_current_event_kind(void);
+void ht_note_untracked_write(void);
 const char *ht_event_kind_name(int kind);
 void ht_anomaly(enum ht_rule rule, const struct ht_event *ev,
 		long expected, long actual);

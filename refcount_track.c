@@ -114,16 +114,19 @@ static void check_tails(const struct ht_event *ev)
 /*
  * After a successful fault: every mapping the fault added holds one folio
  * reference, and a new folio in a shared mapping also the page cache's.
+ * Another task may map a shared folio meanwhile: overlapped, that delta
+ * is not the fault's alone.
  */
 void ht_check_folio(const struct ht_event *ev)
 {
 	const struct ht_folio_delta *f = &ev->folio;
 	int map_delta = f->map_after - f->map_before;
 	int want = map_delta;
+	bool alone = !(ev->flags & HT_EVF_SHARED) || !(ev->flags & HT_EVF_OVERLAP);
 
 	if ((ev->flags & HT_EVF_NEW_FOLIO) && (ev->flags & HT_EVF_SHARED))
 		want += ht_hugetlb_cache_refs(ev->page_size);
-	if (f->ref_after - f->ref_before != want)
+	if (alone && f->ref_after - f->ref_before != want)
 		ht_anomaly(HT_RULE_REF_MAP_MISMATCH, ev, want,
 			   f->ref_after - f->ref_before);
 	if (f->ref_after > refcount_threshold)

@@ -69,12 +69,13 @@ static void on_write(struct perf_event *bp, struct perf_sample_data *data,
 	unsigned long value = READ_ONCE(*w->counter);
 	unsigned long nr = READ_ONCE(w->h->nr_huge_pages);
 	struct write_site *site = site_of(w, instruction_pointer(regs));
+	int kind = ht_current_event_kind();
 	struct ht_event ev;
 
 	atomic_long_inc(&w->hits);
+	if (kind < 0)
+		ht_note_untracked_write();
 	if (site) {
-		int kind = ht_current_event_kind();
-
 		atomic_long_inc(&site->writes);
 		atomic_long_add(value - w->last, &site->net);
 		atomic_long_inc(&site->in_kind[kind < 0 ? HT_EV_NR : kind]);

@@ -41,6 +41,19 @@ t_subpool() {
 	ev=$(events_after $s0 | grep 'kind=reserve')
 	expect_eq "reserve: the subpool's minimum covers 2 of 3" "2->0" "$(field "$ev" spool_rsv)"
 
+	# MAP_NORESERVE (with -S): the mmap reserves nothing, the fault takes
+	# its page from the subpool when it allocates
+	s0=$(last_seq)
+	hugefault -n 1 -t 1 -S -f $SP/nr || fail "MAP_NORESERVE workload failed"
+	events_after $s0
+	ev=$(events_after $s0 | grep 'kind=reserve')
+	expect_eq "MAP_NORESERVE reserve changes no subpool page" "3->3" "$(field "$ev" spool_used)"
+	expect_eq "MAP_NORESERVE reserve changes no reservation" "$(field "$ev" resv | sed 's/->.*//')" \
+		"$(field "$ev" resv | sed 's/.*->//')"
+	check_step $s0 "MAP_NORESERVE fault"
+	expect_eq "subpool used after the MAP_NORESERVE fault" 4 "$(statfs_used)"
+	rm $SP/nr
+
 	s0=$(last_seq)
 	hugefault -n 5 -f $SP/g 2>/dev/null && fail "a mapping larger than the mount succeeded"
 	events_after $s0

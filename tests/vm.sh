@@ -4,7 +4,8 @@
 # machines) with the initramfs of initramfs.sh.
 # Usage: vm.sh VER MODE   MODE: check (TAP to build/VER/tap.log, console to
 # build/VER/console.log), demo or shell (console on this terminal).
-# HT_APPEND adds to the kernel command line (e.g. "loglevel=7").
+# HT_APPEND adds to the kernel command line (e.g. "loglevel=7"); HT_TESTS
+# ("t-10 t-25") runs only the guest tests whose names start so.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -15,6 +16,7 @@ kernel=/boot/vmlinuz-$ver
 command -v qemu-system-x86_64 >/dev/null || die "no qemu-system-x86_64: run 'make setup'"
 
 append="console=ttyS0 hugepages=16 panic=-1 panic_on_warn=1 quiet ht_mode=$mode ${HT_APPEND:-}"
+[ -z "${HT_TESTS:-}" ] || append+=" ht_tests=$(echo $HT_TESTS | tr ' ' ,)"
 # One host thread for both vCPUs: with multi-threaded TCG a vCPU can run a
 # stale translation of kernel text that another vCPU is live-patching
 # (text_poke_bp: "Oops: int3" in a static-key site, or a hang).

@@ -290,6 +290,11 @@ void ht_event_identify(struct ht_event *ev, enum ht_event_kind kind,
 	ev->folio.pfn = HT_NO_PFN;
 }
 
+/*
+ * The counters are read only once the event is seen in flight, and read
+ * again before it is seen gone: another task's write between the two reads
+ * is then always one that overlap detection sees.
+ */
 void ht_event_begin(struct ht_event *ev, enum ht_event_kind kind,
 		    struct hstate *h)
 {
@@ -299,6 +304,8 @@ void ht_event_begin(struct ht_event *ev, enum ht_event_kind kind,
 	if (atomic_inc_return(&in_flight) > 1)
 		ev->flags |= HT_EVF_OVERLAP;
 	ev->task_slot = claim_task_slot(ev);
+	ev->resv_before = READ_ONCE(h->resv_huge_pages);
+	ev->free_before = READ_ONCE(h->free_huge_pages);
 }
 
 /*
@@ -465,22 +472,23 @@ void ht_event_end(struct ht_event *ev, struct hstate *h)
 {
 	unsigned long nr = READ_ONCE(h->nr_huge_pages);
 
-	if (ev->task_slot >= 0) {
-		/* the slot's kind and number stay valid until it is seen free */
-		smp_store_release(&in_flight_tasks[ev->task_slot].task, NULL);
-	}
-	if (atomic_dec_return(&in_flight) ||
-	    atomic64_read(&started) != ev->started ||
-	    atomic64_read(&untracked_writes) != ev->untracked)
-		ev->flags |= HT_EVF_OVERLAP;
-	ev->duration_ns = ktime_get_ns() - ev->time_ns;
-	ev->cpu = raw_smp_processor_id();
 	ev->resv_after = READ_ONCE(h->resv_huge_pages);
 	ev->free_after = READ_ONCE(h->free_huge_pages);
 	if (ev->spool) {
 		ev->spool_used_after = READ_ONCE(ev->spool->used_hpages);
 		ev->spool_rsv_after = READ_ONCE(ev->spool->rsv_hpages);
 	}
+	if (ev->task_slot >= 0) {
+		/* the slot's kind and number stay valid until it is seen free */
+		smp_store_release(&in_flight_tasks[ev->task_slot].task, NULL);
+	}
+	/* a full barrier: the reads above come before the checks */
+	if (atomic_dec_return(&in_flight) ||
+	    atomic64_read(&started) != ev->started ||
+	    atomic64_read(&untracked_writes) != ev->untracked)
+		ev->flags |= HT_EVF_OVERLAP;
+	ev->duration_ns = ktime_get_ns() - ev->time_ns;
+	ev->cpu = raw_smp_processor_id();
 	ring_publish(&events, &ev->seq);
 	count_event(ev);
 	ht_hstate_note_resv(h, ev->resv_after);

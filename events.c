@@ -262,11 +262,13 @@ void ht_event_begin(struct ht_event *ev, enum ht_event_kind kind,
 		    struct hstate *h)
 {
 	ht_event_identify(ev, kind, h);
-	ev->started = atomic64_inc_return(&started);
 	if (h) {
+		ev->started = atomic64_inc_return(&started);
 		ev->untracked = atomic64_read(&untracked_writes);
 		if (atomic_inc_return(&in_flight) > 1)
 			ev->flags |= HT_EVF_OVERLAP;
+	} else {
+		ev->started = atomic64_read(&started);
 	}
 	ev->task_slot = ht_op_claim(kind, ev->started);
 }

@@ -129,7 +129,7 @@ int ht_current_event_kind(void)
 	for (i = 0; i < IN_FLIGHT_KEPT; i++) {
 		if (READ_ONCE(in_flight_ops[i].task) == current &&
 		    in_flight_ops[i].kind < HT_EV_NR &&
-		    READ_ONCE(in_flight_ops[i].started) > newest) {
+		    READ_ONCE(in_flight_ops[i].started) >= newest) {
 			newest = in_flight_ops[i].started;
 			kind = in_flight_ops[i].kind;
 		}

@@ -14,7 +14,8 @@ KSERIES=$(uname -r | cut -d. -f1-2)
 #   reservation back (__unmap_hugepage_range marks the folio, 6.7 on);
 # FILL_DURING_COLLAPSE: 1 where collapse_pte_mapped_thp() runs with mmap_lock
 #   held for read only (6.5 on), so that a uffd fill can land meanwhile; 6.1
-#   holds it for write and the fill waits (collapse_vs_uffd_fill stays 0).
+#   holds it for write: the fill waits, then finds the PMD the collapse
+#   mapped (EEXIST), and collapse_vs_uffd_fill stays 0.
 case $KSERIES in
 6.1) CACHE_REFS=1 RESTORES_ON_FREE=0 FILL_DURING_COLLAPSE=0 ;;
 *) CACHE_REFS=512 RESTORES_ON_FREE=1 FILL_DURING_COLLAPSE=1 ;;

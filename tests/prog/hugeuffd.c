@@ -47,6 +47,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "uffd.h"
+
 static long hpage = 2L << 20;
 
 static void die(const char *what)
@@ -63,24 +65,6 @@ static char *map(int fd, long len)
 	if (p == MAP_FAILED)
 		die("mmap (are there enough free huge pages?)");
 	return p;
-}
-
-static int uffd_register(char *p, long len, __u64 mode, __u64 features)
-{
-	struct uffdio_api api = { .api = UFFD_API, .features = features };
-	struct uffdio_register reg = {
-		.range = { .start = (unsigned long)p, .len = len },
-		.mode = mode,
-	};
-	int uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-
-	if (uffd < 0)
-		die("userfaultfd (CONFIG_USERFAULTFD, root?)");
-	if (ioctl(uffd, UFFDIO_API, &api))
-		die("UFFDIO_API");
-	if (ioctl(uffd, UFFDIO_REGISTER, &reg))
-		die("UFFDIO_REGISTER");
-	return uffd;
 }
 
 /* One ioctl on page i; prints its outcome, returns 0 for ok or EEXIST. */

@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "uffd.h"
+
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE 25
 #endif
@@ -98,22 +100,9 @@ static long first_bad_byte(const char *range, unsigned int round)
 
 static int uffd_arm(char *range, int minor)
 {
-	struct uffdio_api api = {
-		.api = UFFD_API, .features = minor ? UFFD_FEATURE_MINOR_SHMEM : 0,
-	};
-	struct uffdio_register reg = {
-		.range = { .start = (unsigned long)range, .len = THP_SIZE },
-		.mode = minor ? UFFDIO_REGISTER_MODE_MINOR : UFFDIO_REGISTER_MODE_MISSING,
-	};
-	int uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-
-	if (uffd < 0)
-		die("userfaultfd (CONFIG_USERFAULTFD, root?)");
-	if (ioctl(uffd, UFFDIO_API, &api))
-		die("UFFDIO_API");
-	if (ioctl(uffd, UFFDIO_REGISTER, &reg))
-		die("UFFDIO_REGISTER");
-	return uffd;
+	return uffd_register(range, THP_SIZE,
+			     minor ? UFFDIO_REGISTER_MODE_MINOR : UFFDIO_REGISTER_MODE_MISSING,
+			     minor ? UFFD_FEATURE_MINOR_SHMEM : 0);
 }
 
 /* The kB of @key of the vma holding @addr in /proc/self/smaps. */

@@ -752,8 +752,7 @@ void ht_counters_show(struct seq_file *m)
 	for (i = 0; i < HT_RULE_NR; i++)
 		seq_printf(m, "anomaly_%s %lu\n", rule_names[i], sum.anomalies[i]);
 	show_collapse_counters(m, &sum);
-	for (i = 0; i < HT_WIN_NR; i++)
-		seq_printf(m, "window_%s %ld\n", ht_window_name(i), ht_window_hits(i));
+	ht_windows_counters(m);
 }
 
 void ht_control_show(struct seq_file *m)
@@ -814,9 +813,6 @@ static void show_collapse_summary(struct seq_file *m, const struct ht_counters *
 			sep = ", ";
 		}
 	}
-	seq_puts(m, "\nwindows:");
-	for (i = 0; i < HT_WIN_NR; i++)
-		seq_printf(m, " %s %ld", ht_window_name(i), ht_window_hits(i));
 	seq_puts(m, "\n");
 }
 
@@ -852,6 +848,7 @@ void ht_summary_show(struct seq_file *m)
 			seq_printf(m, ", %s %lu", rule_names[i], sum.anomalies[i]);
 	seq_puts(m, "\n");
 	show_collapse_summary(m, &sum);
+	ht_windows_summary(m);
 	show_top_tasks(m);
 }
 

@@ -216,9 +216,9 @@ void ht_window_open(int slot, enum ht_window window, struct mm_struct *mm,
 void ht_window_reach(enum ht_window window, struct mm_struct *mm,
 		     unsigned long start, unsigned long end);
 int ht_current_event_kind(void);
-long ht_window_hits(enum ht_window window);
-const char *ht_window_name(enum ht_window window);
 void ht_windows_show(struct seq_file *m);
+void ht_windows_counters(struct seq_file *m);
+void ht_windows_summary(struct seq_file *m);
 void ht_windows_reset(void);
 size_t ht_inflight_footprint(void);
 

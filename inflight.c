@@ -69,11 +69,6 @@ static const char *const window_names[HT_WIN_NR] = {
 	[HT_WIN_PMD_UNSHARE_VS_FAULT] = "pmd_unshare_vs_fault",
 };
 
-const char *ht_window_name(enum ht_window window)
-{
-	return window_names[window];
-}
-
 /* A slot for current's operation of @kind, or -1 when the table is full. */
 int ht_op_claim(u8 kind, u64 started)
 {
@@ -246,9 +241,26 @@ void ht_window_reach(enum ht_window window, struct mm_struct *mm,
 			record_hit(window, &copy, start);
 }
 
-long ht_window_hits(enum ht_window window)
+/* counters: window_<name> hits */
+void ht_windows_counters(struct seq_file *m)
 {
-	return atomic_long_read(&windows[window].hits);
+	int i;
+
+	for (i = 0; i < HT_WIN_NR; i++)
+		seq_printf(m, "window_%s %ld\n", window_names[i],
+			   atomic_long_read(&windows[i].hits));
+}
+
+/* summary: one line */
+void ht_windows_summary(struct seq_file *m)
+{
+	int i;
+
+	seq_puts(m, "windows:");
+	for (i = 0; i < HT_WIN_NR; i++)
+		seq_printf(m, " %s %ld", window_names[i],
+			   atomic_long_read(&windows[i].hits));
+	seq_putc(m, '\n');
 }
 
 static void show_side(struct seq_file *m, const char *name,

@@ -88,10 +88,11 @@ int ht_op_claim(u8 kind, u64 started)
 
 void ht_op_release(int slot)
 {
-	struct in_flight_op *op = &in_flight_ops[slot];
+	struct in_flight_op *op;
 
 	if (slot < 0)
 		return;
+	op = &in_flight_ops[slot];
 	/* an open window closes (odd to even); pairs with reach_op()'s acquire */
 	smp_store_release(&op->gen, op->gen + (op->gen & 1));
 	/* the slot's kind and number stay valid until it is seen free */
@@ -150,10 +151,11 @@ bool ht_op_flag(int slot)
 void ht_window_open(int slot, enum ht_window window, struct mm_struct *mm,
 		    unsigned long start, unsigned long end)
 {
-	struct in_flight_op *op = &in_flight_ops[slot];
+	struct in_flight_op *op;
 
-	if (slot < 0 || (op->gen & 1))
+	if (slot < 0 || (in_flight_ops[slot].gen & 1))
 		return;
+	op = &in_flight_ops[slot];
 	op->mm = mm;
 	op->start = start;
 	op->end = end;

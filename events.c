@@ -72,6 +72,8 @@ struct ht_counters {
 	unsigned long anomalies[HT_RULE_NR];
 	unsigned long resv_reserved, resv_unreserved;
 	unsigned long resv_consumed, resv_restored;
+	unsigned long collapse_results[HT_SCAN_RESULTS_MAX];
+	unsigned long collapse_new;	/* attempts that made a THP */
 };
 
 /* Faults by process, for the summary; a full table counts the rest apart. */
@@ -102,49 +104,6 @@ static void wake_readers(struct irq_work *work)
 }
 
 static DEFINE_IRQ_WORK(wake_work, wake_readers);
-
-/*
- * The events in flight, by task, so that a write the watchpoint sees is
- * joined to the operation that made it; a full table joins nothing more.
- */
-#define IN_FLIGHT_KEPT	128
-
-static struct {
-	struct task_struct *task;	/* NULL: a free slot */
-	u64 started;
-	u8 kind;
-} in_flight_tasks[IN_FLIGHT_KEPT];
-
-static int claim_task_slot(const struct ht_event *ev)
-{
-	int i;
-
-	for (i = 0; i < IN_FLIGHT_KEPT; i++) {
-		if (!READ_ONCE(in_flight_tasks[i].task) &&
-		    !cmpxchg(&in_flight_tasks[i].task, NULL, current)) {
-			in_flight_tasks[i].kind = ev->kind;
-			WRITE_ONCE(in_flight_tasks[i].started, ev->started);
-			return i;
-		}
-	}
-	return -1;
-}
-
-/* The kind of the innermost event current is in, or -1. */
-int ht_current_event_kind(void)
-{
-	u64 newest = 0;
-	int i, kind = -1;
-
-	for (i = 0; i < IN_FLIGHT_KEPT; i++) {
-		if (READ_ONCE(in_flight_tasks[i].task) == current &&
-		    READ_ONCE(in_flight_tasks[i].started) > newest) {
-			newest = in_flight_tasks[i].started;
-			kind = in_flight_tasks[i].kind;
-		}
-	}
-	return kind;
-}
 
 /*
  * The global counters move for every task: deltas are only ours alone.
@@ -179,6 +138,7 @@ static const char *const kind_names[HT_EV_NR + 1] = {
 	[HT_EV_SUBPOOL_NEW] = "subpool_new",
 	[HT_EV_SUBPOOL_PUT] = "subpool_put",
 	[HT_EV_PMD_SHARE] = "pmd_share",
+	[HT_EV_COLLAPSE] = "collapse",
 	[HT_EV_COUNTER_WRITE] = "counter_write",
 };
 
@@ -282,30 +242,55 @@ void ht_event_identify(struct ht_event *ev, enum ht_event_kind kind,
 	ev->pid = current->tgid;
 	ev->tid = current->pid;
 	strscpy_pad(ev->comm, current->comm, sizeof(ev->comm));
+	ev->folio.pfn = HT_NO_PFN;
+	if (!h) {
+		ev->flags = HT_EVF_NO_HSTATE;
+		return;
+	}
 	ev->page_size = huge_page_size(h);
 	ev->resv_before = READ_ONCE(h->resv_huge_pages);
 	ev->free_before = READ_ONCE(h->free_huge_pages);
 	ev->resv_after = ev->resv_before;
 	ev->free_after = ev->free_before;
-	ev->folio.pfn = HT_NO_PFN;
 }
 
 /*
- * The counters are read only once the event is seen in flight, and read
- * again before it is seen gone: another task's write between the two reads
- * is then always one that overlap detection sees.
+ * An event of no hstate changes no hugetlb counter: it neither overlaps
+ * the others nor is overlapped.  The counters are read only once the event
+ * is seen in flight, and read again before it is seen gone: another task's
+ * write between the two reads is then always one that overlap detection
+ * sees.
  */
 void ht_event_begin(struct ht_event *ev, enum ht_event_kind kind,
 		    struct hstate *h)
 {
 	ht_event_identify(ev, kind, h);
-	ev->started = atomic64_inc_return(&started);
-	ev->untracked = atomic64_read(&untracked_writes);
-	if (atomic_inc_return(&in_flight) > 1)
-		ev->flags |= HT_EVF_OVERLAP;
-	ev->task_slot = claim_task_slot(ev);
-	ev->resv_before = READ_ONCE(h->resv_huge_pages);
-	ev->free_before = READ_ONCE(h->free_huge_pages);
+	if (h) {
+		ev->started = atomic64_inc_return(&started);
+		ev->untracked = atomic64_read(&untracked_writes);
+		if (atomic_inc_return(&in_flight) > 1)
+			ev->flags |= HT_EVF_OVERLAP;
+		ev->resv_before = READ_ONCE(h->resv_huge_pages);
+		ev->free_before = READ_ONCE(h->free_huge_pages);
+	} else {
+		ev->started = atomic64_read(&started);
+	}
+	ev->task_slot = ht_op_claim(kind, ev->started);
+}
+
+static bool maps_a_folio(const struct ht_event *ev)
+{
+	return ev->kind == HT_EV_FAULT || ev->kind == HT_EV_UFFD_COPY ||
+	       ev->kind == HT_EV_UFFD_CONTINUE;
+}
+
+static bool succeeded(const struct ht_event *ev)
+{
+	if (ev->kind == HT_EV_COLLAPSE)
+		return ev->flags & HT_EVF_NEW_FOLIO;
+	if (ev->kind == HT_EV_FAULT)
+		return !(ev->result & (__force long)(VM_FAULT_ERROR | VM_FAULT_RETRY));
+	return !ev->result;
 }
 
 /*
@@ -320,6 +305,11 @@ static void count_event(const struct ht_event *ev)
 
 	c->events[ev->kind]++;
 	switch (ev->kind) {
+	case HT_EV_COLLAPSE:
+		if (ev->result >= 0 && ev->result < HT_SCAN_RESULTS_MAX)
+			c->collapse_results[ev->result]++;
+		c->collapse_new += succeeded(ev);
+		break;
 	case HT_EV_RESERVE:
 	case HT_EV_UNRESERVE:
 	case HT_EV_VMA_CLOSE:
@@ -338,19 +328,6 @@ static void count_event(const struct ht_event *ev)
 		else
 			c->resv_restored += delta;
 	}
-}
-
-static bool maps_a_folio(const struct ht_event *ev)
-{
-	return ev->kind == HT_EV_FAULT || ev->kind == HT_EV_UFFD_COPY ||
-	       ev->kind == HT_EV_UFFD_CONTINUE;
-}
-
-static bool succeeded(const struct ht_event *ev)
-{
-	if (ev->kind == HT_EV_FAULT)
-		return !(ev->result & (__force long)(VM_FAULT_ERROR | VM_FAULT_RETRY));
-	return !ev->result;
 }
 
 /*
@@ -468,35 +445,27 @@ static void count_task_fault(const struct ht_event *ev)
 	atomic_long_inc(&other_tasks_faults);
 }
 
-void ht_event_end(struct ht_event *ev, struct hstate *h)
+/* The hstate's side of an event's end: its counters, and the rules on them. */
+static void end_hstate_event(struct ht_event *ev, struct hstate *h)
 {
-	unsigned long nr = READ_ONCE(h->nr_huge_pages);
-
 	ev->resv_after = READ_ONCE(h->resv_huge_pages);
 	ev->free_after = READ_ONCE(h->free_huge_pages);
 	if (ev->spool) {
 		ev->spool_used_after = READ_ONCE(ev->spool->used_hpages);
 		ev->spool_rsv_after = READ_ONCE(ev->spool->rsv_hpages);
 	}
-	if (ev->task_slot >= 0) {
-		/* the slot's kind and number stay valid until it is seen free */
-		smp_store_release(&in_flight_tasks[ev->task_slot].task, NULL);
-	}
 	/* a full barrier: the reads above come before the checks */
 	if (atomic_dec_return(&in_flight) ||
 	    atomic64_read(&started) != ev->started ||
 	    atomic64_read(&untracked_writes) != ev->untracked)
 		ev->flags |= HT_EVF_OVERLAP;
-	ev->duration_ns = ktime_get_ns() - ev->time_ns;
-	ev->cpu = raw_smp_processor_id();
-	ring_publish(&events, &ev->seq);
-	count_event(ev);
-	ht_hstate_note_resv(h, ev->resv_after);
-	if (ev->kind == HT_EV_FAULT)
-		count_task_fault(ev);
-	if (wq_has_sleeper(&ht_events_wait))
-		irq_work_queue(&wake_work);
+}
 
+static void check_hstate_event(struct ht_event *ev, struct hstate *h)
+{
+	unsigned long nr = READ_ONCE(h->nr_huge_pages);
+
+	ht_hstate_note_resv(h, ev->resv_after);
 	/* once when it wraps, not at every event while it stays wrapped */
 	if ((unsigned long)ev->resv_after > nr) {
 		if ((unsigned long)ev->resv_before <= nr)
@@ -504,8 +473,30 @@ void ht_event_end(struct ht_event *ev, struct hstate *h)
 	} else {
 		check_resv_delta(ev);
 	}
-	if (maps_a_folio(ev) && ev->folio.pfn != HT_NO_PFN && succeeded(ev))
+}
+
+void ht_event_end(struct ht_event *ev, struct hstate *h)
+{
+	ht_op_release(ev->task_slot);
+	if (h)
+		end_hstate_event(ev, h);
+	ev->duration_ns = ktime_get_ns() - ev->time_ns;
+	ev->cpu = raw_smp_processor_id();
+	ring_publish(&events, &ev->seq);
+	count_event(ev);
+	if (ev->kind == HT_EV_FAULT)
+		count_task_fault(ev);
+	if (wq_has_sleeper(&ht_events_wait))
+		irq_work_queue(&wake_work);
+
+	if (h)
+		check_hstate_event(ev, h);
+	if (ev->folio.pfn == HT_NO_PFN || !succeeded(ev))
+		return;
+	if (maps_a_folio(ev))
 		ht_check_folio(ev);
+	else if (ev->kind == HT_EV_COLLAPSE)
+		ht_check_tails(ev);
 }
 
 /*
@@ -571,6 +562,10 @@ static void format_result(struct seq_buf *s, const struct ht_event *ev)
 	const char *sep = "";
 	int i;
 
+	if (ev->kind == HT_EV_COLLAPSE && ht_scan_result_name(ev->result)) {
+		seq_buf_printf(s, " result=%s", ht_scan_result_name(ev->result));
+		return;
+	}
 	if (ev->kind != HT_EV_FAULT || !ev->result) {
 		seq_buf_printf(s, " result=%ld", ev->result);
 		return;
@@ -586,22 +581,41 @@ static void format_result(struct seq_buf *s, const struct ht_event *ev)
 		seq_buf_printf(s, "%#lx", ev->result);
 }
 
-/* One line, key=value; comm is made safe to split on spaces and '='. */
-void ht_event_format(struct seq_buf *s, const struct ht_event *ev)
+/* @comm made safe to split on spaces and '=', into @safe. */
+void ht_safe_comm(char *safe, const char *comm)
 {
-	char comm[TASK_COMM_LEN];
 	int i;
 
 	for (i = 0; i < TASK_COMM_LEN; i++)
-		comm[i] = ev->comm[i] == ' ' || ev->comm[i] == '=' ? '_' : ev->comm[i];
-	comm[TASK_COMM_LEN - 1] = '\0';
+		safe[i] = comm[i] == ' ' || comm[i] == '=' ? '_' : comm[i];
+	safe[TASK_COMM_LEN - 1] = '\0';
+}
+
+/* The keys only a collapse has, before dur_ns. */
+static void format_collapse(struct seq_buf *s, const struct ht_event *ev)
+{
+	seq_buf_printf(s, " path=%s owner=%d uffd=%d file=%d",
+		       ev->collapse & HT_COLLAPSE_KHUGEPAGED ? "khugepaged" : "madvise",
+		       ev->owner, !!(ev->collapse & HT_COLLAPSE_UFFD),
+		       !!(ev->collapse & HT_COLLAPSE_FILE));
+}
+
+/* One line, key=value. */
+void ht_event_format(struct seq_buf *s, const struct ht_event *ev)
+{
+	char comm[TASK_COMM_LEN];
+
+	ht_safe_comm(comm, ev->comm);
 	seq_buf_printf(s, "seq=%llu time_ns=%llu cpu=%u pid=%d tid=%d comm=%s kind=%s page_kb=%lu addr=%#lx pages=%ld",
 		       ev->seq, ev->time_ns, ev->cpu, ev->pid, ev->tid, comm,
 		       kind_names[ev->kind], ev->page_size / SZ_1K, ev->address,
 		       ev->pages);
 	format_result(s, ev);
-	seq_buf_printf(s, " resv=%ld->%ld free=%ld->%ld", ev->resv_before,
-		       ev->resv_after, ev->free_before, ev->free_after);
+	if (ev->flags & HT_EVF_NO_HSTATE)
+		seq_buf_printf(s, "%s", " resv=- free=-");
+	else
+		seq_buf_printf(s, " resv=%ld->%ld free=%ld->%ld", ev->resv_before,
+			       ev->resv_after, ev->free_before, ev->free_after);
 	if (ev->spool)
 		seq_buf_printf(s, " spool_used=%ld->%ld spool_rsv=%ld->%ld",
 			       ev->spool_used_before, ev->spool_used_after,
@@ -614,11 +628,13 @@ void ht_event_format(struct seq_buf *s, const struct ht_event *ev)
 		seq_buf_printf(s, " pfn=%#lx ref=%d->%d map=%d->%d", ev->folio.pfn,
 			       ev->folio.ref_before, ev->folio.ref_after,
 			       ev->folio.map_before, ev->folio.map_after);
-	seq_buf_printf(s, " flags=%s%s%s dur_ns=%llu\n",
+	seq_buf_printf(s, " flags=%s%s%s",
 		       ev->flags & HT_EVF_SHARED ? "shared" : "private",
 		       ev->flags & HT_EVF_NEW_FOLIO ? ",new" : "",
-		       ev->flags & HT_EVF_OVERLAP ? ",overlap" : "",
-		       ev->duration_ns);
+		       ev->flags & HT_EVF_OVERLAP ? ",overlap" : "");
+	if (ev->kind == HT_EV_COLLAPSE)
+		format_collapse(s, ev);
+	seq_buf_printf(s, " dur_ns=%llu\n", ev->duration_ns);
 }
 
 static void seq_event(struct seq_file *m, const struct ht_event *ev)
@@ -713,6 +729,19 @@ static void sum_counters(struct ht_counters *sum)
 	}
 }
 
+static void show_collapse_counters(struct seq_file *m, const struct ht_counters *sum)
+{
+	unsigned long attempts = sum->events[HT_EV_COLLAPSE];
+	unsigned long ok = sum->collapse_new;
+	unsigned int i;
+
+	seq_printf(m, "collapse_attempts %lu\ncollapse_succeeded %lu\ncollapse_failed %lu\n",
+		   attempts, ok, attempts - ok);
+	for (i = 0; ht_scan_result_name(i); i++)
+		seq_printf(m, "collapse_result_%s %lu\n", ht_scan_result_name(i),
+			   sum->collapse_results[i]);
+}
+
 void ht_counters_show(struct seq_file *m)
 {
 	struct ht_counters sum;
@@ -728,6 +757,8 @@ void ht_counters_show(struct seq_file *m)
 	seq_printf(m, "resv_restored %lu\n", sum.resv_restored);
 	for (i = 0; i < HT_RULE_NR; i++)
 		seq_printf(m, "anomaly_%s %lu\n", rule_names[i], sum.anomalies[i]);
+	show_collapse_counters(m, &sum);
+	ht_windows_counters(m);
 }
 
 void ht_control_show(struct seq_file *m)
@@ -774,6 +805,23 @@ static void show_top_tasks(struct seq_file *m)
 			   atomic_long_read(&other_tasks_faults));
 }
 
+static void show_collapse_summary(struct seq_file *m, const struct ht_counters *sum)
+{
+	const char *sep = ": ";
+	unsigned int i;
+
+	seq_printf(m, "collapse: %lu attempts, %lu made a THP; results",
+		   sum->events[HT_EV_COLLAPSE], sum->collapse_new);
+	for (i = 0; ht_scan_result_name(i); i++) {
+		if (sum->collapse_results[i]) {
+			seq_printf(m, "%s%s %lu", sep, ht_scan_result_name(i),
+				   sum->collapse_results[i]);
+			sep = ", ";
+		}
+	}
+	seq_puts(m, "\n");
+}
+
 /* What the module allocated at load; it allocates nothing after. */
 static size_t footprint(void)
 {
@@ -781,7 +829,8 @@ static size_t footprint(void)
 	       anomalies.size * anomalies.record_size +
 	       num_possible_cpus() * (sizeof(struct anomaly_scratch) +
 				      sizeof(struct ht_counters)) +
-	       sizeof(task_faults) + ht_probes_footprint();
+	       sizeof(task_faults) + ht_probes_footprint() +
+	       ht_inflight_footprint();
 }
 
 void ht_summary_show(struct seq_file *m)
@@ -804,6 +853,8 @@ void ht_summary_show(struct seq_file *m)
 		if (sum.anomalies[i])
 			seq_printf(m, ", %s %lu", rule_names[i], sum.anomalies[i]);
 	seq_puts(m, "\n");
+	show_collapse_summary(m, &sum);
+	ht_windows_summary(m);
 	show_top_tasks(m);
 }
 
@@ -821,6 +872,7 @@ static void reset_counters(void)
 	memset(task_faults, 0, sizeof(task_faults));
 	atomic_long_set(&other_tasks_faults, 0);
 	ht_hstates_reset_range();
+	ht_windows_reset();
 }
 
 static void set_filter(pid_t pid, const char *comm)

@@ -1,20 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The probe points on the hugetlb, userfaultfd and THP-collapse paths, and
- * the live view of each hstate's page counters.
+ * The probe points on the hugetlb and userfaultfd paths, with the sides of
+ * the race windows they take, and the live view of each hstate's page
+ * counters.
  */
 #include <linux/hugetlb.h>
 #include <linux/module.h>
 
 #include "hugetrack.h"
-
-#define HT_POINT(point, grp, ...) \
-	{ .name = point, .group = grp, .symbols = __VA_ARGS__ }
-
-/* A point followed from entry to return, with per-call state @call_type. */
-#define HT_CALL(point, grp, call_type, entry, ret, ...)			\
-	{ .name = point, .group = grp, .symbols = __VA_ARGS__,		\
-	  .on_entry = entry, .on_return = ret, .data_size = sizeof(call_type) }
 
 /* State of one call, kept in its kretprobe instance across sleeps. */
 struct folio_call {
@@ -88,13 +81,20 @@ static void finish_folio_call(struct folio_call *call, long result)
 }
 NOKPROBE_SYMBOL(finish_folio_call);
 
-/* hugetlb_fault(mm, vma, address, flags) */
+/*
+ * hugetlb_fault(mm, vma, address, flags): side b of uffd_copy_retry_vs_fault
+ * when it lands on a page a UFFDIO_COPY is about to retry.
+ */
 static int fault_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
 {
+	struct folio_call *call = data;
+
 	if (!ht_event_wanted())
 		return 1;
-	start_folio_call(data, HT_EV_FAULT, (struct vm_area_struct *)arg(regs, 1),
+	start_folio_call(call, HT_EV_FAULT, (struct vm_area_struct *)arg(regs, 1),
 			 arg(regs, 2));
+	ht_window_reach(HT_WIN_UFFD_COPY_RETRY_VS_FAULT, call->mm, call->ev.address,
+			call->ev.address + call->ev.page_size);
 	return 0;
 }
 NOKPROBE_SYMBOL(fault_entry);
@@ -107,9 +107,13 @@ static int fault_return(struct ht_probe *probe, struct pt_regs *regs, void *data
 }
 NOKPROBE_SYMBOL(fault_return);
 
-/* The hugetlb step of UFFDIO_COPY / UFFDIO_CONTINUE (compat/compat.h). */
+/*
+ * The hugetlb step of UFFDIO_COPY / UFFDIO_CONTINUE (compat/compat.h); a
+ * call after -ENOENT is the retry that closes the task's window.
+ */
 static int mfill_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
 {
+	ht_op_release(ht_current_op(HT_OP_COPY_RETRY));
 	if (!ht_event_wanted())
 		return 1;
 	start_folio_call(data, ht_mfill_is_continue(arg(regs, HT_MFILL_ARG_MODE)) ?
@@ -120,13 +124,88 @@ static int mfill_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
 }
 NOKPROBE_SYMBOL(mfill_entry);
 
-/* An int errno, sign-extended. */
+/*
+ * An int errno, sign-extended.  -ENOENT: UFFDIO_COPY dropped its locks to
+ * copy the source and will call again; until then, the page is side a of
+ * uffd_copy_retry_vs_fault.
+ */
 static int mfill_return(struct ht_probe *probe, struct pt_regs *regs, void *data)
 {
-	finish_folio_call(data, (int)regs_return_value(regs));
+	struct folio_call *call = data;
+
+	finish_folio_call(call, (int)regs_return_value(regs));
+	if (call->ev.kind == HT_EV_UFFD_COPY && call->ev.result == -ENOENT)
+		ht_window_open(ht_op_claim(HT_OP_COPY_RETRY, 0),
+			       HT_WIN_UFFD_COPY_RETRY_VS_FAULT, call->mm,
+			       call->ev.address, call->ev.address + call->ev.page_size);
 	return 0;
 }
 NOKPROBE_SYMBOL(mfill_return);
+
+/* The end of UFFDIO_COPY: a retry that did not come (the copy failed) never will. */
+static int copy_ioctl_return(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	ht_op_release(ht_current_op(HT_OP_COPY_RETRY));
+	return 0;
+}
+NOKPROBE_SYMBOL(copy_ioctl_return);
+
+/*
+ * huge_pte_alloc(mm, vma, addr, sz) in a fault: the page table it returns
+ * may be a shared PMD page, valid only once the fault holds its lock; the
+ * fault is side a of pmd_unshare_vs_fault on the PUD range until it ends.
+ */
+static int pte_alloc_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	unsigned long pud = arg(regs, 2) & PUD_MASK;
+
+	ht_window_open(ht_current_op(HT_EV_FAULT), HT_WIN_PMD_UNSHARE_VS_FAULT,
+		       (struct mm_struct *)arg(regs, 0), pud, pud + PUD_SIZE);
+	return 0;
+}
+NOKPROBE_SYMBOL(pte_alloc_entry);
+
+static void unshare(struct mm_struct *mm, unsigned long addr)
+{
+	unsigned long pud = addr & PUD_MASK;
+
+	if (ht_event_wanted())
+		ht_window_reach(HT_WIN_PMD_UNSHARE_VS_FAULT, mm, pud, pud + PUD_SIZE);
+}
+
+/* huge_pmd_unshare(mm, vma, addr, ptep): side b of pmd_unshare_vs_fault */
+static int pmd_unshare_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	unshare((struct mm_struct *)arg(regs, 0), arg(regs, 2));
+	return 0;
+}
+NOKPROBE_SYMBOL(pmd_unshare_entry);
+
+/* Its clone, which the zap path calls (compat/compat.h) */
+static int pmd_unshare_clone_entry(struct ht_probe *probe, struct pt_regs *regs,
+				   void *data)
+{
+	unshare((struct mm_struct *)arg(regs, HT_UNSHARE_CLONE_ARG_MM),
+		arg(regs, HT_UNSHARE_CLONE_ARG_ADDR));
+	return 0;
+}
+NOKPROBE_SYMBOL(pmd_unshare_clone_entry);
+
+/*
+ * mfill_atomic_install_pte(): a uffd fill maps a page (compat/compat.h);
+ * side b of collapse_vs_uffd_fill.
+ */
+static int install_pte_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	struct vm_area_struct *vma = (struct vm_area_struct *)arg(regs, HT_INSTALL_PTE_ARG_VMA);
+	unsigned long addr = arg(regs, HT_INSTALL_PTE_ARG_ADDR);
+
+	if (ht_event_wanted())
+		ht_window_reach(HT_WIN_COLLAPSE_VS_UFFD_FILL, vma->vm_mm, addr,
+				addr + PAGE_SIZE);
+	return 0;
+}
+NOKPROBE_SYMBOL(install_pte_entry);
 
 /* Starts the event of a call that changes @h's counters. */
 static struct ht_event *start_hstate_call(void *data, enum ht_event_kind kind,
@@ -356,11 +435,12 @@ static struct ht_probe probes[] = {
 		void_return, { "__unmap_hugepage_range" }),
 	HT_CALL("copy_page_range", "hugetlb", struct hstate_call, fork_copy_entry,
 		int_return, { "copy_hugetlb_page_range" }),
-	HT_POINT("pte_alloc", "hugetlb", { "huge_pte_alloc" }),
+	HT_PROBE("pte_alloc", "hugetlb", pte_alloc_entry, { "huge_pte_alloc" }),
 	HT_CALL("pmd_share", "hugetlb", struct hstate_call, pmd_share_entry,
 		void_return, { "huge_pmd_share" }),
-	HT_POINT("pmd_unshare", "hugetlb", { "huge_pmd_unshare" }),
-	HT_POINT("pmd_unshare_zap", "hugetlb", HT_SYMS_HUGE_PMD_UNSHARE_CLONE),
+	HT_PROBE("pmd_unshare", "hugetlb", pmd_unshare_entry, { "huge_pmd_unshare" }),
+	HT_PROBE("pmd_unshare_zap", "hugetlb", pmd_unshare_clone_entry,
+		 HT_SYMS_HUGE_PMD_UNSHARE_CLONE),
 	HT_POINT("change_protection", "hugetlb", { "hugetlb_change_protection" }),
 	/* hugetlbfs: truncation, hole punch, fallocate */
 	HT_CALL("remove_inode_pages", "hugetlb", struct hstate_call,
@@ -373,21 +453,12 @@ static struct ht_probe probes[] = {
 		void_return, { "hugepage_put_subpool" }),
 	/* userfaultfd */
 	HT_POINT("uffd_ioctl", "uffd", { "userfaultfd_ioctl" }),
-	HT_POINT("mfill_copy", "uffd", HT_SYMS_MFILL_COPY),
+	HT_RETURN("mfill_copy", "uffd", copy_ioctl_return, HT_SYMS_MFILL_COPY),
 	HT_POINT("mfill_continue", "uffd", HT_SYMS_MFILL_CONTINUE),
 	HT_CALL("hugetlb_mfill_pte", "uffd", struct folio_call, mfill_entry,
 		mfill_return, HT_SYMS_HUGETLB_MFILL_PTE),
-	HT_POINT("mfill_install_pte", "uffd", { "mfill_atomic_install_pte" }),
-	/* THP collapse and split */
-	HT_POINT("scan_pmd", "thp", { "hpage_collapse_scan_pmd" }),
-	HT_POINT("collapse_huge_page", "thp", { "collapse_huge_page" }),
-	HT_POINT("scan_file", "thp", { "hpage_collapse_scan_file" }),
-	HT_POINT("collapse_file", "thp", { "collapse_file" }),
-	HT_POINT("collapse_pte_mapped_thp", "thp", { "collapse_pte_mapped_thp" }),
-	HT_POINT("retract_page_tables", "thp", HT_SYMS_RETRACT_PAGE_TABLES),
-	HT_POINT("madvise_collapse", "thp", { "madvise_collapse" }),
-	HT_POINT("split_huge_pmd", "thp", { "__split_huge_pmd" }),
-	HT_POINT("split_huge_page", "thp", HT_SYMS_SPLIT_HUGE_PAGE),
+	HT_PROBE("mfill_install_pte", "uffd", install_pte_entry,
+		 { "mfill_atomic_install_pte" }),
 };
 
 struct ht_probe_table ht_hugetlb_probes = {

@@ -51,12 +51,29 @@ struct ht_probe {
 	};
 };
 
+#define HT_POINT(point, grp, ...) \
+	{ .name = point, .group = grp, .symbols = __VA_ARGS__ }
+
+/* A point whose entry @entry sees. */
+#define HT_PROBE(point, grp, entry, ...) \
+	{ .name = point, .group = grp, .symbols = __VA_ARGS__, .on_entry = entry }
+
+/* A point followed from entry to return, with per-call state @call_type. */
+#define HT_CALL(point, grp, call_type, entry, ret, ...)			\
+	{ .name = point, .group = grp, .symbols = __VA_ARGS__,		\
+	  .on_entry = entry, .on_return = ret, .data_size = sizeof(call_type) }
+
+/* A point whose return @ret sees, with no state of its own. */
+#define HT_RETURN(point, grp, ret, ...) \
+	{ .name = point, .group = grp, .symbols = __VA_ARGS__, .on_return = ret }
+
 struct ht_probe_table {
 	struct ht_probe *probes;
 	unsigned int count;
 };
 
 extern struct ht_probe_table ht_hugetlb_probes;
+extern struct ht_probe_table ht_thp_probes;
 
 enum ht_event_kind {
 	HT_EV_FAULT,
@@ -72,6 +89,7 @@ enum ht_event_kind {
 	HT_EV_SUBPOOL_NEW,
 	HT_EV_SUBPOOL_PUT,
 	HT_EV_PMD_SHARE,
+	HT_EV_COLLAPSE,
 	HT_EV_NR,
 	/* not a ring event: the subject of a watchpoint's anomaly */
 	HT_EV_COUNTER_WRITE = HT_EV_NR
@@ -95,6 +113,30 @@ enum ht_rule {
 #define HT_EVF_SHARED		BIT(0)	/* a VM_SHARED mapping */
 #define HT_EVF_NEW_FOLIO	BIT(1)	/* the folio did not exist at the start */
 #define HT_EVF_OVERLAP		BIT(2)	/* another tracked operation overlapped */
+#define HT_EVF_NO_HSTATE	BIT(3)	/* not a hugetlb event: no resv/free */
+
+/* ht_event.collapse: how a collapse attempt came about */
+#define HT_COLLAPSE_KHUGEPAGED	BIT(0)	/* else MADV_COLLAPSE */
+#define HT_COLLAPSE_UFFD	BIT(1)	/* the VMA is userfaultfd-armed */
+#define HT_COLLAPSE_FILE	BIT(2)	/* page cache (shmem), else anonymous */
+
+/*
+ * Race windows: an operation in flight on a range of an mm (side a) that
+ * another one (side b) reaches.
+ */
+enum ht_window {
+	HT_WIN_UFFD_COPY_RETRY_VS_FAULT,
+	HT_WIN_COLLAPSE_VS_UFFD_FILL,
+	HT_WIN_PMD_UNSHARE_VS_FAULT,
+	HT_WIN_NR
+};
+
+/* Operations tracked in flight that are not events (ht_op_claim()). */
+enum ht_op_kind {
+	HT_OP_COPY_RETRY = HT_EV_NR + 1,	/* UFFDIO_COPY between -ENOENT and retry */
+	HT_OP_COLLAPSE_PTE_MAPPED,		/* collapse_pte_mapped_thp() */
+	HT_OP_MADVISE_COLLAPSE,			/* madvise_collapse() */
+};
 
 /* One folio as an event saw it: at its start, and at its end. */
 struct ht_folio_delta {
@@ -116,6 +158,8 @@ struct ht_event {
 	u16 cpu;
 	u8 kind;
 	u8 flags;
+	u8 collapse;	/* HT_COLLAPSE_*, for kind collapse */
+	pid_t owner;	/* kind collapse: the tgid of the mm's owner */
 	char comm[TASK_COMM_LEN];
 	unsigned long page_size;
 	unsigned long address;
@@ -131,13 +175,13 @@ struct ht_event {
 };
 
 bool ht_event_wanted(void);
+/* @h NULL: an event of no hstate (a THP collapse); the caller sets page_size. */
 void ht_event_identify(struct ht_event *ev, enum ht_event_kind kind,
 		       struct hstate *h);
 void ht_event_begin(struct ht_event *ev, enum ht_event_kind kind,
 		    struct hstate *h);
 void ht_event_end(struct ht_event *ev, struct hstate *h);
 void ht_event_subpool(struct ht_event *ev, struct hugepage_subpool *spool);
-int ht_current_event_kind(void);
 void ht_note_untracked_write(void);
 const char *ht_event_kind_name(int kind);
 void ht_anomaly(enum ht_rule rule, const struct ht_event *ev,
@@ -148,6 +192,7 @@ void ht_anomaly_at(enum ht_rule rule, const struct ht_event *ev,
 int ht_events_init(void);
 void ht_events_exit(void);
 void ht_event_format(struct seq_buf *s, const struct ht_event *ev);
+void ht_safe_comm(char *safe, const char *comm);
 
 /* The debugfs side of events.c */
 extern struct wait_queue_head ht_events_wait;
@@ -160,11 +205,32 @@ int ht_control_write(const char *cmd);
 int ht_events_next(struct ht_event *ev);
 bool ht_events_ready(void);
 
+/* inflight.c: operations in flight, by task and by (mm, range) */
+int ht_op_claim(u8 kind, u64 started);
+void ht_op_release(int slot);
+int ht_current_op(u8 kind);
+void ht_op_set_flag(int slot, bool flag);
+bool ht_op_flag(int slot);
+void ht_window_open(int slot, enum ht_window window, struct mm_struct *mm,
+		    unsigned long start, unsigned long end);
+void ht_window_reach(enum ht_window window, struct mm_struct *mm,
+		     unsigned long start, unsigned long end);
+int ht_current_event_kind(void);
+void ht_windows_show(struct seq_file *m);
+void ht_windows_counters(struct seq_file *m);
+void ht_windows_summary(struct seq_file *m);
+void ht_windows_reset(void);
+size_t ht_inflight_footprint(void);
+
 /* refcount_track.c */
 void ht_folio_at(struct mm_struct *mm, struct vm_area_struct *vma,
 		 struct hstate *h, unsigned long addr,
 		 unsigned long *pfn, int *ref, int *map);
 void ht_check_folio(const struct ht_event *ev);
+void ht_thp_folio(struct folio *folio, struct ht_folio_delta *delta);
+struct folio *ht_thp_mapped(struct mm_struct *mm, unsigned long addr);
+struct folio *ht_thp_cached(struct address_space *mapping, pgoff_t index);
+void ht_check_tails(const struct ht_event *ev);
 
 unsigned long ht_lookup_name(const char *name);
 int ht_probes_attach(void);

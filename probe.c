@@ -17,6 +17,7 @@ MODULE_PARM_DESC(kretprobe_maxactive,
 
 static struct ht_probe_table *const tables[] = {
 	&ht_hugetlb_probes,
+	&ht_thp_probes,
 };
 
 static unsigned long (*kallsyms_lookup_name_fn)(const char *name);

@@ -23,7 +23,7 @@ MODULE_PARM_DESC(refcount_threshold,
  * The pfn of the leaf entry that maps @addr, read without the page-table
  * lock: a stale or torn entry can only give a pfn that folio_of() rejects.
  */
-static unsigned long mapped_pfn(struct mm_struct *mm, struct hstate *h,
+static unsigned long mapped_pfn(struct mm_struct *mm, unsigned long size,
 				unsigned long addr)
 {
 	pgd_t *pgd = pgd_offset(mm, addr);
@@ -40,7 +40,7 @@ static unsigned long mapped_pfn(struct mm_struct *mm, struct hstate *h,
 	pudval = READ_ONCE(*pud);
 	if (!pud_present(pudval))
 		return HT_NO_PFN;
-	if (huge_page_size(h) == PUD_SIZE)
+	if (size == PUD_SIZE)
 		return pud_leaf(pudval) ? pud_pfn(pudval) : HT_NO_PFN;
 	if (pud_leaf(pudval))
 		return HT_NO_PFN;
@@ -83,7 +83,7 @@ void ht_folio_at(struct mm_struct *mm, struct vm_area_struct *vma,
 		 struct hstate *h, unsigned long addr,
 		 unsigned long *pfn, int *ref, int *map)
 {
-	struct folio *folio = folio_of(mapped_pfn(mm, h, addr));
+	struct folio *folio = folio_of(mapped_pfn(mm, huge_page_size(h), addr));
 
 	if (!folio && vma)
 		folio = cached_folio(vma, h, addr);
@@ -96,7 +96,48 @@ void ht_folio_at(struct mm_struct *mm, struct vm_area_struct *vma,
 	*map = folio_entire_mapcount(folio);
 }
 
-static void check_tails(const struct ht_event *ev)
+/* A transparent huge page, not a hugetlb one. */
+static struct folio *thp_of(struct folio *folio)
+{
+	return folio && folio_test_large(folio) && !folio_test_hugetlb(folio) ?
+	       folio : NULL;
+}
+
+/* The THP a PMD maps at @addr of @mm, read locklessly, or NULL. */
+struct folio *ht_thp_mapped(struct mm_struct *mm, unsigned long addr)
+{
+	unsigned long pfn = mapped_pfn(mm, PMD_SIZE, addr);
+
+	if (pfn == HT_NO_PFN || !pfn_valid(pfn))
+		return NULL;
+	return thp_of(page_folio(pfn_to_page(pfn)));
+}
+
+/* The THP the page cache of @mapping holds at @index, or NULL. */
+struct folio *ht_thp_cached(struct address_space *mapping, pgoff_t index)
+{
+	struct folio *folio;
+
+	rcu_read_lock();
+	folio = xa_load(&mapping->i_pages, index);
+	rcu_read_unlock();
+	return xa_is_value(folio) ? NULL : thp_of(folio);
+}
+
+/* A THP's counts now, as the end of an event: the head's mapcount as kpagecount. */
+void ht_thp_folio(struct folio *folio, struct ht_folio_delta *delta)
+{
+	if (!folio) {
+		delta->pfn = HT_NO_PFN;
+		return;
+	}
+	delta->pfn = folio_pfn(folio);
+	delta->ref_after = folio_ref_count(folio);
+	delta->map_after = ht_head_mapcount(folio);
+}
+
+/* Every tail page of the event's folio must have refcount 0. */
+void ht_check_tails(const struct ht_event *ev)
 {
 	struct page *head = pfn_to_page(ev->folio.pfn);
 	long i, nr = min_t(long, ev->page_size / PAGE_SIZE - 1, TAILS_CHECKED);
@@ -135,5 +176,5 @@ void ht_check_folio(const struct ht_event *ev)
 	else if (f->map_after > refcount_threshold)
 		ht_anomaly(HT_RULE_REFCOUNT_NEAR_OVERFLOW, ev, refcount_threshold,
 			   f->map_after);
-	check_tails(ev);
+	ht_check_tails(ev);
 }

@@ -10,6 +10,8 @@
 #define HUGETRACK_COMPAT_H
 
 #include <linux/hugetlb.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/types.h>
 #include <linux/uaccess.h>
 #include <linux/userfaultfd_k.h>
@@ -122,5 +124,114 @@ static inline bool ht_mfill_is_continue(unsigned long mode)
 	return (enum mcopy_atomic_mode)mode == MCOPY_ATOMIC_CONTINUE;
 }
 #endif
+
+/*
+ * mfill_atomic_install_pte(): the PTE step of every non-hugetlb uffd fill.
+ * Kbuild defines COMPAT_INSTALL_PTE_NO_MM where it lost its mm argument
+ * (6.6):
+ *   mfill_atomic_install_pte(dst_pmd, dst_vma, dst_addr, page, newly_allocated, flags)
+ * else
+ *   mfill_atomic_install_pte(dst_mm, dst_pmd, dst_vma, dst_addr, page, newly_allocated, wp_copy)
+ */
+#ifdef COMPAT_INSTALL_PTE_NO_MM
+#define HT_INSTALL_PTE_ARG_VMA	1
+#define HT_INSTALL_PTE_ARG_ADDR	2
+#else
+#define HT_INSTALL_PTE_ARG_VMA	2
+#define HT_INSTALL_PTE_ARG_ADDR	3
+#endif
+
+/*
+ * gcc's clone __huge_pmd_unshare.constprop.0.isra.0 (HT_SYMS_HUGE_PMD_UNSHARE_CLONE)
+ * takes (tlb, mm, file, addr, ptep) on both kernels, read from their
+ * disassembly (docs/probe-points.md); huge_pmd_unshare() itself takes
+ * (mm, vma, addr, ptep).
+ */
+#define HT_UNSHARE_CLONE_ARG_MM		1
+#define HT_UNSHARE_CLONE_ARG_ADDR	3
+
+/*
+ * khugepaged's enum scan_result, by value.  It is private to
+ * mm/khugepaged.c; its trace header (include/trace/events/huge_memory.h,
+ * in every headers package) lists the same names in the same order, and
+ * Kbuild greps it for the names added since 6.1: SCAN_COPY_MC and
+ * SCAN_PAGE_FILLED (6.5, appended).
+ */
+#define HT_SCAN_RESULTS_MAX	48
+
+static inline const char *ht_scan_result_name(long result)
+{
+	static const char *const names[] = {
+		"SCAN_FAIL",
+		"SCAN_SUCCEED",
+		"SCAN_PMD_NULL",
+		"SCAN_PMD_NONE",
+		"SCAN_PMD_MAPPED",
+		"SCAN_EXCEED_NONE_PTE",
+		"SCAN_EXCEED_SWAP_PTE",
+		"SCAN_EXCEED_SHARED_PTE",
+		"SCAN_PTE_NON_PRESENT",
+		"SCAN_PTE_UFFD_WP",
+		"SCAN_PTE_MAPPED_HUGEPAGE",
+		"SCAN_PAGE_RO",
+		"SCAN_LACK_REFERENCED_PAGE",
+		"SCAN_PAGE_NULL",
+		"SCAN_SCAN_ABORT",
+		"SCAN_PAGE_COUNT",
+		"SCAN_PAGE_LRU",
+		"SCAN_PAGE_LOCK",
+		"SCAN_PAGE_ANON",
+		"SCAN_PAGE_COMPOUND",
+		"SCAN_ANY_PROCESS",
+		"SCAN_VMA_NULL",
+		"SCAN_VMA_CHECK",
+		"SCAN_ADDRESS_RANGE",
+		"SCAN_DEL_PAGE_LRU",
+		"SCAN_ALLOC_HUGE_PAGE_FAIL",
+		"SCAN_CGROUP_CHARGE_FAIL",
+		"SCAN_TRUNCATED",
+		"SCAN_PAGE_HAS_PRIVATE",
+		"SCAN_STORE_FAILED",
+#ifdef COMPAT_SCAN_COPY_MC
+		"SCAN_COPY_MC",
+#endif
+#ifdef COMPAT_SCAN_PAGE_FILLED
+		"SCAN_PAGE_FILLED",
+#endif
+	};
+
+	BUILD_BUG_ON(ARRAY_SIZE(names) > HT_SCAN_RESULTS_MAX);
+	return result >= 0 && result < ARRAY_SIZE(names) ? names[result] : NULL;
+}
+
+/*
+ * The mapcount /proc/kpagecount shows for a THP's head page: page_mapcount()
+ * where the kernel still has it (Kbuild: COMPAT_PAGE_MAPCOUNT), else
+ * what folio_precise_page_mapcount() (fs/proc/internal.h, 6.12) adds up.
+ */
+static inline int ht_head_mapcount(struct folio *folio)
+{
+#ifdef COMPAT_PAGE_MAPCOUNT
+	return page_mapcount(&folio->page);
+#else
+	return atomic_read(&folio->_mapcount) + 1 + folio_entire_mapcount(folio);
+#endif
+}
+
+/* The tgid of the task that owns @mm (memcg keeps it), 0 if unknown. */
+static inline pid_t ht_mm_owner_pid(struct mm_struct *mm)
+{
+	pid_t pid = 0;
+#ifdef CONFIG_MEMCG
+	struct task_struct *owner;
+
+	rcu_read_lock();
+	owner = rcu_dereference(mm->owner);
+	if (owner)
+		pid = owner->tgid;
+	rcu_read_unlock();
+#endif
+	return pid;
+}
 
 #endif /* HUGETRACK_COMPAT_H */

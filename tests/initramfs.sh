@@ -14,7 +14,7 @@ ko=$BUILD/$ver/module/hugetrack.ko
 mkdir -p "$BUILD/guest/bin"
 for src in "$TOP"/tests/prog/*.c; do
 	bin=$BUILD/guest/bin/$(basename "$src" .c)
-	[ "$bin" -nt "$src" ] && continue
+	[ "$bin" -nt "$src" ] && [ "$bin" -nt "$TOP/tests/prog/uffd.h" ] && continue
 	gcc -static -std=c11 -O2 -Wall -Wextra -Werror -o "$bin" "$src" ||
 		die "cannot build $src (is libc6-dev installed? run 'make setup')"
 done

@@ -22,14 +22,24 @@ hugefault -n 4 -t 4 -F -W >/dev/null
 hugefault -n 2 -t 2 -f /dev/hugepages/demo -P
 hugeuffd copy 2 /dev/hugepages/demo-uffd >/dev/null
 hugeuffd continue 2 /dev/hugepages/demo-minor >/dev/null
-rm -f /dev/hugepages/demo*
+echo "# THP: MADV_COLLAPSE of an anonymous range and of a shmem file"
+mkdir -p /tmp/thp && mount -t tmpfs -o huge=advise tmpfs /tmp/thp
+thpcollapse >/dev/null
+thpcollapse -f /tmp/thp/demo >/dev/null
+echo "# race windows driven open: a fault on a page UFFDIO_COPY will retry,"
+echo "# a PMD unshare while another thread's fault is past huge_pte_alloc"
+hugeuffd -R >/dev/null
+hugeuffd -U /dev/hugepages/demo-unshare >/dev/null
+rm -f /dev/hugepages/demo* /tmp/thp/demo
 echo "# and one injected accounting error: an extra folio reference in a fault"
 insmod /tests/ht_inject.ko mode=extra_ref
 hugefault -n 1 >/dev/null
 rmmod ht_inject
 show hstates
 show counters
-show faults "tail -n 6"
+show faults "grep -v kind=collapse | tail -n 6"
+show faults "grep kind=collapse"
+show windows
 show anomalies
 show writers
 show probes "sed -n '1,3p;/missing/p;/acct_memory/p;/ watch /p'"

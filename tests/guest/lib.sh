@@ -11,10 +11,14 @@ KSERIES=$(uname -r | cut -d. -f1-2)
 # CACHE_REFS: references the page cache holds on a cached 2 MiB folio, one
 #   per base page where it indexes base pages (6.7 on), else one;
 # RESTORES_ON_FREE: 1 where freeing a private page after an unmap gives its
-#   reservation back (__unmap_hugepage_range marks the folio, 6.7 on).
+#   reservation back (__unmap_hugepage_range marks the folio, 6.7 on);
+# FILL_DURING_COLLAPSE: 1 where collapse_pte_mapped_thp() runs with mmap_lock
+#   held for read only (6.5 on), so that a uffd fill can land meanwhile; 6.1
+#   holds it for write: the fill waits, then finds the PMD the collapse
+#   mapped (EEXIST), and collapse_vs_uffd_fill stays 0.
 case $KSERIES in
-6.1) CACHE_REFS=1 RESTORES_ON_FREE=0 ;;
-*) CACHE_REFS=512 RESTORES_ON_FREE=1 ;;
+6.1) CACHE_REFS=1 RESTORES_ON_FREE=0 FILL_DURING_COLLAPSE=0 ;;
+*) CACHE_REFS=512 RESTORES_ON_FREE=1 FILL_DURING_COLLAPSE=1 ;;
 esac
 
 # run_test DESCRIPTION COMMAND...
@@ -118,4 +122,39 @@ t_no_anomaly() {
 	fired=$(awk '/^anomaly_/ && $2 != 0' $HT/counters)
 	[ -z "$fired" ] || fail "anomalies fired: $(echo $fired)"
 	[ -z "$(cat $HT/anomalies)" ] || fail "anomalies: $(head -n 1 $HT/anomalies)"
+}
+
+# window_field WINDOW KEY: a key of the window's line in $HT/windows
+window_field() {
+	field "$(grep "^window=$1 " $HT/windows)" "$2"
+}
+
+# window_frames WINDOW SIDE: the frames of side a or b of its last hit
+window_frames() {
+	awk -v w="window=$1" -v s="  $2: " '/^window=/ { in_w = ($1 == w) }
+		in_w && index($0, s) == 1 { print substr($0, length(s) + 1) }' $HT/windows
+}
+
+# t_no_window: every race window still at 0 hits
+t_no_window() {
+	local hit
+	hit=$(awk '/^window_/ && $2 != 0' $HT/counters)
+	[ -z "$hit" ] || fail "windows hit: $(echo $hit)"
+}
+
+# pid_of COMM: the pid of the (kernel) thread named COMM
+pid_of() {
+	local d
+	for d in /proc/[0-9]*; do
+		[ "$(cat $d/comm 2>/dev/null)" = "$1" ] && echo "${d#/proc/}"
+	done
+}
+
+# THP: khugepaged off while MADV_COLLAPSE is tested ("never" stops its
+# thread; MADV_COLLAPSE ignores the setting), on for its own test, and the
+# boot's setting back at the end.
+THP=/sys/kernel/mm/transparent_hugepage
+THP_BOOT=$(sed 's/.*\[\(.*\)\].*/\1/' $THP/enabled)
+thp_enabled() {
+	echo "$1" >$THP/enabled
 }

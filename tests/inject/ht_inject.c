@@ -14,11 +14,16 @@
  * mode=resv_wrap  at the first fault, the hstate's resv_huge_pages wraps
  *                 below zero and is put back at once, without hugetlb_lock:
  *                 only a watchpoint sees it (resv_underflow)
+ * mode=hold       holds each call of the function hold_symbol= made by those
+ *                 tasks for hold_ms= (busy-waiting: probe context cannot
+ *                 sleep), so that another task can run into the same range
+ *                 meanwhile (a race window, made wide)
  *
  * The references are dropped when the task unmaps, before the folio can be
  * freed, and at unload.
  */
 #include <linux/atomic.h>
+#include <linux/delay.h>
 #include <linux/hugetlb.h>
 #include <linux/kprobes.h>
 #include <linux/mm.h>
@@ -27,11 +32,20 @@
 
 static char *mode = "extra_ref";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "extra_ref, tail_ref, resv_bump, resv_take or resv_wrap [DEFAULT: extra_ref]");
+MODULE_PARM_DESC(mode, "extra_ref, tail_ref, resv_bump, resv_take, resv_wrap or hold [DEFAULT: extra_ref]");
 
 static char *comm = "hugefault";
 module_param(comm, charp, 0444);
 MODULE_PARM_DESC(comm, "Inject into tasks of this name [DEFAULT: hugefault]");
+
+static char *hold_symbol = "collapse_pte_mapped_thp";
+module_param(hold_symbol, charp, 0444);
+MODULE_PARM_DESC(hold_symbol, "mode=hold: the function to hold [DEFAULT: collapse_pte_mapped_thp]");
+
+#define HOLD_MS_MAX	2000
+static unsigned int hold_ms = 1000;
+module_param(hold_ms, uint, 0444);
+MODULE_PARM_DESC(hold_ms, "mode=hold: how long, up to " __stringify(HOLD_MS_MAX) " ms [DEFAULT: 1000]");
 
 #define MAX_HELD	64
 
@@ -105,6 +119,14 @@ static int on_fault(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+static int on_hold(struct kprobe *kp, struct pt_regs *regs)
+{
+	if (targeted())
+		mdelay(hold_ms);
+	return 0;
+}
+
+static struct kprobe hold_probe = { .pre_handler = on_hold };
 static struct kprobe rmap_probe = { .pre_handler = on_new_anon_rmap };
 static struct kprobe fault_probe = {
 	.symbol_name = "hugetlb_fault",
@@ -124,12 +146,18 @@ static int __init ht_inject_init(void)
 
 	if (!strcmp(mode, "resv_wrap"))
 		return register_kprobe(&fault_probe);
+	if (!strcmp(mode, "hold")) {
+		if (hold_ms > HOLD_MS_MAX)
+			return -EINVAL;
+		hold_probe.symbol_name = hold_symbol;
+		return register_kprobe(&hold_probe);
+	}
 	if (!strcmp(mode, "resv_bump"))
 		resv_nudge = 5;
 	else if (!strcmp(mode, "resv_take"))
 		resv_nudge = -1;
 	else if (strcmp(mode, "extra_ref") && strcmp(mode, "tail_ref")) {
-		pr_err("ht_inject: mode must be extra_ref, tail_ref, resv_bump, resv_take or resv_wrap\n");
+		pr_err("ht_inject: mode must be extra_ref, tail_ref, resv_bump, resv_take, resv_wrap or hold\n");
 		return -EINVAL;
 	}
 	tail_mode = !strcmp(mode, "tail_ref");
@@ -150,6 +178,10 @@ static void __exit ht_inject_exit(void)
 {
 	if (!strcmp(mode, "resv_wrap")) {
 		unregister_kprobe(&fault_probe);
+		return;
+	}
+	if (!strcmp(mode, "hold")) {
+		unregister_kprobe(&hold_probe);
 		return;
 	}
 	unregister_kprobe(&unmap_probe);

@@ -15,6 +15,20 @@
  * page touched, so the kernel's atomic copy fails and UFFDIO_COPY takes its
  * -ENOENT retry path (copy outside the locks, then a second call).
  *
+ * Race windows, made to open (hugetrack's windows file):
+ *   hugeuffd -R              UFFDIO_COPY of one private page whose source is
+ *                            itself registered with a second userfaultfd:
+ *                            the copy outside the locks (after -ENOENT)
+ *                            waits there while another thread faults on the
+ *                            destination page (uffd_copy_retry_vs_fault)
+ *   hugeuffd -U FILE         a child maps FILE (hugetlbfs) at a 1 GiB-aligned
+ *                            address, sharing the parent's PMD page; one of
+ *                            its threads faults on a page registered with
+ *                            userfaultfd while another zaps page 0, which
+ *                            unshares the PMD (pmd_unshare_vs_fault)
+ *   Both print "side_a=TID side_b=TID": the task in flight and the one
+ *   that reached it.
+ *
  * Prints one line per ioctl: "copy|continue PAGE ok|EEXIST", and checks the
  * data through the registered mapping.
  */
@@ -22,13 +36,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "uffd.h"
 
 static long hpage = 2L << 20;
 
@@ -46,24 +65,6 @@ static char *map(int fd, long len)
 	if (p == MAP_FAILED)
 		die("mmap (are there enough free huge pages?)");
 	return p;
-}
-
-static int uffd_register(char *p, long len, __u64 mode, __u64 features)
-{
-	struct uffdio_api api = { .api = UFFD_API, .features = features };
-	struct uffdio_register reg = {
-		.range = { .start = (unsigned long)p, .len = len },
-		.mode = mode,
-	};
-	int uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-
-	if (uffd < 0)
-		die("userfaultfd (CONFIG_USERFAULTFD, root?)");
-	if (ioctl(uffd, UFFDIO_API, &api))
-		die("UFFDIO_API");
-	if (ioctl(uffd, UFFDIO_REGISTER, &reg))
-		die("UFFDIO_REGISTER");
-	return uffd;
 }
 
 /* One ioctl on page i; prints its outcome, returns 0 for ok or EEXIST. */
@@ -121,12 +122,157 @@ static char *source(int retry, char value)
 	return whole;
 }
 
+/* Blocks until @uffd has a fault to report, and returns its address. */
+static unsigned long wait_fault(int uffd)
+{
+	struct pollfd pfd = { .fd = uffd, .events = POLLIN };
+	struct uffd_msg msg;
+
+	if (poll(&pfd, 1, 10000) != 1 || read(uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+	    msg.event != UFFD_EVENT_PAGEFAULT) {
+		fprintf(stderr, "hugeuffd: no userfault reported within 10 s\n");
+		exit(2);
+	}
+	return msg.arg.pagefault.address;
+}
+
+/* A thread that faults on addr: it blocks until a UFFDIO_COPY fills it. */
+struct toucher {
+	pthread_t thread;
+	char *addr;
+	pid_t tid;
+};
+
+static void *touch(void *arg)
+{
+	struct toucher *t = arg;
+
+	t->tid = gettid();
+	return (void *)(long)*(volatile char *)t->addr;
+}
+
+static void start_toucher(struct toucher *t, char *addr)
+{
+	t->addr = addr;
+	if (pthread_create(&t->thread, NULL, touch, t))
+		die("pthread_create");
+}
+
+struct copy_race {
+	int src_uffd;
+	char *src, *dst;
+	struct toucher faulter;
+};
+
+/*
+ * When the copier faults on its source (it is past -ENOENT, copying outside
+ * the locks), starts a thread that faults on the destination, gives it
+ * 300 ms to get there, then lets the copy go on.
+ */
+static void *copy_race_monitor(void *arg)
+{
+	struct copy_race *r = arg;
+	struct uffdio_copy copy = { .dst = (unsigned long)r->src, .len = hpage };
+
+	wait_fault(r->src_uffd);
+	copy.src = (unsigned long)source(0, 'A');
+	start_toucher(&r->faulter, r->dst);
+	usleep(300000);
+	if (ioctl(r->src_uffd, UFFDIO_COPY, &copy))
+		die("UFFDIO_COPY of the source");
+	pthread_join(r->faulter.thread, NULL);
+	return NULL;
+}
+
+static int race_copy_retry(void)
+{
+	struct copy_race r;
+	pthread_t monitor;
+	int uffd, bad;
+
+	r.dst = map(-1, hpage);
+	uffd = uffd_register(r.dst, hpage, UFFDIO_REGISTER_MODE_MISSING, 0);
+	r.src = mmap(NULL, hpage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (r.src == MAP_FAILED || madvise(r.src, hpage, MADV_NOHUGEPAGE))
+		die("mmap of the source");
+	r.src_uffd = uffd_register(r.src, hpage, UFFDIO_REGISTER_MODE_MISSING, 0);
+	if (pthread_create(&monitor, NULL, copy_race_monitor, &r))
+		die("pthread_create");
+	bad = fill(uffd, 0, r.dst, r.src, 0);
+	pthread_join(monitor, NULL);
+	bad |= check(r.dst, 1, 'A');
+	printf("side_a=%d side_b=%d\n", gettid(), r.faulter.tid);
+	return bad;
+}
+
+#define PUD_SIZE (1UL << 30)
+
+/* The child: see race_pmd_unshare(). */
+static int unshare_in_child(char *p, char *buf)
+{
+	struct uffdio_copy copy = {
+		.dst = (unsigned long)p + hpage, .src = (unsigned long)buf, .len = hpage,
+	};
+	int uffd = uffd_register(p, PUD_SIZE, UFFDIO_REGISTER_MODE_MISSING, 0);
+	struct toucher faulter;
+
+	start_toucher(&faulter, p + hpage);
+	wait_fault(uffd);
+	if (madvise(p, hpage, MADV_DONTNEED))
+		die("MADV_DONTNEED of page 0");
+	if (ioctl(uffd, UFFDIO_COPY, &copy))
+		die("UFFDIO_COPY of page 1");
+	pthread_join(faulter.thread, NULL);
+	printf("side_a=%d side_b=%d\n", faulter.tid, gettid());
+	return p[hpage] != 'B';
+}
+
+/*
+ * Parent and child map FILE at the same 1 GiB-aligned address (MAP_NORESERVE:
+ * two pages are used); the parent's fault on page 0 makes the PMD page the
+ * child shares from fork on.
+ */
+static int race_pmd_unshare(const char *file)
+{
+	int fd = open(file, O_RDWR | O_CREAT, 0600), status;
+	char *space, *p, *buf;
+	pid_t child;
+
+	if (fd < 0)
+		die(file);
+	space = mmap(NULL, 2 * PUD_SIZE, PROT_NONE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (space == MAP_FAILED)
+		die("mmap of 2 GiB of address space");
+	p = (char *)(((unsigned long)space + PUD_SIZE - 1) & ~(PUD_SIZE - 1));
+	if (mmap(p, PUD_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED | MAP_NORESERVE, fd, 0) == MAP_FAILED)
+		die("mmap of 1 GiB of the file");
+	p[0] = 'P';
+	buf = source(0, 'B');
+	fflush(stdout);
+	child = fork();
+	if (child < 0)
+		die("fork");
+	if (!child)
+		exit(unshare_in_child(p, buf));
+	if (waitpid(child, &status, 0) != child)
+		die("waitpid");
+	munmap(space, 2 * PUD_SIZE);
+	close(fd);
+	return !WIFEXITED(status) || WEXITSTATUS(status);
+}
+
 int main(int argc, char **argv)
 {
 	int is_continue, fd = -1, uffd, bad = 0, retry = 0;
 	char *dst, *other;
 	long n, i;
 
+	if (argc == 2 && !strcmp(argv[1], "-R"))
+		return race_copy_retry();
+	if (argc == 3 && !strcmp(argv[1], "-U"))
+		return race_pmd_unshare(argv[2]);
 	if (argc > 1 && !strcmp(argv[1], "-r")) {
 		retry = 1;
 		argc--;
@@ -134,7 +280,8 @@ int main(int argc, char **argv)
 	}
 	if (argc < 3 || (strcmp(argv[1], "copy") && strcmp(argv[1], "continue")) ||
 	    (n = atol(argv[2])) < 1 || (!strcmp(argv[1], "continue") && argc < 4)) {
-		fputs("usage: hugeuffd [-r] copy N [FILE] | hugeuffd continue N FILE\n", stderr);
+		fputs("usage: hugeuffd [-r] copy N [FILE] | hugeuffd continue N FILE | hugeuffd -R | hugeuffd -U FILE\n",
+		      stderr);
 		return 2;
 	}
 	is_continue = !strcmp(argv[1], "continue");

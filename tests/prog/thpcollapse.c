@@ -1,45 +1,74 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * thpcollapse: collapses anonymous small pages into a THP with MADV_COLLAPSE.
+ * thpcollapse: collapses small pages into a THP with MADV_COLLAPSE, or lets
+ * khugepaged do it.
  *
- * Each round maps a 2 MiB-aligned anonymous range, fills it with small pages
- * (MADV_NOHUGEPAGE while writing, so that no THP is allocated at the first
- * touch), asks for MADV_COLLAPSE, checks the data and unmaps.  Prints
- * "collapse ROUND ok" or "collapse ROUND <errno name>" per round; exits 0
- * when every round collapsed with its data intact.
+ * Each round maps a 2 MiB-aligned range (anonymous, or shared from FILE on a
+ * tmpfs mounted huge=advise), fills it with small pages (MADV_NOHUGEPAGE
+ * while writing, so that no THP is allocated at the first touch), asks for
+ * the collapse, checks the data and unmaps.  Prints "collapse ROUND ok" or
+ * "collapse ROUND <errno name>" per round; exits 0 when every round
+ * collapsed with its data intact.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "uffd.h"
 
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE 25
 #endif
 
 #define THP_SIZE (2UL << 20)
+#define PAGE 4096UL
 
 static const char usage[] =
-	"usage: thpcollapse [-n ROUNDS] [-q]\n"
-	"  -n ROUNDS  map, fill, collapse, check and unmap this many times (default 1)\n"
-	"  -q         print nothing but errors\n";
+	"usage: thpcollapse [-n ROUNDS] [-q] [-f FILE] [-u] [-k SECONDS] [-r] [-v]\n"
+	"  -n ROUNDS   map, fill, collapse, check and unmap this many times (default 1)\n"
+	"  -q          print nothing but errors\n"
+	"  -f FILE     map FILE (on a tmpfs mounted huge=advise) shared, not anonymous memory\n"
+	"  -u          register the range with userfaultfd before the collapse\n"
+	"              (missing mode; minor mode with -f)\n"
+	"  -k SECONDS  no MADV_COLLAPSE: wait up to SECONDS for khugepaged to collapse it\n"
+	"  -r          with -f: then map FILE again, armed for minor faults, and collapse\n"
+	"              that mapping while another thread maps its page 0 with\n"
+	"              UFFDIO_CONTINUE 300 ms later; prints 'filler_tid=TID continue=ok|ERR'\n"
+	"  -v          per round: 'pid=PID addr=0xADDR huge_kb=BEFORE->AFTER pfn=0xPFN\n"
+	"              kpagecount=N' (huge_kb: AnonHugePages, with -f ShmemPmdMapped, of\n"
+	"              the range's vma in /proc/self/smaps)\n";
+
+static void die(const char *what)
+{
+	fprintf(stderr, "thpcollapse: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
 
 /* A 2 MiB-aligned THP_SIZE range, from a larger mapping trimmed to it. */
-static char *map_aligned(void)
+static char *map_aligned(int fd)
 {
-	char *raw = mmap(NULL, 2 * THP_SIZE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *raw = mmap(NULL, 2 * THP_SIZE, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	char *start;
 
-	if (raw == MAP_FAILED) {
-		perror("thpcollapse: mmap of 4 MiB failed (out of memory?)");
-		exit(2);
-	}
+	if (raw == MAP_FAILED)
+		die("mmap of 4 MiB of address space");
 	start = (char *)(((uintptr_t)raw + THP_SIZE - 1) & ~(THP_SIZE - 1));
+	if (mmap(start, THP_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_FIXED | (fd < 0 ? MAP_PRIVATE | MAP_ANONYMOUS : MAP_SHARED),
+		 fd, 0) == MAP_FAILED)
+		die("mmap of the 2 MiB range (is FILE on tmpfs?)");
 	if (start > raw)
 		munmap(raw, start - raw);
 	munmap(start + THP_SIZE, raw + THP_SIZE - start);
@@ -50,16 +79,12 @@ static void fill(char *range, unsigned int round)
 {
 	size_t off;
 
-	if (madvise(range, THP_SIZE, MADV_NOHUGEPAGE)) {
-		perror("thpcollapse: MADV_NOHUGEPAGE failed (kernel without THP?)");
-		exit(2);
-	}
-	for (off = 0; off < THP_SIZE; off += 4096)
-		memset(range + off, (int)((off >> 12) + round) & 0xff, 4096);
-	if (madvise(range, THP_SIZE, MADV_HUGEPAGE)) {
-		perror("thpcollapse: MADV_HUGEPAGE failed (kernel without THP?)");
-		exit(2);
-	}
+	if (madvise(range, THP_SIZE, MADV_NOHUGEPAGE))
+		die("MADV_NOHUGEPAGE (kernel without THP?)");
+	for (off = 0; off < THP_SIZE; off += PAGE)
+		memset(range + off, (int)((off >> 12) + round) & 0xff, PAGE);
+	if (madvise(range, THP_SIZE, MADV_HUGEPAGE))
+		die("MADV_HUGEPAGE (kernel without THP?)");
 }
 
 /* The offset of the first byte that is not what fill() wrote, or -1. */
@@ -73,21 +98,148 @@ static long first_bad_byte(const char *range, unsigned int round)
 	return -1;
 }
 
+static int uffd_arm(char *range, int minor)
+{
+	return uffd_register(range, THP_SIZE,
+			     minor ? UFFDIO_REGISTER_MODE_MINOR : UFFDIO_REGISTER_MODE_MISSING,
+			     minor ? UFFD_FEATURE_MINOR_SHMEM : 0);
+}
+
+/* The kB of @key of the vma holding @addr in /proc/self/smaps. */
+static long smaps_kb(const char *addr, const char *key)
+{
+	unsigned long start, end;
+	char line[256];
+	long kb = -1;
+	int in = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		die("/proc/self/smaps");
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
+			in = start <= (unsigned long)addr && (unsigned long)addr < end;
+		else if (in && !strncmp(line, key, strlen(key)))
+			sscanf(line + strlen(key), ": %ld kB", &kb);
+	}
+	fclose(f);
+	return kb;
+}
+
+static uint64_t read_u64(const char *path, uint64_t index)
+{
+	uint64_t v = 0;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || pread(fd, &v, sizeof(v), index * sizeof(v)) != sizeof(v))
+		die(path);
+	close(fd);
+	return v;
+}
+
+/* "pfn=0xPFN kpagecount=N" of the page at @addr, from pagemap (root). */
+static void print_page(const char *addr)
+{
+	uint64_t entry = read_u64("/proc/self/pagemap", (uintptr_t)addr / PAGE);
+	uint64_t pfn = entry & ((1ULL << 55) - 1);
+
+	if (!(entry >> 63)) {
+		printf(" pfn=- kpagecount=-\n");
+		return;
+	}
+	printf(" pfn=%#llx kpagecount=%llu\n", (unsigned long long)pfn,
+	       (unsigned long long)read_u64("/proc/kpagecount", pfn));
+}
+
+/* Bounded wait for khugepaged: 0 once the range is a THP, else ETIMEDOUT. */
+static int wait_khugepaged(const char *range, const char *key, unsigned int seconds)
+{
+	struct timespec tick = { .tv_nsec = 100000000 };
+	unsigned int i;
+
+	for (i = 0; i < seconds * 10; i++) {
+		if (smaps_kb(range, key) >= (long)(THP_SIZE >> 10))
+			return 0;
+		nanosleep(&tick, NULL);
+	}
+	return ETIMEDOUT;
+}
+
+struct filler {
+	int uffd;
+	char *page;
+	pid_t tid;
+	int err;
+};
+
+static void *continue_later(void *arg)
+{
+	struct filler *f = arg;
+	struct uffdio_continue cont = {
+		.range = { .start = (unsigned long)f->page, .len = PAGE },
+	};
+
+	f->tid = gettid();
+	usleep(300000);
+	f->err = ioctl(f->uffd, UFFDIO_CONTINUE, &cont) ? errno : 0;
+	return NULL;
+}
+
+/*
+ * The page cache of @fd holds a THP now: a second mapping of it, armed for
+ * minor faults, is collapsed (collapse_pte_mapped_thp()) while a uffd fill
+ * lands on its first page.
+ */
+static void collapse_during_fill(int fd)
+{
+	struct filler f = { .err = -1 };
+	char *again = map_aligned(fd);
+	pthread_t thread;
+
+	f.uffd = uffd_arm(again, 1);
+	f.page = again;
+	if (madvise(again, THP_SIZE, MADV_HUGEPAGE))
+		die("MADV_HUGEPAGE");
+	if (pthread_create(&thread, NULL, continue_later, &f))
+		die("pthread_create");
+	if (madvise(again, THP_SIZE, MADV_COLLAPSE))
+		printf("second collapse %s\n", strerrorname_np(errno));
+	pthread_join(thread, NULL);
+	printf("filler_tid=%d continue=%s\n", f.tid, f.err ? strerrorname_np(f.err) : "ok");
+	close(f.uffd);
+	munmap(again, THP_SIZE);
+}
+
 int main(int argc, char **argv)
 {
-	unsigned int rounds = 1, round, failed = 0;
-	int opt, quiet = 0;
+	unsigned int rounds = 1, round, failed = 0, khugepaged = 0;
+	int opt, quiet = 0, arm = 0, race = 0, verbose = 0, fd = -1, uffd = -1;
+	const char *file = NULL, *key;
 	char *end;
 
-	while ((opt = getopt(argc, argv, "n:qh")) != -1) {
+	while ((opt = getopt(argc, argv, "n:qf:uk:rvh")) != -1) {
 		switch (opt) {
 		case 'n':
-			rounds = strtoul(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || rounds > 1000000) {
-				fprintf(stderr, "thpcollapse: -n takes a number up to 1000000, not '%s'\n",
-					optarg);
+		case 'k':
+			*(opt == 'n' ? &rounds : &khugepaged) = strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || rounds > 1000000 ||
+			    khugepaged > 3600) {
+				fprintf(stderr, "thpcollapse: -%c takes a number (rounds up to 1000000, seconds up to 3600), not '%s'\n",
+					opt, optarg);
 				return 2;
 			}
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 'u':
+			arm = 1;
+			break;
+		case 'r':
+			race = 1;
+			break;
+		case 'v':
+			verbose = 1;
 			break;
 		case 'q':
 			quiet = 1;
@@ -97,13 +249,30 @@ int main(int argc, char **argv)
 			return opt == 'h' ? 0 : 2;
 		}
 	}
+	if (race && !file) {
+		fputs("thpcollapse: -r needs -f FILE\n", stderr);
+		return 2;
+	}
+	key = file ? "ShmemPmdMapped" : "AnonHugePages";
 	for (round = 0; round < rounds; round++) {
-		char *range = map_aligned();
-		long bad;
+		char *range;
+		long bad, before;
 		int err;
 
+		if (file) {
+			fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0600);
+			if (fd < 0 || ftruncate(fd, THP_SIZE))
+				die(file);
+		}
+		range = map_aligned(fd);
 		fill(range, round);
-		err = madvise(range, THP_SIZE, MADV_COLLAPSE) ? errno : 0;
+		if (arm)
+			uffd = uffd_arm(range, !!file);
+		before = smaps_kb(range, key);
+		if (khugepaged)
+			err = wait_khugepaged(range, key, khugepaged);
+		else
+			err = madvise(range, THP_SIZE, MADV_COLLAPSE) ? errno : 0;
 		bad = first_bad_byte(range, round);
 		if (bad >= 0) {
 			fprintf(stderr, "thpcollapse: round %u: byte %ld changed by the collapse\n",
@@ -114,7 +283,18 @@ int main(int argc, char **argv)
 			failed++;
 		if (!quiet || err)
 			printf("collapse %u %s\n", round, err ? strerrorname_np(err) : "ok");
+		if (verbose) {
+			printf("pid=%d addr=%p huge_kb=%ld->%ld", getpid(), (void *)range,
+			       before, smaps_kb(range, key));
+			print_page(range);
+		}
+		if (race)
+			collapse_during_fill(fd);
+		if (uffd >= 0)
+			close(uffd);
 		munmap(range, THP_SIZE);
+		if (fd >= 0)
+			close(fd);
 	}
 	return failed ? 1 : 0;
 }

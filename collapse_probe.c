@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * THP collapse: one event per attempt, khugepaged's (collapse_huge_page(),
+ * collapse_file()) or MADV_COLLAPSE's on each PMD range of its vma
+ * (hpage_collapse_scan_pmd(), hpage_collapse_scan_file(), which call the
+ * former); and collapse_pte_mapped_thp() as side a of the
+ * collapse_vs_uffd_fill window.
+ */
+#include <linux/huge_mm.h>
+#include <linux/mm.h>
+#include <linux/userfaultfd_k.h>
+
+#include "hugetrack.h"
+
+/* State of one attempt, kept in its kretprobe instance across sleeps. */
+struct collapse_call {
+	struct ht_event ev;
+	struct mm_struct *mm;
+	/* a file collapse: the page cache that gets the new folio, where */
+	struct address_space *mapping;
+	pgoff_t index;
+};
+
+/* Of a call that claims an in-flight slot and nothing else. */
+struct op_call {
+	int slot;
+};
+
+static unsigned long arg(struct pt_regs *regs, unsigned int n)
+{
+	return regs_get_kernel_argument(regs, n);
+}
+
+/* Only khugepaged collapses from a kernel thread; MADV_COLLAPSE from its caller. */
+static bool from_khugepaged(void)
+{
+	return current->flags & PF_KTHREAD;
+}
+
+/* The THP at the range: mapped by a PMD, or in the file's page cache. */
+static void thp_now(struct collapse_call *call, struct ht_folio_delta *folio)
+{
+	ht_thp_folio(call->mapping ? ht_thp_cached(call->mapping, call->index) :
+		     ht_thp_mapped(call->mm, call->ev.address), folio);
+}
+
+static void note_thp_before(struct collapse_call *call)
+{
+	struct ht_folio_delta *folio = &call->ev.folio;
+
+	thp_now(call, folio);
+	folio->ref_before = folio->ref_after;
+	folio->map_before = folio->map_after;
+}
+
+/* @mapping: a file collapse, into its page cache at @index */
+static void start_collapse(struct collapse_call *call, struct mm_struct *mm,
+			   unsigned long addr, u8 how,
+			   struct address_space *mapping, pgoff_t index)
+{
+	struct ht_event *ev = &call->ev;
+
+	ht_event_begin(ev, HT_EV_COLLAPSE, NULL);
+	ev->page_size = HPAGE_PMD_SIZE;
+	ev->address = addr & HPAGE_PMD_MASK;
+	ev->pages = 1;
+	ev->collapse = how | (from_khugepaged() ? HT_COLLAPSE_KHUGEPAGED : 0);
+	ev->owner = ht_mm_owner_pid(mm);
+	call->mm = mm;
+	call->mapping = mapping;
+	call->index = index;
+	note_thp_before(call);
+}
+
+static u8 armed(struct vm_area_struct *vma)
+{
+	return vma && userfaultfd_armed(vma) ? HT_COLLAPSE_UFFD : 0;
+}
+
+/* hpage_collapse_scan_pmd(mm, vma, address, mmap_locked, cc), mmap_lock held */
+static int scan_pmd_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	if (from_khugepaged() || !ht_event_wanted())
+		return 1;
+	start_collapse(data, (struct mm_struct *)arg(regs, 0), arg(regs, 2),
+		       armed((struct vm_area_struct *)arg(regs, 1)), NULL, 0);
+	return 0;
+}
+NOKPROBE_SYMBOL(scan_pmd_entry);
+
+/*
+ * collapse_huge_page(mm, address, referenced, unmapped, cc): entered with
+ * mmap_lock held for read (it drops it), so the vma can be looked up.
+ */
+static int collapse_anon_entry(struct ht_probe *probe, struct pt_regs *regs,
+			       void *data)
+{
+	struct mm_struct *mm = (struct mm_struct *)arg(regs, 0);
+
+	if (!from_khugepaged() || !ht_event_wanted())
+		return 1;
+	start_collapse(data, mm, arg(regs, 1), armed(vma_lookup(mm, arg(regs, 1))),
+		       NULL, 0);
+	return 0;
+}
+NOKPROBE_SYMBOL(collapse_anon_entry);
+
+/*
+ * hpage_collapse_scan_file() and collapse_file() take (mm, addr, file,
+ * start, cc), without mmap_lock: MADV_COLLAPSE's vma was seen armed or not
+ * at madvise_collapse(); khugepaged collapses the file, not a vma (uffd=0).
+ */
+static void start_file_collapse(struct collapse_call *call, struct pt_regs *regs)
+{
+	struct file *file = (struct file *)arg(regs, 2);
+	u8 how = HT_COLLAPSE_FILE;
+
+	if (ht_op_flag(ht_current_op(HT_OP_MADVISE_COLLAPSE)))
+		how |= HT_COLLAPSE_UFFD;
+	start_collapse(call, (struct mm_struct *)arg(regs, 0), arg(regs, 1), how,
+		       file->f_mapping, arg(regs, 3));
+	call->ev.flags |= HT_EVF_SHARED;
+}
+
+static int scan_file_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	if (from_khugepaged() || !ht_event_wanted())
+		return 1;
+	start_file_collapse(data, regs);
+	return 0;
+}
+NOKPROBE_SYMBOL(scan_file_entry);
+
+static int collapse_file_entry(struct ht_probe *probe, struct pt_regs *regs,
+			       void *data)
+{
+	if (!from_khugepaged() || !ht_event_wanted())
+		return 1;
+	start_file_collapse(data, regs);
+	return 0;
+}
+NOKPROBE_SYMBOL(collapse_file_entry);
+
+/*
+ * A SCAN_* result.  A THP that was not there at the start is the
+ * attempt's (flags=new), counted from 0; the caller still holds the file.
+ */
+static int collapse_return(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	struct collapse_call *call = data;
+	struct ht_folio_delta *folio = &call->ev.folio, now;
+
+	call->ev.result = (int)regs_return_value(regs);
+	thp_now(call, &now);
+	if (now.pfn != HT_NO_PFN && now.pfn != folio->pfn) {
+		call->ev.flags |= HT_EVF_NEW_FOLIO;
+		now.ref_before = 0;
+		now.map_before = 0;
+	} else {
+		now.ref_before = folio->ref_before;
+		now.map_before = folio->map_before;
+	}
+	*folio = now;
+	ht_event_end(&call->ev, NULL);
+	return 0;
+}
+NOKPROBE_SYMBOL(collapse_return);
+
+/* madvise_collapse(vma, prev, start, end), mmap_lock held: is the vma armed? */
+static int madvise_collapse_entry(struct ht_probe *probe, struct pt_regs *regs,
+				  void *data)
+{
+	struct op_call *call = data;
+
+	if (!ht_event_wanted())
+		return 1;
+	call->slot = ht_op_claim(HT_OP_MADVISE_COLLAPSE, 0);
+	ht_op_set_flag(call->slot, armed((struct vm_area_struct *)arg(regs, 0)));
+	return 0;
+}
+NOKPROBE_SYMBOL(madvise_collapse_entry);
+
+/* collapse_pte_mapped_thp(mm, addr, install_pmd): side a of collapse_vs_uffd_fill */
+static int pte_mapped_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	struct op_call *call = data;
+	unsigned long haddr = arg(regs, 1) & HPAGE_PMD_MASK;
+
+	if (!ht_event_wanted())
+		return 1;
+	call->slot = ht_op_claim(HT_OP_COLLAPSE_PTE_MAPPED, 0);
+	ht_window_open(call->slot, HT_WIN_COLLAPSE_VS_UFFD_FILL,
+		       (struct mm_struct *)arg(regs, 0), haddr, haddr + HPAGE_PMD_SIZE);
+	return 0;
+}
+NOKPROBE_SYMBOL(pte_mapped_entry);
+
+static int op_return(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	struct op_call *call = data;
+
+	ht_op_release(call->slot);
+	return 0;
+}
+NOKPROBE_SYMBOL(op_return);
+
+static struct ht_probe probes[] = {
+	HT_CALL("scan_pmd", "thp", struct collapse_call, scan_pmd_entry, collapse_return,
+		{ "hpage_collapse_scan_pmd" }),
+	HT_CALL("collapse_huge_page", "thp", struct collapse_call, collapse_anon_entry,
+		collapse_return, { "collapse_huge_page" }),
+	HT_CALL("scan_file", "thp", struct collapse_call, scan_file_entry, collapse_return,
+		{ "hpage_collapse_scan_file" }),
+	HT_CALL("collapse_file", "thp", struct collapse_call, collapse_file_entry,
+		collapse_return, { "collapse_file" }),
+	HT_CALL("collapse_pte_mapped_thp", "thp", struct op_call, pte_mapped_entry,
+		op_return, { "collapse_pte_mapped_thp" }),
+	HT_POINT("retract_page_tables", "thp", HT_SYMS_RETRACT_PAGE_TABLES),
+	HT_CALL("madvise_collapse", "thp", struct op_call, madvise_collapse_entry,
+		op_return, { "madvise_collapse" }),
+	HT_POINT("split_huge_pmd", "thp", { "__split_huge_pmd" }),
+	HT_POINT("split_huge_page", "thp", HT_SYMS_SPLIT_HUGE_PAGE),
+};
+
+struct ht_probe_table ht_thp_probes = {
+	.probes = probes,
+	.count = ARRAY_SIZE(probes),
+};

@@ -1,0 +1,167 @@
+# SPDX-License-Identifier: GPL-2.0
+# THP collapse: one event per attempt, by MADV_COLLAPSE (anonymous, shmem,
+# userfaultfd-armed) and by khugepaged, against smaps, pagemap and
+# kpagecount, ftrace and the khugepaged thread in /proc.
+insmod /hugetrack.ko || echo "# insmod failed: $(dmesg | tail -n 1)"
+
+KHP=$THP/khugepaged
+KHP_SCAN_SLEEP=$(cat $KHP/scan_sleep_millisecs)
+KHP_ALLOC_SLEEP=$(cat $KHP/alloc_sleep_millisecs)
+# khugepaged would race MADV_COLLAPSE for the same ranges
+thp_enabled never
+mkdir -p /tmp/thp
+mount -t tmpfs -o huge=advise,size=16m tmpfs /tmp/thp
+
+# collapse_after SEQ PID: the collapse events of the mm of PID since SEQ
+collapse_after() {
+	events_after $1 | grep ' kind=collapse ' | grep " owner=$2 "
+}
+
+# check_collapse EVENT KEY=VALUE...: the event has each of them
+check_collapse() {
+	local ev=$1 kv
+	shift
+	for kv; do
+		expect_eq "${kv%%=*} of [$ev]" "${kv#*=}" "$(field "$ev" ${kv%%=*})"
+	done
+}
+
+# Ground truth of the new THP: smaps grows by 2 MiB, pagemap gives the
+# event's pfn, kpagecount its mapcount; the tail pages' refcounts are
+# checked by the rule (no anomaly).
+t_madvise_anon() {
+	local s0 out line pid huge ev
+	s0=$(last_seq)
+	out=$(thpcollapse -v) || fail "thpcollapse: $out"
+	line=$(echo "$out" | grep '^pid=')
+	pid=$(field "$line" pid)
+	ev=$(collapse_after $s0 $pid)
+	echo "$out"
+	echo "$ev"
+	expect_eq "collapse events" 1 "$(echo "$ev" | grep -c .)"
+	check_collapse "$ev" result=SCAN_SUCCEED path=madvise pid=$pid comm=thpcollapse \
+		addr=$(field "$line" addr) page_kb=2048 uffd=0 file=0 flags=private,new \
+		resv=- pfn=$(field "$line" pfn) "map=0->$(field "$line" kpagecount)"
+	huge=$(field "$line" huge_kb)
+	expect_eq "AnonHugePages growth (smaps, kB)" 2048 $((${huge#*->} - ${huge%->*}))
+}
+
+# The events of MADV_COLLAPSE are its per-range scans: as many as ftrace
+# counts calls of hpage_collapse_scan_pmd (khugepaged is off).
+t_madvise_ftrace() {
+	local before theirs out
+	ftrace_add ht_scan_pmd hpage_collapse_scan_pmd || fail "cannot add an ftrace event"
+	before=$(counter events_collapse)
+	out=$(thpcollapse -n 3) || fail "thpcollapse: $out"
+	theirs=$(ftrace_hits ht_scan_pmd)
+	ftrace_del ht_scan_pmd
+	expect_eq "collapse events (ftrace: $theirs calls)" "$theirs" $(($(counter events_collapse) - before))
+	expect_eq "ftrace calls" 3 "$theirs"
+}
+
+t_khugepaged() {
+	local s0 out line pid khp ev i
+	echo 0 >$KHP/alloc_sleep_millisecs
+	echo 0 >$KHP/scan_sleep_millisecs
+	thp_enabled always
+	khp=$(pid_of khugepaged)
+	s0=$(last_seq)
+	out=$(thpcollapse -k 120 -v)
+	thp_enabled never
+	echo "$out"
+	[ -n "$khp" ] || fail "no khugepaged thread in /proc"
+	echo "$out" | grep -q '^collapse 0 ok' || fail "khugepaged did not collapse within 120 s: $out"
+	line=$(echo "$out" | grep '^pid=')
+	pid=$(field "$line" pid)
+	# the event ends when collapse_huge_page() returns, after smaps shows it
+	for i in $(seq 50); do
+		ev=$(collapse_after $s0 $pid | grep ' result=SCAN_SUCCEED ')
+		[ -n "$ev" ] && break
+		sleep 0.1
+	done
+	echo "$ev"
+	expect_eq "successful khugepaged collapses of thpcollapse's range" 1 "$(echo "$ev" | grep -c .)"
+	check_collapse "$ev" path=khugepaged pid=$khp tid=$khp comm=khugepaged \
+		addr=$(field "$line" addr) pfn=$(field "$line" pfn) uffd=0 file=0
+}
+
+# shmem: collapse_file() makes the THP in the page cache, the page tables
+# of the range are retracted: both seen, as often as ftrace sees them.
+t_madvise_shmem() {
+	local s0 out line pid ev probe theirs huge
+	for probe in collapse_file retract_page_tables; do
+		ftrace_add ht_$probe $(probe_field $probe 3) ||
+			fail "cannot add an ftrace event on $(probe_field $probe 3)"
+		eval before_$probe=$(probe_field $probe 6)
+	done
+	s0=$(last_seq)
+	out=$(thpcollapse -f /tmp/thp/t40 -v) || fail "thpcollapse: $out"
+	rm /tmp/thp/t40
+	echo "$out"
+	line=$(echo "$out" | grep '^pid=')
+	pid=$(field "$line" pid)
+	ev=$(collapse_after $s0 $pid)
+	echo "$ev"
+	for probe in collapse_file retract_page_tables; do
+		theirs=$(ftrace_hits ht_$probe)
+		ftrace_del ht_$probe
+		[ "$theirs" -ge 1 ] || fail "ftrace saw no call of $(probe_field $probe 3)"
+		expect_eq "$probe probe hits (ftrace: $theirs)" "$theirs" \
+			$(($(probe_field $probe 6) - $(eval echo \$before_$probe)))
+	done
+	expect_eq "collapse events" 1 "$(echo "$ev" | grep -c .)"
+	case $(field "$ev" result) in
+	SCAN_SUCCEED | SCAN_PTE_MAPPED_HUGEPAGE) ;;
+	*) fail "result of [$ev]: a collapse in the page cache, not $(field "$ev" result)" ;;
+	esac
+	check_collapse "$ev" path=madvise file=1 uffd=0 flags=shared,new pfn=$(field "$line" pfn)
+	huge=$(field "$line" huge_kb)
+	expect_eq "ShmemPmdMapped after (smaps, kB)" 2048 ${huge#*->}
+}
+
+# userfaultfd-armed anonymous range: the event says so and names its result.
+t_madvise_armed() {
+	local s0 out pid ev result
+	s0=$(last_seq)
+	out=$(thpcollapse -u -v)
+	echo "$out"
+	pid=$(field "$(echo "$out" | grep '^pid=')" pid)
+	ev=$(collapse_after $s0 $pid)
+	echo "$ev"
+	expect_eq "collapse events" 1 "$(echo "$ev" | grep -c .)"
+	check_collapse "$ev" uffd=1 file=0 path=madvise
+	result=$(field "$ev" result)
+	case $result in SCAN_*) ;; *) fail "result $result is not a SCAN_ name" ;; esac
+	if [ "$result" = SCAN_SUCCEED ]; then
+		echo "$out" | grep -q '^collapse 0 ok' || fail "SCAN_SUCCEED but MADV_COLLAPSE failed"
+	fi
+}
+
+t_counters() {
+	local attempts ok failed sum
+	attempts=$(counter collapse_attempts)
+	ok=$(counter collapse_succeeded)
+	failed=$(counter collapse_failed)
+	sum=$(awk '/^collapse_result_/ { s += $2 } END { print s + 0 }' $HT/counters)
+	expect_eq "attempts = events_collapse" "$(counter events_collapse)" "$attempts"
+	expect_eq "attempts = succeeded + failed" "$attempts" $((ok + failed))
+	expect_eq "attempts = sum of results" "$attempts" "$sum"
+	[ "$ok" -ge 6 ] || fail "only $ok collapses made a THP"
+	grep -q "^collapse: $attempts attempts, $ok made a THP" $HT/summary ||
+		fail "summary: $(grep '^collapse' $HT/summary)"
+}
+
+run_test "MADV_COLLAPSE anonymous: event, smaps +2 MiB, pfn and mapcount as pagemap/kpagecount" t_madvise_anon
+run_test "MADV_COLLAPSE events equal ftrace calls of hpage_collapse_scan_pmd" t_madvise_ftrace
+run_test "khugepaged collapse: event from the khugepaged thread, owner is the process" t_khugepaged
+run_test "MADV_COLLAPSE shmem: collapse_file and page-table retract seen as ftrace sees them" t_madvise_shmem
+run_test "MADV_COLLAPSE on a userfaultfd-armed range: marked armed, result named" t_madvise_armed
+run_test "counters and summary add the collapses up" t_counters
+run_test "no anomaly on the collapse paths (tail refcounts all 0)" t_no_anomaly
+run_test "no race window reached by the plain collapse scenarios" t_no_window
+echo "$KHP_SCAN_SLEEP" >$KHP/scan_sleep_millisecs
+echo "$KHP_ALLOC_SLEEP" >$KHP/alloc_sleep_millisecs
+thp_enabled $THP_BOOT
+umount /tmp/thp
+rmmod hugetrack
+run_test "dmesg has no warning or oops after the collapse tests" dmesg_clean

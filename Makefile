@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make                  build hugetrack.ko for the running kernel (or KDIR=...)
+#                       and the reader, build/user/hugetrack
+# make user             the reader alone (static, C11)
 # make modules-all      build it for every installed test kernel, in build/<ver>/
 # make check            install what the tests need, run every test
 # make demo             install what it needs, boot the test kernel with hugetrack
@@ -12,9 +14,22 @@ KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 
 MODULE_SOURCES := Kbuild VERSION compat hugetrack.h $(wildcard *.c)
 
-.PHONY: all module modules-all check demo shell setup style clean
+# The reader runs in the busybox guest too: static, glibc's argp, jansson.
+READER := build/user/hugetrack
+READER_SOURCES := $(wildcard user/*.c)
+READER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
+	-DHT_VERSION='"$(shell cat VERSION)"'
+READER_LIBS := -ljansson -lm
 
-all: module
+.PHONY: all module user modules-all check demo shell setup style clean
+
+all: module user
+
+user: $(READER)
+
+$(READER): $(READER_SOURCES) $(wildcard user/*.h) VERSION
+	@mkdir -p $(@D)
+	$(CC) $(READER_CFLAGS) -static -o $@ $(READER_SOURCES) $(READER_LIBS)
 
 module:
 	@test -d $(KDIR) || { echo "No kernel headers at $(KDIR): install linux-headers-$(KERNELRELEASE), or give KDIR=<kernel build dir>" >&2; exit 1; }

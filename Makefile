@@ -8,6 +8,8 @@
 # make demo             install what it needs, boot the test kernel with hugetrack
 # make shell            the same guest, leaving you at its shell
 # make style            checkpatch on the module sources
+# make fixtures         capture the module's files on each test kernel for
+#                       the reader's parser tests (tests/fixtures/)
 
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
@@ -21,7 +23,7 @@ READER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 	-DHT_VERSION='"$(shell cat VERSION)"'
 READER_LIBS := -ljansson -lm
 
-.PHONY: all module user modules-all check demo shell setup style clean
+.PHONY: all module user modules-all check demo shell setup style fixtures clean
 
 all: module user
 
@@ -52,6 +54,9 @@ shell: setup
 
 style:
 	tests/style.sh
+
+fixtures: setup
+	tests/fixtures.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true

@@ -42,26 +42,38 @@ void ht_parse_args(const struct argp *argp, int argc, char **argv, void *input)
 		exit(HT_EXIT_USAGE);
 }
 
-double ht_interval_arg(const char *arg, struct argp_state *state)
+double ht_interval = 1.0;
+unsigned long ht_count;
+
+static const struct argp_option sampling_options[] = {
+	{ "interval", 'i', "SECONDS", 0, "Every SECONDS (default 1)", 40 },
+	{ "count", 'n', "COUNT", 0, "Stop after COUNT samples (default: at Ctrl-C or SIGTERM)", 40 },
+	{ 0 }
+};
+
+static error_t parse_sampling(int key, char *arg, struct argp_state *state)
 {
+	unsigned long long count;
 	char *end;
-	double v;
 
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || *end || !isfinite(v) || v < 0.05 || v > 3600)
-		argp_error(state, "-i %s: give the interval in seconds, 0.05 to 3600", arg);
-	return v;
+	switch (key) {
+	case 'i':
+		errno = 0;
+		ht_interval = strtod(arg, &end);
+		if (errno || *end || !isfinite(ht_interval) || ht_interval < 0.05 ||
+		    ht_interval > 3600)
+			argp_error(state, "-i %s: give the interval in seconds, 0.05 to 3600", arg);
+		return 0;
+	case 'n':
+		if (!ht_parse_u64(arg, &count) || !count || count > 1000000000)
+			argp_error(state, "-n %s: give a count of samples, 1 or more", arg);
+		ht_count = count;
+		return 0;
+	}
+	return ARGP_ERR_UNKNOWN;
 }
 
-unsigned long ht_count_arg(const char *arg, struct argp_state *state)
-{
-	unsigned long long v;
-
-	if (!ht_parse_u64(arg, &v) || !v || v > 1000000000)
-		argp_error(state, "-n %s: give a count of refreshes, 1 or more", arg);
-	return v;
-}
+const struct argp ht_sampling_argp = { sampling_options, parse_sampling, NULL, NULL, NULL, NULL, NULL };
 
 static volatile sig_atomic_t stop_signal;
 

@@ -12,6 +12,11 @@
 extern const char *ht_debugfs;
 extern const struct argp ht_common_argp;
 
+/* -i SECONDS and -n COUNT of the commands that sample (top, record). */
+extern double ht_interval;
+extern unsigned long ht_count;	/* 0: until a signal */
+extern const struct argp ht_sampling_argp;
+
 int cmd_snapshot(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_check(int argc, char **argv);
@@ -21,11 +26,6 @@ int cmd_plot(int argc, char **argv);
 
 /* Runs @argp on the command's arguments; exits with HT_EXIT_USAGE on error. */
 void ht_parse_args(const struct argp *argp, int argc, char **argv, void *input);
-
-/* -i SECONDS: 0.05 to 3600; argp_error() otherwise. */
-double ht_interval_arg(const char *arg, struct argp_state *state);
-/* -n COUNT: a positive number of refreshes. */
-unsigned long ht_count_arg(const char *arg, struct argp_state *state);
 
 /* SIGINT / SIGTERM end a loop cleanly; true once one came. */
 void ht_catch_stop(void);

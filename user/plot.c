@@ -16,38 +16,24 @@
 
 /* record */
 
-struct record_args {
-	const char *output;
-	double interval;
-	unsigned long count;
-};
-
 static const struct argp_option record_options[] = {
 	{ "output", 'o', "FILE.csv", 0, "Write the series here (required)", 0 },
-	{ "interval", 'i', "SECONDS", 0, "A row per hstate every SECONDS (default 1)", 0 },
-	{ "count", 'n', "COUNT", 0, "Stop after COUNT samples (default: at Ctrl-C or SIGTERM)", 0 },
 	{ 0 }
 };
 
 static error_t parse_record(int key, char *arg, struct argp_state *state)
 {
-	struct record_args *args = state->input;
+	const char **output = state->input;
 
 	switch (key) {
 	case 'o':
-		args->output = arg;
-		return 0;
-	case 'i':
-		args->interval = ht_interval_arg(arg, state);
-		return 0;
-	case 'n':
-		args->count = ht_count_arg(arg, state);
+		*output = arg;
 		return 0;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
 		return 0;
 	case ARGP_KEY_END:
-		if (!args->output)
+		if (!*output)
 			argp_error(state, "give the output file: -o FILE.csv");
 		return 0;
 	}
@@ -68,14 +54,16 @@ static void write_samples(FILE *out, const struct ht_snapshot *s, double t,
 
 int cmd_record(int argc, char **argv)
 {
-	static const struct argp_child children[] = { { &ht_common_argp, 0, NULL, 0 }, { 0 } };
+	static const struct argp_child children[] = {
+		{ &ht_sampling_argp, 0, NULL, 0 }, { &ht_common_argp, 0, NULL, 0 }, { 0 }
+	};
 	static const struct argp argp = {
 		record_options, parse_record, NULL,
 		"Records the huge page counts of every hstate and the event rate, as CSV, until COUNT samples or a signal.\v"
 		"EXAMPLE:\n  hugetrack record -o run.csv & make test; kill %1; hugetrack plot run.csv -o run.svg",
 		children, NULL, NULL
 	};
-	struct record_args args = { .interval = 1.0 };
+	const char *output = NULL;
 	unsigned long long events, prev_events = 0;
 	double start, now, prev_time = 0;
 	struct ht_snapshot s;
@@ -83,11 +71,11 @@ int cmd_record(int argc, char **argv)
 	int status = 0;
 	FILE *out;
 
-	ht_parse_args(&argp, argc, argv, &args);
+	ht_parse_args(&argp, argc, argv, &output);
 	ht_catch_stop();
-	out = fopen(args.output, "w");
+	out = fopen(output, "w");
 	if (!out) {
-		fprintf(stderr, "hugetrack: cannot create %s: %s\n", args.output, strerror(errno));
+		fprintf(stderr, "hugetrack: cannot create %s: %s\n", output, strerror(errno));
 		return HT_EXIT_IO;
 	}
 	fprintf(out, "%s\n", HT_CSV_HEADER);
@@ -105,12 +93,12 @@ int cmd_record(int argc, char **argv)
 		fflush(out);
 		prev_events = events;
 		prev_time = now;
-		if (args.count && n + 1 >= args.count)
+		if (ht_count && n + 1 >= ht_count)
 			break;
-		ht_sleep(args.interval);
+		ht_sleep(ht_interval);
 	}
 	if (fclose(out) && !status) {
-		fprintf(stderr, "hugetrack: cannot write %s: %s\n", args.output, strerror(errno));
+		fprintf(stderr, "hugetrack: cannot write %s: %s\n", output, strerror(errno));
 		status = HT_EXIT_IO;
 	}
 	return status;

@@ -161,49 +161,53 @@ static bool has_file(const char *dir, const char *name)
 	return !access(path, F_OK);
 }
 
+static const char *const file_names[] = {
+	[TEXT_HSTATES] = "hstates",
+	[TEXT_PROBES] = "probes",
+	[TEXT_COUNTERS] = "counters",
+	[TEXT_ANOMALIES] = "anomalies",
+	[TEXT_WINDOWS] = "windows",
+};
+
+static int parse_text(struct ht_snapshot *s, int which, struct ht_parse_error *err)
+{
+	char *text = s->texts[which];
+
+	switch (which) {
+	case TEXT_HSTATES:
+		return ht_parse_hstates(text, &s->hstates, &s->nr_hstates, err);
+	case TEXT_PROBES:
+		return ht_parse_probes(text, &s->probes, &s->nr_probes, err);
+	case TEXT_COUNTERS:
+		return ht_parse_counters(text, &s->counters, &s->nr_counters, err);
+	case TEXT_ANOMALIES:
+		return ht_parse_anomalies(text, &s->anomalies, &s->nr_anomalies, err);
+	default:
+		return ht_parse_windows(text, &s->windows, &s->nr_windows, err);
+	}
+}
+
 int ht_snapshot_load(const char *dir, struct ht_snapshot *s)
 {
 	struct ht_parse_error err = { 0 };
-	const char *name;
-	int status;
+	int i, status;
 
 	memset(s, 0, sizeof(*s));
-	name = "hstates";
-	status = read_text(dir, name, &s->texts[TEXT_HSTATES]);
-	if (status)
-		goto cleanup;
-	if (ht_parse_hstates(s->texts[TEXT_HSTATES], &s->hstates, &s->nr_hstates, &err))
-		goto format;
-	name = "probes";
-	status = read_text(dir, name, &s->texts[TEXT_PROBES]);
-	if (status)
-		goto cleanup;
-	if (ht_parse_probes(s->texts[TEXT_PROBES], &s->probes, &s->nr_probes, &err))
-		goto format;
-	name = "counters";
-	status = read_text(dir, name, &s->texts[TEXT_COUNTERS]);
-	if (status)
-		goto cleanup;
-	if (ht_parse_counters(s->texts[TEXT_COUNTERS], &s->counters, &s->nr_counters, &err))
-		goto format;
-	name = "anomalies";
-	status = read_text(dir, name, &s->texts[TEXT_ANOMALIES]);
-	if (status)
-		goto cleanup;
-	if (ht_parse_anomalies(s->texts[TEXT_ANOMALIES], &s->anomalies, &s->nr_anomalies, &err))
-		goto format;
-	name = "windows";
-	s->has_windows = has_file(dir, name);
-	if (!s->has_windows)
-		return 0;
-	status = read_text(dir, name, &s->texts[TEXT_WINDOWS]);
-	if (status)
-		goto cleanup;
-	if (ht_parse_windows(s->texts[TEXT_WINDOWS], &s->windows, &s->nr_windows, &err))
-		goto format;
+	for (i = 0; i <= TEXT_WINDOWS; i++) {
+		if (i == TEXT_WINDOWS) {
+			s->has_windows = has_file(dir, file_names[i]);
+			if (!s->has_windows)
+				break;
+		}
+		status = read_text(dir, file_names[i], &s->texts[i]);
+		if (status)
+			goto cleanup;
+		if (parse_text(s, i, &err)) {
+			status = ht_format_error(dir, file_names[i], &err);
+			goto cleanup;
+		}
+	}
 	return 0;
-format:
-	status = ht_format_error(dir, name, &err);
 cleanup:
 	ht_snapshot_free(s);
 	return status;

@@ -15,11 +15,6 @@
 #define MAX_TRACKED_HSTATES	8
 #define SHOWN_ANOMALIES		4
 
-struct top_args {
-	double interval;
-	unsigned long count;
-};
-
 /* Since top started: the hstate's lowest and highest of each count. */
 struct range {
 	unsigned long long min[4], max[4];
@@ -34,28 +29,12 @@ struct top {
 	struct range ranges[MAX_TRACKED_HSTATES];
 };
 
-static const struct argp_option top_options[] = {
-	{ "interval", 'i', "SECONDS", 0, "Refresh every SECONDS (default 1)", 0 },
-	{ "count", 'n', "COUNT", 0, "Stop after COUNT refreshes", 0 },
-	{ 0 }
-};
-
 static error_t parse_top(int key, char *arg, struct argp_state *state)
 {
-	struct top_args *args = state->input;
-
-	switch (key) {
-	case 'i':
-		args->interval = ht_interval_arg(arg, state);
-		return 0;
-	case 'n':
-		args->count = ht_count_arg(arg, state);
-		return 0;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		return 0;
-	}
-	return ARGP_ERR_UNKNOWN;
+	if (key != ARGP_KEY_ARG)
+		return ARGP_ERR_UNKNOWN;
+	argp_error(state, "unexpected argument '%s'", arg);
+	return 0;
 }
 
 static unsigned long long delta(unsigned long long now, unsigned long long before)
@@ -258,21 +237,22 @@ static void print_line(struct top *t, const struct ht_snapshot *s, double now)
 
 int cmd_top(int argc, char **argv)
 {
-	static const struct argp_child children[] = { { &ht_common_argp, 0, NULL, 0 }, { 0 } };
+	static const struct argp_child children[] = {
+		{ &ht_sampling_argp, 0, NULL, 0 }, { &ht_common_argp, 0, NULL, 0 }, { 0 }
+	};
 	static const struct argp argp = {
-		top_options, parse_top, NULL,
+		NULL, parse_top, NULL,
 		"A live view of the module: huge pages by state (changes highlighted, range since top started), events per second by kind, anomalies, race windows, probe health.  On a pipe, one line per interval.\v"
 		"EXAMPLES:\n  hugetrack top\n  hugetrack top -i 5 | tee hugetrack.log",
 		children, NULL, NULL
 	};
-	struct top_args args = { .interval = 1.0 };
 	struct top t = { 0 };
 	struct ht_snapshot s;
 	unsigned long n;
 	double now;
 	int status = 0;
 
-	ht_parse_args(&argp, argc, argv, &args);
+	ht_parse_args(&argp, argc, argv, NULL);
 	ht_catch_stop();
 	t.tty = isatty(STDOUT_FILENO);
 	t.started = ht_now();
@@ -284,7 +264,7 @@ int cmd_top(int argc, char **argv)
 			break;
 		now = ht_now();
 		if (t.tty)
-			draw_screen(&t, &s, now, args.interval);
+			draw_screen(&t, &s, now, ht_interval);
 		else
 			print_line(&t, &s, now);
 		fflush(stdout);
@@ -293,9 +273,9 @@ int cmd_top(int argc, char **argv)
 		t.prev = s;
 		t.prev_time = now;
 		t.have_prev = true;
-		if (args.count && n + 1 >= args.count)
+		if (ht_count && n + 1 >= ht_count)
 			break;
-		ht_sleep(args.interval);
+		ht_sleep(ht_interval);
 	}
 	if (t.have_prev)
 		ht_snapshot_free(&t.prev);

@@ -108,12 +108,13 @@ static json_t *anomalies_json(const struct ht_snapshot *s)
 /* Each window with the frames of its two tasks, "stack_a" and "stack_b". */
 static json_t *windows_json(const struct ht_snapshot *s)
 {
-	json_t *a = json_array(), *o, *stacks[2];
+	json_t *a, *o, *stacks[2];
 	size_t i, f;
 	int t;
 
 	if (!s->has_windows)
 		return json_null();
+	a = json_array();
 	for (i = 0; i < s->nr_windows; i++) {
 		const struct ht_record *w = &s->windows[i];
 

@@ -75,6 +75,11 @@ static error_t parse_sampling(int key, char *arg, struct argp_state *state)
 
 const struct argp ht_sampling_argp = { sampling_options, parse_sampling, NULL, NULL, NULL, NULL, NULL };
 
+const struct argp_child ht_common_children[] = { { &ht_common_argp, 0, NULL, 0 }, { 0 } };
+const struct argp_child ht_sampling_children[] = {
+	{ &ht_sampling_argp, 0, NULL, 0 }, { &ht_common_argp, 0, NULL, 0 }, { 0 }
+};
+
 static volatile sig_atomic_t stop_signal;
 
 static void on_stop(int sig)
@@ -155,8 +160,6 @@ static error_t parse_snapshot(int key, char *arg, struct argp_state *state)
 	return ARGP_ERR_UNKNOWN;
 }
 
-static const struct argp_child common_child[] = { { &ht_common_argp, 0, NULL, 0 }, { 0 } };
-
 static void print_text(const struct ht_snapshot *s)
 {
 	size_t i, f;
@@ -206,7 +209,7 @@ int cmd_snapshot(int argc, char **argv)
 		"EXAMPLES:\n"
 		"  hugetrack snapshot --json | jq .hstates\n"
 		"  hugetrack snapshot --prom > /var/lib/prometheus/node-exporter/hugetrack.prom",
-		common_child, NULL, NULL
+		ht_common_children, NULL, NULL
 	};
 	enum snapshot_format format = SNAPSHOT_TEXT;
 	struct ht_snapshot s;
@@ -311,7 +314,7 @@ int cmd_check(int argc, char **argv)
 		check_options, parse_check, NULL,
 		"Exit 1 with a report if the module recorded an anomaly since load or its last reset, 0 otherwise.\v"
 		"EXAMPLE:\n  make test; hugetrack check",
-		common_child, NULL, NULL
+		ht_common_children, NULL, NULL
 	};
 	struct check_args args = { 0 };
 	unsigned long long total;
@@ -475,7 +478,7 @@ int cmd_events(int argc, char **argv)
 		"EXAMPLES:\n"
 		"  hugetrack events --kind fault\n"
 		"  hugetrack events --json --pid 1234 > events.jsonl",
-		common_child, NULL, NULL
+		ht_common_children, NULL, NULL
 	};
 	struct events_args args = { 0 };
 	unsigned long long last_seq = 0;

@@ -17,6 +17,10 @@ extern double ht_interval;
 extern unsigned long ht_count;	/* 0: until a signal */
 extern const struct argp ht_sampling_argp;
 
+/* argp children: the common options; the sampling ones and the common */
+extern const struct argp_child ht_common_children[];
+extern const struct argp_child ht_sampling_children[];
+
 int cmd_snapshot(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_check(int argc, char **argv);

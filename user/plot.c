@@ -54,14 +54,11 @@ static void write_samples(FILE *out, const struct ht_snapshot *s, double t,
 
 int cmd_record(int argc, char **argv)
 {
-	static const struct argp_child children[] = {
-		{ &ht_sampling_argp, 0, NULL, 0 }, { &ht_common_argp, 0, NULL, 0 }, { 0 }
-	};
 	static const struct argp argp = {
 		record_options, parse_record, NULL,
 		"Records the huge page counts of every hstate and the event rate, as CSV, until COUNT samples or a signal.\v"
 		"EXAMPLE:\n  hugetrack record -o run.csv & make test; kill %1; hugetrack plot run.csv -o run.svg",
-		children, NULL, NULL
+		ht_sampling_children, NULL, NULL
 	};
 	const char *output = NULL;
 	unsigned long long events, prev_events = 0;

@@ -237,14 +237,11 @@ static void print_line(struct top *t, const struct ht_snapshot *s, double now)
 
 int cmd_top(int argc, char **argv)
 {
-	static const struct argp_child children[] = {
-		{ &ht_sampling_argp, 0, NULL, 0 }, { &ht_common_argp, 0, NULL, 0 }, { 0 }
-	};
 	static const struct argp argp = {
 		NULL, parse_top, NULL,
 		"A live view of the module: huge pages by state (changes highlighted, range since top started), events per second by kind, anomalies, race windows, probe health.  On a pipe, one line per interval.\v"
 		"EXAMPLES:\n  hugetrack top\n  hugetrack top -i 5 | tee hugetrack.log",
-		children, NULL, NULL
+		ht_sampling_children, NULL, NULL
 	};
 	struct top t = { 0 };
 	struct ht_snapshot s;

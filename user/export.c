@@ -209,6 +209,29 @@ static int family_of(const char *name)
 	return -1;
 }
 
+/* What the counters the reader knows count; others are passed on as named. */
+static const char *counter_help(const char *name)
+{
+	static const struct {
+		const char *name, *help;
+	} known[] = {
+		{ "events_dropped", "Events the events stream lost: overwritten in the ring before they were read." },
+		{ "resv_reserved", "Huge page reservations made by mappings and files (reserve, vma_close, truncate, hole_punch, subpools)." },
+		{ "resv_unreserved", "Huge page reservations given back by mappings and files." },
+		{ "resv_consumed", "Huge page reservations consumed by faults, uffd fills, zaps and forks." },
+		{ "resv_restored", "Huge page reservations given back by faults, uffd fills, zaps and forks." },
+		{ "collapse_attempts", "THP collapse attempts (khugepaged and MADV_COLLAPSE)." },
+		{ "collapse_succeeded", "THP collapse attempts that succeeded." },
+		{ "collapse_failed", "THP collapse attempts that failed." },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(name, known[i].name))
+			return known[i].help;
+	return "The hugetrack counter of the same name, since load or reset.";
+}
+
 static void prom_counters(const struct ht_snapshot *s, FILE *out)
 {
 	unsigned int f;
@@ -237,7 +260,7 @@ static void prom_counters(const struct ht_snapshot *s, FILE *out)
 		if (family_of(c->name) >= 0)
 			continue;
 		snprintf(family, sizeof(family), "%s_total", c->name);
-		prom_family(out, family, "counter", "hugetrack counter of the same name, since load or reset.");
+		prom_family(out, family, "counter", counter_help(c->name));
 		fprintf(out, "hugetrack_%s %llu\n", family, c->value);
 	}
 }

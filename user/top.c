@@ -4,6 +4,7 @@
  * interval on a pipe.  It reads counters, never the events stream (which
  * consumes): rates are counter deltas.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -83,12 +84,55 @@ static void show_hstates(struct top *t, const struct ht_snapshot *s)
 	}
 }
 
+/* Items after a label, wrapped under 80 columns (highlights take none). */
+struct wrap {
+	const struct top *t;
+	int col;
+};
+
+#define WRAP_INDENT	10
+#define WRAP_WIDTH	79
+
+static void wrap_start(struct wrap *w, const struct top *t, const char *label)
+{
+	w->t = t;
+	w->col = printf("%-*s", WRAP_INDENT, label);
+}
+
+static void wrap_item(struct wrap *w, bool changed, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void wrap_item(struct wrap *w, bool changed, const char *fmt, ...)
+{
+	char item[160];
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(item, sizeof(item), fmt, ap);
+	va_end(ap);
+	if (w->col > WRAP_INDENT && w->col + 2 + len > WRAP_WIDTH) {
+		printf("\033[K\n%*s", WRAP_INDENT, "");
+		w->col = WRAP_INDENT;
+	} else if (w->col > WRAP_INDENT) {
+		w->col += printf("  ");
+	}
+	printf("%s%s%s", on(w->t, changed), item, off(w->t, changed));
+	w->col += len;
+}
+
+static void wrap_end(void)
+{
+	printf("\033[K\n");
+}
+
 static void show_rates(struct top *t, const struct ht_snapshot *s, double dt)
 {
+	struct wrap w;
 	size_t i;
 	int shown = 0;
 
-	printf("EVENTS/S ");
+	wrap_start(&w, t, "EVENTS/S");
 	for (i = 0; t->have_prev && i < s->nr_counters; i++) {
 		const struct ht_counter *c = &s->counters[i];
 		unsigned long long d;
@@ -98,10 +142,13 @@ static void show_rates(struct top *t, const struct ht_snapshot *s, double dt)
 		d = delta(c->value, ht_counter_value(t->prev.counters, t->prev.nr_counters, c->name));
 		if (!d)
 			continue;
-		printf(" %s %.1f", c->name + 7, d / dt);
+		wrap_item(&w, false, "%s %.1f", c->name + 7, d / dt);
 		shown++;
 	}
-	printf("%s   (total %llu)\033[K\n", shown ? "" : " idle", ht_events_total(s));
+	if (!shown)
+		wrap_item(&w, false, "idle");
+	wrap_item(&w, false, "(total %llu)", ht_events_total(s));
+	wrap_end();
 }
 
 static void show_anomalies(struct top *t, const struct ht_snapshot *s)
@@ -109,21 +156,23 @@ static void show_anomalies(struct top *t, const struct ht_snapshot *s)
 	unsigned long long total = ht_counters_sum(s, "anomaly_");
 	unsigned long long before = t->have_prev ? ht_counters_sum(&t->prev, "anomaly_") : total;
 	bool changed = total != before;
+	struct wrap w;
 	size_t i;
 
-	printf("ANOMALIES %s%llu%s", on(t, changed), total, off(t, changed));
+	wrap_start(&w, t, "ANOMALIES");
+	wrap_item(&w, changed, "%llu", total);
 	if (changed)
-		printf(" (+%llu)", delta(total, before));
+		wrap_item(&w, false, "(+%llu)", delta(total, before));
 	for (i = 0; i < s->nr_counters; i++)
 		if (!strncmp(s->counters[i].name, "anomaly_", 8) && s->counters[i].value)
-			printf("  %s %llu", s->counters[i].name + 8, s->counters[i].value);
-	printf("\033[K\n");
+			wrap_item(&w, false, "%s %llu", s->counters[i].name + 8, s->counters[i].value);
+	wrap_end();
 	/* the newest few, one line each */
 	for (i = s->nr_anomalies > SHOWN_ANOMALIES ? s->nr_anomalies - SHOWN_ANOMALIES : 0;
 	     i < s->nr_anomalies; i++) {
 		const struct ht_kvline *kv = &s->anomalies[i].kv;
 
-		printf("  #%-3s %-22s pid %-6s %-15s %-10s %s exp %s act %s\033[K\n",
+		printf("  #%s %s: pid %s %s %s %s exp %s act %s\033[K\n",
 		       ht_kv_get(kv, "anomaly"), ht_kv_get(kv, "rule"),
 		       ht_kv_get(kv, "pid") ?: "-", ht_kv_get(kv, "comm") ?: "-",
 		       ht_kv_get(kv, "kind"), ht_kv_get(kv, "addr") ?: "-",
@@ -144,19 +193,20 @@ static unsigned long long window_hits_of(const struct ht_snapshot *s, const char
 
 static void show_windows(struct top *t, const struct ht_snapshot *s)
 {
+	struct wrap w;
 	size_t i;
 
-	printf("WINDOWS ");
+	wrap_start(&w, t, "WINDOWS");
 	if (!s->has_windows)
-		printf(" (this module has no race windows)");
+		wrap_item(&w, false, "(this module has no race windows)");
 	for (i = 0; i < s->nr_windows; i++) {
 		const char *name = ht_kv_get(&s->windows[i].kv, "window");
 		unsigned long long hits = window_hits_of(s, name);
 		bool changed = t->have_prev && hits != window_hits_of(&t->prev, name);
 
-		printf("  %s %s%llu%s", name, on(t, changed), hits, off(t, changed));
+		wrap_item(&w, changed, "%s %llu", name, hits);
 	}
-	printf("\033[K\n");
+	wrap_end();
 }
 
 static void show_health(struct top *t, const struct ht_snapshot *s)
@@ -179,7 +229,7 @@ static void show_health(struct top *t, const struct ht_snapshot *s)
 	dropped = ht_counter_value(s->counters, s->nr_counters, "events_dropped");
 	changed = t->have_prev &&
 		  dropped != ht_counter_value(t->prev.counters, t->prev.nr_counters, "events_dropped");
-	printf("PROBES   %zu active, %zu missing, %zu failed; missed %llu; events dropped %s%llu%s\033[K\n",
+	printf("PROBES    %zu active, %zu missing, %zu failed; missed %llu; events dropped %s%llu%s\033[K\n",
 	       active, missing, failed, missed, on(t, changed), dropped, off(t, changed));
 }
 
@@ -193,7 +243,7 @@ static void draw_screen(struct top *t, const struct ht_snapshot *s, double now,
 	strftime(clock, sizeof(clock), "%H:%M:%S", localtime(&wall));
 	uname(&u);
 	printf("\033[H");
-	printf("hugetrack top - %s - %s - every %.1f s, %.0f s so far (Ctrl-C quits)\033[K\n\033[K\n",
+	printf("hugetrack top  %s  %s  every %.1f s, %.0f s so far\033[K\n\033[K\n",
 	       u.release, clock, interval, now - t->started);
 	show_hstates(t, s);
 	printf("\033[K\n");

@@ -406,6 +406,10 @@ static bool shown_in_columns(const char *key)
 	return false;
 }
 
+#define EVENT_COLUMNS	"%7s %12.6f %6s %-15s %-13s %-16s %-6s %-7s %-9s %-5s "
+#define EVENT_HEADER \
+	"    SEQ     TIME (s)    PID COMM            KIND          ADDR             RESV   FREE    REF       MAP    DUR (ms) FLAGS, MORE\n"
+
 static void print_event(const struct ht_kvline *ev)
 {
 	const char *t = ht_kv_get(ev, "time_ns"), *d = ht_kv_get(ev, "dur_ns");
@@ -416,13 +420,12 @@ static void print_event(const struct ht_kvline *ev)
 		ht_parse_u64(t, &time_ns);
 	if (d)
 		ht_parse_u64(d, &dur_ns);
-	printf("%7s %12.6f %6s %-15s %-13s %-16s resv %-6s free %-7s ref %-8s map %-5s %s %8.3fms",
-	       ht_kv_get(ev, "seq"), time_ns / 1e9, ht_kv_get(ev, "pid") ?: "-",
-	       ht_kv_get(ev, "comm") ?: "-", ht_kv_get(ev, "kind"),
-	       ht_kv_get(ev, "addr") ?: "-", ht_kv_get(ev, "resv") ?: "-",
-	       ht_kv_get(ev, "free") ?: "-", ht_kv_get(ev, "ref") ?: "-",
-	       ht_kv_get(ev, "map") ?: "-", ht_kv_get(ev, "flags") ?: "-",
-	       dur_ns / 1e6);
+	printf(EVENT_COLUMNS "%9.3f %s", ht_kv_get(ev, "seq"), time_ns / 1e9,
+	       ht_kv_get(ev, "pid") ?: "-", ht_kv_get(ev, "comm") ?: "-",
+	       ht_kv_get(ev, "kind"), ht_kv_get(ev, "addr") ?: "-",
+	       ht_kv_get(ev, "resv") ?: "-", ht_kv_get(ev, "free") ?: "-",
+	       ht_kv_get(ev, "ref") ?: "-", ht_kv_get(ev, "map") ?: "-",
+	       dur_ns / 1e6, ht_kv_get(ev, "flags") ?: "-");
 	if (strcmp(ht_kv_get(ev, "result") ?: "0", "0"))
 		printf(" result=%s", ht_kv_get(ev, "result"));
 	for (i = 0; i < ev->n; i++)
@@ -493,6 +496,8 @@ int cmd_events(int argc, char **argv)
 	if (fd < 0)
 		return -fd;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!args.json)
+		fputs(EVENT_HEADER, stdout);
 	while (!ht_stopped()) {
 		got = read(fd, buf + len, sizeof(buf) - 1 - len);
 		if (got < 0 && errno == EINTR)

@@ -63,5 +63,5 @@ show control
 echo
 echo "# hugetrack check"
 hugetrack check
-echo "# (exit status $?: 1, for the anomaly the demo injected on purpose)"
+echo "# (check exited $?: the demo injected that anomaly on purpose)"
 rmmod hugetrack

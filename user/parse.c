@@ -111,57 +111,75 @@ bool ht_parse_s64(const char *s, long long *out)
 	return !errno && !*end;
 }
 
-/* Room for one more element of @size in *@array. */
-static int grow(void *array, size_t *cap, size_t n, size_t size)
+/*
+ * @array with room for element @n of @size, or NULL when memory ran out
+ * (@array is then still valid and unchanged).
+ */
+static void *grow(void *array, size_t *cap, size_t n, size_t size)
 {
-	void **p = array;
 	size_t new_cap;
 	void *bigger;
 
 	if (n < *cap)
-		return 0;
+		return array;
 	new_cap = *cap ? *cap * 2 : 16;
-	bigger = realloc(*p, new_cap * size);
-	if (!bigger)
-		return -1;
-	*p = bigger;
-	*cap = new_cap;
-	return 0;
+	bigger = realloc(array, new_cap * size);
+	if (bigger)
+		*cap = new_cap;
+	return bigger;
 }
 
+/* Grows @array (an lvalue) for element @n; -1 with @err when it cannot. */
 #define GROW_OR_FAIL(array, cap, n, err, line)					\
-	(grow(&(array), &(cap), (n), sizeof(*(array))) ?			\
-	 fail((err), (line), "out of memory") : 0)
+	(grow_into((void *)&(array), grow((array), &(cap), (n), sizeof(*(array)))) ? \
+	 0 : fail((err), (line), "out of memory"))
+
+/* Stores @bigger through @array_ptr unless it is NULL; false then. */
+static bool grow_into(void *array_ptr, void *bigger)
+{
+	if (!bigger)
+		return false;
+	memcpy(array_ptr, &bigger, sizeof(bigger));
+	return true;
+}
 
 /*
  * A table file: a "# name ..." header whose first columns are @columns (more
  * may follow), then rows of at least as many words.  @row fills element
- * @n of the caller's array from the words.
+ * @n of the array from the words.  Returns the array (malloc'ed, *@n rows),
+ * or NULL with @err filled.
  */
 typedef int (*row_fn)(char **words, void *array, size_t n, unsigned int line,
 		      struct ht_parse_error *err);
 
-static int parse_table(char *text, const char *const *columns, int ncols,
-		       void **array, size_t elem_size, size_t *n, row_fn row,
-		       struct ht_parse_error *err)
+static void *parse_table(char *text, const char *const *columns, int ncols,
+			 size_t elem_size, size_t *n, row_fn row,
+			 struct ht_parse_error *err)
 {
 	struct lines l = { .next = text };
 	char *words[WORDS_MAX], *line;
+	void *array = NULL, *bigger;
 	size_t cap = 0;
 	int nw, i;
 
-	*array = NULL;
 	*n = 0;
 	line = next_line(&l);
-	if (!line)
-		return fail(err, 1, "empty file, expected the header '# %s ...'", columns[0]);
+	if (!line) {
+		fail(err, 1, "empty file, expected the header '# %s ...'", columns[0]);
+		return NULL;
+	}
 	nw = split_words(line, words);
-	if (nw < ncols + 1 || strcmp(words[0], "#"))
-		return fail(err, 1, "expected the header '# %s ...'", columns[0]);
-	for (i = 0; i < ncols; i++)
-		if (strcmp(words[i + 1], columns[i]))
-			return fail(err, 1, "header column %d is '%s', expected '%s'",
-				    i + 1, words[i + 1], columns[i]);
+	if (nw < ncols + 1 || strcmp(words[0], "#")) {
+		fail(err, 1, "expected the header '# %s ...'", columns[0]);
+		return NULL;
+	}
+	for (i = 0; i < ncols; i++) {
+		if (strcmp(words[i + 1], columns[i])) {
+			fail(err, 1, "header column %d is '%.40s', expected '%s'",
+			     i + 1, words[i + 1], columns[i]);
+			return NULL;
+		}
+	}
 	while ((line = next_line(&l))) {
 		nw = split_words(line, words);
 		if (nw < 0) {
@@ -172,20 +190,24 @@ static int parse_table(char *text, const char *const *columns, int ncols,
 			fail(err, l.nr, "%d columns, expected %d", nw, ncols);
 			goto error;
 		}
-		if (grow(array, &cap, *n, elem_size)) {
+		bigger = grow(array, &cap, *n, elem_size);
+		if (!bigger) {
 			fail(err, l.nr, "out of memory");
 			goto error;
 		}
-		if (row(words, *array, *n, l.nr, err))
+		array = bigger;
+		if (row(words, array, *n, l.nr, err))
 			goto error;
 		(*n)++;
 	}
-	return 0;
+	/* a table of no rows is still a table: never NULL on success */
+	if (!array && !(array = malloc(elem_size)))
+		fail(err, 0, "out of memory");
+	return array;
 error:
-	free(*array);
-	*array = NULL;
+	free(array);
 	*n = 0;
-	return -1;
+	return NULL;
 }
 
 static int number_column(char **words, int i, unsigned long long *out,
@@ -217,8 +239,8 @@ int ht_parse_hstates(char *text, struct ht_hstate **out, size_t *n,
 		"hstate", "size_kb", "nr", "free", "resv", "surplus", "overcommit"
 	};
 
-	return parse_table(text, columns, 7, (void **)out, sizeof(**out), n,
-			   hstate_row, err);
+	*out = parse_table(text, columns, 7, sizeof(**out), n, hstate_row, err);
+	return *out ? 0 : -1;
 }
 
 static int probe_row(char **words, void *array, size_t n, unsigned int line,
@@ -242,8 +264,8 @@ int ht_parse_probes(char *text, struct ht_probe **out, size_t *n,
 		"probe", "group", "symbol", "type", "state", "hits", "missed"
 	};
 
-	return parse_table(text, columns, 7, (void **)out, sizeof(**out), n,
-			   probe_row, err);
+	*out = parse_table(text, columns, 7, sizeof(**out), n, probe_row, err);
+	return *out ? 0 : -1;
 }
 
 /* Counter names become Prometheus metric names: [a-z0-9_], no digit first. */

@@ -15,7 +15,6 @@
 #include "hugetrack.h"
 
 const char *argp_program_version = "hugetrack " HT_VERSION;
-const char *argp_program_bug_address = "the hugetrack issue tracker";
 
 const char *ht_debugfs = HT_DEBUGFS_DEFAULT;
 

@@ -3,8 +3,6 @@
 #ifndef HT_SNAPSHOT_H
 #define HT_SNAPSHOT_H
 
-#include <stdio.h>
-
 #include "parse.h"
 
 #define HT_DEBUGFS_DEFAULT	"/sys/kernel/debug/hugetrack"

@@ -43,6 +43,20 @@ build_clean() {
 	done
 }
 
+# The reader's outputs the guest handed over, checked by the host's tools
+# (the guest has no JSON or XML parser, nor promtool).
+check_artifacts() {
+	local ver=$1 dir=$BUILD/$1/artifacts out
+	tests/artifacts.sh "$BUILD/$ver/artifacts.log" "$dir" || true
+	[ -f "$dir/snapshot.json" ] || return 0	# t-50 was not selected
+	if out=$(tests/user.sh artifacts "$dir" 2>&1); then
+		report "$ver" ok "reader's JSON, Prometheus text and SVG from the guest pass json, promtool, xmllint"
+	else
+		report "$ver" fail "reader's JSON, Prometheus text and SVG from the guest pass json, promtool, xmllint" \
+			"$(echo "$out" | tail -n 1)"
+	fi
+}
+
 # run_guest VER: boot it, fold its TAP lines into the totals
 run_guest() {
 	local ver=$1 tap=$BUILD/$1/tap.log start plan count=0 line
@@ -75,6 +89,7 @@ run_guest() {
 	elif [ "${plan:-}" != "$count" ]; then
 		report "$ver" fail "guest TAP plan" "plan 1..${plan:-?} but $count results"
 	fi
+	check_artifacts "$ver"
 	if grep -qE 'Kernel panic|BUG:|Oops|WARNING:' "$BUILD/$ver/console.log"; then
 		report "$ver" fail "guest console is free of panics and warnings" \
 			"$(grep -m1 -E 'Kernel panic|BUG:|Oops|WARNING:' "$BUILD/$ver/console.log")"
@@ -91,6 +106,14 @@ for ver in $kernels; do
 	host_check "hugetrack.ko builds for $ver with W=1 and sparse, no warning" build_clean "$ver"
 done
 host_check "checkpatch.pl --no-tree finds nothing in the module sources" tests/style.sh
+host_check "reader builds static with -Wall -Wextra -Werror" make -s user
+host_check "reader parsers: fixtures of each kernel, every truncation, malformed and oversized input (ASan, UBSan)" \
+	tests/user.sh unit
+host_check "reader on the fixtures: JSON, promtool, SVG (xmllint), format errors name file and line (ASan, UBSan)" \
+	tests/user.sh outputs
+host_check "reader parsers survive ${HT_FUZZ_SECONDS:-30} s of libFuzzer (ASan, UBSan)" \
+	tests/user.sh fuzz "${HT_FUZZ_SECONDS:-30}"
+host_check "cppcheck finds nothing in the reader" tests/user.sh cppcheck
 
 for ver in $kernels; do
 	if [ -f "$BUILD/$ver/module/hugetrack.ko" ]; then

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Builds hugetrack and boots a test kernel (the newest installed, or
-# HT_KERNELS=<ver>) with it: MODE "demo" runs tests/guest/demo.sh and powers
-# off, "shell" leaves you at the guest's shell (poweroff -f to leave).
+# HT_KERNELS=<ver>) with it: MODE "demo" runs tests/guest/demo.sh, powers
+# off and unpacks the plot it made into build/demo/; "shell" leaves you at
+# the guest's shell with hugetrack loaded (poweroff -f to leave).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -14,6 +15,8 @@ make -s -C "$TOP" modules-all
 echo "booting $ver under QEMU (TCG, about 5 s)..."
 if [ "$mode" = demo ]; then
 	timeout 300 "$TOP/tests/vm.sh" "$ver" demo
+	"$TOP/tests/artifacts.sh" "$BUILD/$ver/artifacts.log" "$BUILD/demo"
+	echo "the run's plot: $BUILD/demo/plot.svg (its series: $BUILD/demo/record.csv)"
 else
 	"$TOP/tests/vm.sh" "$ver" shell
 fi

@@ -3,6 +3,7 @@
 # Installs what building and testing hugetrack needs on a Debian machine.
 # Idempotent: does nothing when everything is there.
 set -euo pipefail
+TOP=$(cd "$(dirname "$0")/.." && pwd)
 
 PACKAGES=(
 	build-essential bc bison flex libelf-dev kmod cpio busybox-static
@@ -10,6 +11,7 @@ PACKAGES=(
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	linux-source-6.12
+	libjansson-dev clang cppcheck libxml2-utils python3
 )
 CHECKPATCH_TREE=/usr/src/linux-source-6.12
 
@@ -41,4 +43,18 @@ if [ ! -f "$CHECKPATCH_TREE/scripts/checkpatch.pl" ]; then
 	echo "setup: unpacking scripts/ from $CHECKPATCH_TREE.tar.xz"
 	as_root tar -C /usr/src -xf "$CHECKPATCH_TREE.tar.xz" \
 		linux-source-6.12/scripts
+fi
+
+# promtool checks the reader's Prometheus output.  It is unpacked from
+# Debian's prometheus package, not installed: that would start a server.
+PROMTOOL=$TOP/build/tools/promtool
+if [ ! -x "$PROMTOOL" ]; then
+	echo "setup: unpacking promtool from Debian's prometheus package"
+	tmp=$(mktemp -d)
+	(cd "$tmp" && { apt-get download -q prometheus 2>/dev/null ||
+		{ as_root apt-get update -q && apt-get download -q prometheus; }; })
+	mkdir -p "$(dirname "$PROMTOOL")"
+	dpkg-deb --fsys-tarfile "$tmp"/prometheus_*.deb | tar -x -C "$tmp" ./usr/bin/promtool
+	mv "$tmp/usr/bin/promtool" "$PROMTOOL"
+	rm -rf "$tmp"
 fi

@@ -3,7 +3,8 @@
 # Boots test kernel VER under QEMU (TCG: nested KVM does not work on our
 # machines) with the initramfs of initramfs.sh.
 # Usage: vm.sh VER MODE   MODE: check (TAP to build/VER/tap.log, console to
-# build/VER/console.log), demo or shell (console on this terminal).
+# build/VER/console.log, files the guest hands over to
+# build/VER/artifacts.log), demo or shell (console on this terminal).
 # HT_APPEND adds to the kernel command line (e.g. "loglevel=7"); HT_TESTS
 # ("t-10 t-25") runs only the guest tests whose names start so.
 set -euo pipefail
@@ -26,12 +27,16 @@ qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -m 1024 -smp 2 -nodef
 
 case $mode in
 check)
-	rm -f "$BUILD/$ver/tap.log" "$BUILD/$ver/console.log"
+	rm -f "$BUILD/$ver/tap.log" "$BUILD/$ver/console.log" "$BUILD/$ver/artifacts.log"
 	timeout "${HT_BOOT_TIMEOUT:-600}" "${qemu[@]}" \
 		-serial "file:$BUILD/$ver/console.log" \
-		-serial "file:$BUILD/$ver/tap.log" </dev/null
+		-serial "file:$BUILD/$ver/tap.log" \
+		-serial "file:$BUILD/$ver/artifacts.log" </dev/null
 	;;
 *)
-	exec "${qemu[@]}" -serial mon:stdio
+	# the third port hands files over, as in check mode
+	rm -f "$BUILD/$ver/artifacts.log"
+	exec "${qemu[@]}" -serial mon:stdio -serial null \
+		-serial "file:$BUILD/$ver/artifacts.log"
 	;;
 esac

@@ -41,6 +41,16 @@ fail() {
 	exit 1
 }
 
+# artifact NAME FILE: FILE's text to the host, which checks it with its own
+# tools (tests/artifacts.sh: build/<ver>/artifacts/NAME)
+artifact() {
+	{
+		echo "=== hugetrack-artifact $1"
+		cat "$2"
+		echo "=== hugetrack-artifact-end"
+	} >/dev/ttyS2
+}
+
 # expect_eq WHAT EXPECTED ACTUAL
 expect_eq() {
 	[ "$2" = "$3" ] || fail "$1: expected $2, got $3"

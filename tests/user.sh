@@ -1,0 +1,147 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Host checks of the reader (user/), each one line of check.sh:
+#   user.sh unit          parsers on the fixtures of each kernel, truncated,
+#                         malformed and oversized input (ASan + UBSan)
+#   user.sh outputs       the reader on the fixtures: JSON parses, --prom
+#                         passes promtool, plot is valid SVG, errors exit right
+#   user.sh artifacts DIR the same checks on what a guest handed over
+#   user.sh fuzz SECONDS  libFuzzer on the parsers for that long
+#   user.sh cppcheck      cppcheck finds nothing in user/
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+FIXTURES=$TOP/tests/fixtures
+OUT=$BUILD/user-test
+PROMTOOL=$BUILD/tools/promtool
+SAN=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1)
+CFLAGS=(-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -DHT_VERSION="\"$(cat "$TOP/VERSION")\"")
+HT_CSV=$(sed -n 's/^\t"\(time_s,.*\)"$/\1/p' "$TOP/user/parse.h")
+mkdir -p "$OUT"
+
+fixture_dirs() {
+	ls -d "$FIXTURES"/*/ | sed 's:/$::'
+}
+
+# The reader with sanitizers (dynamic: ASan does not link statically).
+asan_reader() {
+	clang "${CFLAGS[@]}" "${SAN[@]}" -o "$OUT/hugetrack" "$TOP"/user/*.c -ljansson -lm
+}
+
+unit() {
+	clang "${CFLAGS[@]}" "${SAN[@]}" -o "$OUT/parse_test" \
+		"$TOP/tests/user/parse_test.c" "$TOP/user/parse.c"
+	"$OUT/parse_test" $(fixture_dirs) >"$OUT/parse_test.log" || {
+		grep '^not ok' "$OUT/parse_test.log"
+		return 1
+	}
+	echo "$(grep -c '^ok' "$OUT/parse_test.log") parser checks passed"
+}
+
+# valid_outputs JSON PROM SVG: each as its tool says
+valid_outputs() {
+	python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$1" ||
+		{ echo "$1 is not JSON"; return 1; }
+	[ -x "$PROMTOOL" ] || { echo "no $PROMTOOL: run 'make setup'"; return 1; }
+	"$PROMTOOL" check metrics <"$2" || { echo "promtool rejects $2"; return 1; }
+	xmllint --noout "$3" || { echo "$3 is not well-formed XML"; return 1; }
+	grep -q '<svg xmlns="http://www.w3.org/2000/svg"' "$3" || { echo "$3 is not SVG"; return 1; }
+}
+
+# expect_status STATUS TEXT COMMAND...: that status, one line with TEXT
+expect_status() {
+	local want=$1 text=$2 status=0
+	shift 2
+	"$@" >/dev/null 2>"$OUT/err" || status=$?
+	[ "$status" = "$want" ] || { echo "$* exited $status, expected $want: $(cat "$OUT/err")"; return 1; }
+	[ "$(grep -c . "$OUT/err")" = 1 ] && grep -q "$text" "$OUT/err" ||
+		{ echo "$*: expected one line with '$text', got: $(cat "$OUT/err")"; return 1; }
+}
+
+outputs() {
+	local dir name bad status
+	asan_reader
+	for dir in $(fixture_dirs); do
+		name=$(basename "$dir")
+		[ -f "$dir/hstates" ] || continue
+		"$OUT/hugetrack" snapshot --json --debugfs "$dir" >"$OUT/$name.json"
+		"$OUT/hugetrack" snapshot --prom --debugfs "$dir" >"$OUT/$name.prom"
+		"$OUT/hugetrack" snapshot --debugfs "$dir" >/dev/null
+		"$OUT/hugetrack" top -n 2 -i 0.05 --debugfs "$dir" >/dev/null
+		status=0
+		"$OUT/hugetrack" check --debugfs "$dir" >"$OUT/check.txt" || status=$?
+		[ "$status" = 1 ] && grep -q 'ref_map_mismatch: pid' "$OUT/check.txt" ||
+			{ echo "check on $dir: status $status, no report of the fixture's anomaly"; return 1; }
+		"$OUT/hugetrack" record -n 3 -i 0.05 -o "$OUT/$name.csv" --debugfs "$dir"
+		"$OUT/hugetrack" plot "$OUT/$name.csv" -o "$OUT/$name.svg"
+		valid_outputs "$OUT/$name.json" "$OUT/$name.prom" "$OUT/$name.svg"
+		# a module with race windows: the contract's sample beside these files
+		cp -r "$dir" "$OUT/with-windows"
+		cp "$FIXTURES/contract/windows" "$OUT/with-windows/"
+		"$OUT/hugetrack" snapshot --json --debugfs "$OUT/with-windows" >"$OUT/w.json"
+		python3 -c 'import json, sys; w = json.load(open(sys.argv[1]))["windows"]; assert len(w) == 3 and w[0]["stack_b"], w' "$OUT/w.json" ||
+			{ echo "windows not in the JSON"; return 1; }
+		# a format error names the file and the line
+		bad=$OUT/bad
+		rm -rf "$bad" "$OUT/with-windows"
+		cp -r "$dir" "$bad"
+		printf 'anomaly=2 rule=x\n' >>"$bad/anomalies"
+		expect_status 6 "$bad/anomalies: anomaly .* has no seq=" "$OUT/hugetrack" check --debugfs "$bad"
+		cp "$dir/anomalies" "$bad/"
+		sed -i '2s/ [0-9][0-9]* / x /' "$bad/probes"
+		expect_status 6 "$bad/probes:2: " "$OUT/hugetrack" snapshot --debugfs "$bad"
+		cp "$dir/probes" "$bad/"
+		printf 'events_fault 1' >"$bad/counters"
+		expect_status 6 "truncated" "$OUT/hugetrack" snapshot --prom --debugfs "$bad"
+		rm "$bad/hstates"
+		expect_status 6 "hstates is missing" "$OUT/hugetrack" snapshot --debugfs "$bad"
+	done
+	expect_status 5 "module is not loaded\|give --debugfs" "$OUT/hugetrack" check --debugfs "$OUT/nowhere"
+	printf 'time_s,hstate\n' >"$OUT/bad.csv"
+	expect_status 6 "bad.csv:1: " "$OUT/hugetrack" plot "$OUT/bad.csv" -o "$OUT/bad.svg"
+}
+
+# The guest's own outputs: JSON, Prometheus text and SVG, by the host's tools.
+artifacts() {
+	local dir=${1:?usage: user.sh artifacts DIR}
+	valid_outputs "$dir/snapshot.json" "$dir/metrics.prom" "$dir/plot.svg"
+}
+
+fuzz() {
+	local seconds=${1:?usage: user.sh fuzz SECONDS} corpus=$OUT/corpus f i
+	clang "${CFLAGS[@]}" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1 \
+		-o "$OUT/fuzz_parse" "$TOP/tests/user/fuzz_parse.c" "$TOP/user/parse.c"
+	mkdir -p "$corpus"
+	# seeds: each fixture behind the byte that picks its parser
+	i=0
+	for f in hstates probes counters anomalies windows; do
+		for d in $(fixture_dirs); do
+			[ -f "$d/$f" ] && { printf "\\x$(printf %02x $i)"; head -c 4096 "$d/$f"; } >"$corpus/$f-$(basename "$d")"
+		done
+		i=$((i + 1))
+	done
+	{ printf '\x05'; echo "$HT_CSV"; echo '1.0,h,1,2,3,4,5.0,6,7'; } >"$corpus/csv"
+	for d in $(fixture_dirs); do
+		[ -f "$d/faults" ] && { printf '\x06'; head -n 1 "$d/faults"; } >"$corpus/event-$(basename "$d")"
+	done
+	"$OUT/fuzz_parse" -max_total_time="$seconds" -rss_limit_mb=1024 -max_len=8192 \
+		-artifact_prefix="$OUT/" "$corpus" >"$OUT/fuzz.log" 2>&1 ||
+		{ tail -n 30 "$OUT/fuzz.log"; return 1; }
+	grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$OUT/fuzz.log"
+}
+
+# Any finding fails; style-only notes of cppcheck are not findings.
+static_check() {
+	cppcheck --std=c11 --enable=warning,portability,performance --error-exitcode=1 \
+		--inline-suppr --quiet -D_GNU_SOURCE -DHT_VERSION='"x"' \
+		"$TOP/user" "$TOP/tests/user"
+}
+
+case ${1:-} in
+unit) unit ;;
+outputs) outputs ;;
+artifacts) artifacts "${2:-}" ;;
+fuzz) fuzz "${2:-}" ;;
+cppcheck) static_check ;;
+*) die "usage: user.sh unit|outputs|artifacts DIR|fuzz SECONDS|cppcheck" ;;
+esac

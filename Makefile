@@ -6,13 +6,15 @@
 # make demo             install what it needs, boot the test kernel with hugetrack
 # make shell            the same guest, leaving you at its shell
 # make style            checkpatch on the module sources
+# make bpf              the BPF backend, build/bpf/hugetrack-bpf (static)
+# make vmlinux-h        regenerate bpf/vmlinux.h from a test kernel's BTF
 
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 
 MODULE_SOURCES := Kbuild VERSION compat hugetrack.h $(wildcard *.c)
 
-.PHONY: all module modules-all check demo shell setup style clean
+.PHONY: all module modules-all check demo shell setup style clean bpf vmlinux-h
 
 all: module
 
@@ -37,6 +39,30 @@ shell: setup
 
 style:
 	tests/style.sh
+
+# The BPF backend: CO-RE object, its skeleton, and a static binary that runs
+# in the busybox guest as on any machine.
+BPF_OUT := build/bpf
+HUGETRACK_VERSION := $(shell cat VERSION)
+# The kernel whose BTF bpf/vmlinux.h is dumped from (CO-RE adapts it to others).
+VMLINUX_KERNEL ?= 6.12.117+deb12-amd64
+
+bpf: $(BPF_OUT)/hugetrack-bpf
+
+$(BPF_OUT)/hugetrack.bpf.o: bpf/hugetrack.bpf.c bpf/hugetrack.h bpf/vmlinux.h
+	@mkdir -p $(BPF_OUT)
+	clang -g -O2 -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Ibpf -c $< -o $@
+
+$(BPF_OUT)/hugetrack.skel.h: $(BPF_OUT)/hugetrack.bpf.o
+	bpftool gen skeleton $< name hugetrack_bpf >$@
+
+$(BPF_OUT)/hugetrack-bpf: bpf/hugetrack-bpf.c bpf/ht_bpf.c bpf/ht_bpf.h bpf/hugetrack.h \
+		$(BPF_OUT)/hugetrack.skel.h VERSION
+	gcc -std=c11 -O2 -Wall -Wextra -Werror -static -DHUGETRACK_VERSION='"$(HUGETRACK_VERSION)"' \
+		-Ibpf -I$(BPF_OUT) -o $@ bpf/hugetrack-bpf.c bpf/ht_bpf.c -lbpf -lelf -lz
+
+vmlinux-h:
+	tests/vmlinux-h.sh $(VMLINUX_KERNEL) >bpf/vmlinux.h.new && mv bpf/vmlinux.h.new bpf/vmlinux.h
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true

@@ -91,6 +91,7 @@ for ver in $kernels; do
 	host_check "hugetrack.ko builds for $ver with W=1 and sparse, no warning" build_clean "$ver"
 done
 host_check "checkpatch.pl --no-tree finds nothing in the module sources" tests/style.sh
+host_check "the BPF backend builds (clang -Werror, static hugetrack-bpf)" make -s bpf
 
 for ver in $kernels; do
 	if [ -f "$BUILD/$ver/module/hugetrack.ko" ]; then

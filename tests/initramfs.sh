@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Packs the guest's root file system for kernel VER: busybox, the guest
-# scripts and programs, and that kernel's hugetrack.ko.
+# scripts and programs, that kernel's hugetrack.ko, and the BPF backend.
 # Usage: initramfs.sh VER  ->  build/VER/initramfs.cpio
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -27,6 +27,7 @@ ln -s busybox "$root/bin/sh"
 cp "$TOP/tests/guest/init" "$root/init"
 cp "$TOP"/tests/guest/*.sh "$TOP/tests/expected-probes.txt" "$root/tests/"
 cp "$BUILD"/guest/bin/* "$root/tests/bin/"
+cp "$BUILD/bpf/hugetrack-bpf" "$root/tests/bin/"
 cp "$ko" "$root/"
 cp "$BUILD/$ver"/inject/*.ko "$root/tests/"
 chmod 755 "$root/init"

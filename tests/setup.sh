@@ -10,6 +10,7 @@ PACKAGES=(
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	linux-source-6.12
+	clang libbpf-dev bpftool zlib1g-dev
 )
 CHECKPATCH_TREE=/usr/src/linux-source-6.12
 

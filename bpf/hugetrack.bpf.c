@@ -263,6 +263,12 @@ static struct call *new_call(void)
 	return bpf_map_lookup_elem(&call_scratch, &zero);
 }
 
+/* NULL when the task filter or a disable leaves the call out. */
+static struct call *new_event_call(void)
+{
+	return wanted() ? new_call() : NULL;
+}
+
 static void note_subpool(struct call *c, struct hugepage_subpool *spool)
 {
 	c->spool = spool;
@@ -315,7 +321,7 @@ static void start_folio_call(void *ctx, enum ht_kind kind,
 {
 	struct inode *inode = vma_inode(vma);
 	struct hugetlbfs_sb_info *sbi = inode_sbi(inode);
-	struct call *c = new_call();
+	struct call *c = new_event_call();
 
 	if (!c || !sbi)
 		return;
@@ -334,7 +340,7 @@ static void start_folio_call(void *ctx, enum ht_kind kind,
 static struct call *start_hstate_call(enum ht_kind kind, struct hstate *h,
 				      struct hugepage_subpool *spool, __u8 flags)
 {
-	struct call *c = new_call();
+	struct call *c = new_event_call();
 
 	if (!c || !h)
 		return NULL;
@@ -535,15 +541,17 @@ static void check_folio(void *ctx, struct ht_event *ev)
 /* The module's ht_event_end(), then its rules. */
 static void finish(void *ctx, struct call *c, __s64 result)
 {
+	struct hugepage_subpool *spool = c->spool;
 	struct ht_event *ev = &c->ev;
-	__u64 nr = BPF_CORE_READ(c->h, nr_huge_pages);
+	struct hstate *h = c->h;
+	__u64 nr = BPF_CORE_READ(h, nr_huge_pages);
 
 	ev->result = result;
-	ev->resv_after = BPF_CORE_READ(c->h, resv_huge_pages);
-	ev->free_after = BPF_CORE_READ(c->h, free_huge_pages);
-	if (c->spool) {
-		ev->spool_used_after = BPF_CORE_READ(c->spool, used_hpages);
-		ev->spool_rsv_after = BPF_CORE_READ(c->spool, rsv_hpages);
+	ev->resv_after = BPF_CORE_READ(h, resv_huge_pages);
+	ev->free_after = BPF_CORE_READ(h, free_huge_pages);
+	if (spool) {
+		ev->spool_used_after = BPF_CORE_READ(spool, used_hpages);
+		ev->spool_rsv_after = BPF_CORE_READ(spool, rsv_hpages);
 	}
 	if (__sync_fetch_and_add(&in_flight, -1) != 1 || started != ev->started ||
 	    untracked != ev->untracked)
@@ -651,8 +659,7 @@ int BPF_KPROBE(fault_entry, struct mm_struct *mm, struct vm_area_struct *vma,
 	       unsigned long address)
 {
 	hit(ctx);
-	if (wanted())
-		start_folio_call(ctx, HT_EV_FAULT, vma, address);
+	start_folio_call(ctx, HT_EV_FAULT, vma, address);
 	return 0;
 }
 
@@ -668,13 +675,12 @@ SEC("kprobe")
 int BPF_KPROBE(mfill_entry, pte_t *dst_pte, struct vm_area_struct *vma,
 	       unsigned long addr, unsigned long src, unsigned long flags)
 {
-	__u32 mode_mask = 3;	/* MFILL_ATOMIC_MODE_MASK: the modes fit 2 bits */
+	/* MFILL_ATOMIC_MODE_MASK: the four modes fit 2 bits */
+	bool cont = (flags & 3) ==
+		    bpf_core_enum_value(enum mfill_atomic_mode, MFILL_ATOMIC_CONTINUE);
 
 	hit(ctx);
-	if (wanted())
-		start_folio_call(ctx, (flags & mode_mask) ==
-				 bpf_core_enum_value(enum mfill_atomic_mode, MFILL_ATOMIC_CONTINUE) ?
-				 HT_EV_UFFD_CONTINUE : HT_EV_UFFD_COPY, vma, addr);
+	start_folio_call(ctx, cont ? HT_EV_UFFD_CONTINUE : HT_EV_UFFD_COPY, vma, addr);
 	return 0;
 }
 
@@ -687,13 +693,11 @@ SEC("kprobe")
 int BPF_KPROBE(mcopy_entry, struct mm_struct *mm, pte_t *dst_pte,
 	       struct vm_area_struct *vma, unsigned long addr)
 {
-	int mode = ctx->r9;
+	bool cont = (int)ctx->r9 == bpf_core_enum_value(enum mcopy_atomic_mode___old,
+							 MCOPY_ATOMIC_CONTINUE___old);
 
 	hit(ctx);
-	if (wanted())
-		start_folio_call(ctx, mode == bpf_core_enum_value(enum mcopy_atomic_mode___old,
-								   MCOPY_ATOMIC_CONTINUE___old) ?
-				 HT_EV_UFFD_CONTINUE : HT_EV_UFFD_COPY, vma, addr);
+	start_folio_call(ctx, cont ? HT_EV_UFFD_CONTINUE : HT_EV_UFFD_COPY, vma, addr);
 	return 0;
 }
 
@@ -712,8 +716,6 @@ int BPF_KPROBE(reserve_entry, struct inode *inode, long from, long to,
 	struct call *c;
 
 	hit(ctx);
-	if (!wanted())
-		return 0;
 	c = start_inode_call(HT_EV_RESERVE, inode,
 			     vm_flags & VM_SHARED ? HT_EVF_SHARED : 0);
 	if (!c)
@@ -732,8 +734,6 @@ int BPF_KPROBE(unreserve_entry, struct inode *inode, long start, long end,
 	struct call *c;
 
 	hit(ctx);
-	if (!wanted())
-		return 0;
 	c = start_inode_call(HT_EV_UNRESERVE, inode, HT_EVF_SHARED);
 	if (!c)
 		return 0;
@@ -749,7 +749,8 @@ int BPF_KPROBE(vma_close_entry, struct vm_area_struct *vma)
 	struct call *c;
 
 	hit(ctx);
-	if (wanted() && (c = start_vma_call(HT_EV_VMA_CLOSE, vma)))
+	c = start_vma_call(HT_EV_VMA_CLOSE, vma);
+	if (c)
 		store(ctx, c);
 	return 0;
 }
@@ -762,7 +763,8 @@ int BPF_KPROBE(zap_entry, void *tlb, struct vm_area_struct *vma,
 	struct call *c;
 
 	hit(ctx);
-	if (!wanted() || !(c = start_vma_call(HT_EV_ZAP, vma)))
+	c = start_vma_call(HT_EV_ZAP, vma);
+	if (!c)
 		return 0;
 	c->ev.address = start;
 	c->ev.pages = (end - start) / c->ev.page_size;
@@ -778,7 +780,8 @@ int BPF_KPROBE(fork_copy_entry, void *dst, void *src, void *dst_vma,
 	struct call *c;
 
 	hit(ctx);
-	if (wanted() && (c = start_vma_call(HT_EV_FORK_COPY, src_vma)))
+	c = start_vma_call(HT_EV_FORK_COPY, src_vma);
+	if (c)
 		store(ctx, c);
 	return 0;
 }
@@ -794,8 +797,6 @@ int BPF_KPROBE(remove_pages_entry, struct inode *inode, long start, long end)
 	struct call *c;
 
 	hit(ctx);
-	if (!wanted())
-		return 0;
 	c = start_inode_call(truncate ? HT_EV_TRUNCATE : HT_EV_HOLE_PUNCH, inode,
 			     HT_EVF_SHARED);
 	if (!c)
@@ -814,7 +815,8 @@ int BPF_KPROBE(pmd_share_entry, void *mm, struct vm_area_struct *vma,
 	struct call *c;
 
 	hit(ctx);
-	if (!wanted() || !(c = start_vma_call(HT_EV_PMD_SHARE, vma)))
+	c = start_vma_call(HT_EV_PMD_SHARE, vma);
+	if (!c)
 		return 0;
 	c->ev.address = addr & ~(PUD_SIZE - 1);
 	c->ev.pages = PUD_SIZE / c->ev.page_size;
@@ -830,8 +832,8 @@ int BPF_KPROBE(subpool_new_entry, struct hstate *h, long max_hpages,
 	struct call *c;
 
 	hit(ctx);
-	if (!wanted() || !(c = start_hstate_call(HT_EV_SUBPOOL_NEW, h, NULL,
-						 HT_EVF_SHARED)))
+	c = start_hstate_call(HT_EV_SUBPOOL_NEW, h, NULL, HT_EVF_SHARED);
+	if (!c)
 		return 0;
 	c->ev.pages = min_hpages;
 	store(ctx, c);
@@ -857,9 +859,9 @@ int BPF_KPROBE(subpool_put_entry, struct hugepage_subpool *spool)
 	struct call *c;
 
 	hit(ctx);
-	if (!wanted() || !(c = start_hstate_call(HT_EV_SUBPOOL_PUT,
-						 BPF_CORE_READ(spool, hstate),
-						 NULL, HT_EVF_SHARED)))
+	c = start_hstate_call(HT_EV_SUBPOOL_PUT, BPF_CORE_READ(spool, hstate), NULL,
+			      HT_EVF_SHARED);
+	if (!c)
 		return 0;
 	c->ev.pages = BPF_CORE_READ(spool, min_hpages);
 	store(ctx, c);
@@ -915,11 +917,13 @@ SEC("kretprobe")
 int BPF_KRETPROBE(add_to_cache_return, long ret)
 {
 	struct call *c = ended_call(ctx);
+	struct folio *folio;
 
 	if (!c)
 		return 0;
+	folio = c->folio;
 	if (!(int)ret)
-		cache_refs = BPF_CORE_READ(c->folio, _refcount.counter) - c->folio_ref;
+		cache_refs = BPF_CORE_READ(folio, _refcount.counter) - c->folio_ref;
 	forget_call(ctx);
 	return 0;
 }

@@ -23,6 +23,8 @@
 #define VM_SHARED	0x8ULL
 #define LLONG_MAX	0x7fffffffffffffffLL
 #define TAILS_CHECKED	511
+#define XA_CHUNK_MASK	63
+#define XA_MAX_DEPTH	11	/* 64-bit indices, 6 bits a level */
 
 /*
  * Kernel globals that BTF does not describe (Debian's BTF encodes per-CPU
@@ -226,13 +228,60 @@ static int entire_mapcount(struct page *head)
 	return BPF_CORE_READ(tail, compound_mapcount.counter) + 1;
 }
 
-static __always_inline void folio_at(struct mm_struct *mm, __u64 addr,
+static bool xa_is_node(__u64 entry)
+{
+	return (entry & 3) == 2 && entry > 4096;
+}
+
+/*
+ * The module's cached_folio(): the folio the page cache holds for @addr,
+ * walking the mapping's xarray as xa_load() does, without its RCU read
+ * lock: a node freed meanwhile can only give a pfn of another page, never
+ * a fault (bpf_probe_read_kernel).  The index is in huge pages, or in base
+ * pages where the page cache takes a reference per base page (6.7 on);
+ * until a page was added since load, that is not known: no lookup.
+ */
+static __u64 cached_pfn(struct vm_area_struct *vma, __u64 addr, __u64 page_size)
+{
+	struct address_space *mapping = BPF_CORE_READ(vma, vm_file, f_mapping);
+	int order = page_size == PUD_SIZE ? PUD_SHIFT - PAGE_SHIFT : PMD_SHIFT - PAGE_SHIFT;
+	__u64 index, entry, node;
+	int depth;
+
+	if (!cache_refs)
+		return HT_NO_PFN;
+	index = ((addr - BPF_CORE_READ(vma, vm_start)) >> (order + PAGE_SHIFT)) +
+		(BPF_CORE_READ(vma, vm_pgoff) >> order);
+	if (cache_refs > 1)
+		index <<= order;
+	entry = (__u64)BPF_CORE_READ(mapping, i_pages.xa_head);
+	if (!xa_is_node(entry) && index)
+		return HT_NO_PFN;
+	for (depth = 0; depth < XA_MAX_DEPTH && xa_is_node(entry); depth++) {
+		node = entry - 2;
+		entry = read_u64(node + bpf_core_field_offset(struct xa_node, slots) +
+				 ((index >> BPF_CORE_READ((struct xa_node *)node, shift)) &
+				  XA_CHUNK_MASK) * sizeof(__u64));
+	}
+	if (!entry || (entry & 3))
+		return HT_NO_PFN;
+	return (entry - read_u64(vmemmap_base_addr)) / bpf_core_type_size(struct page);
+}
+
+/*
+ * The hugetlb folio at @addr and its counts: the one mapped there, or with
+ * @vma given, the one the page cache would map there.
+ */
+static __always_inline void folio_at(struct mm_struct *mm,
+				     struct vm_area_struct *vma, __u64 addr,
 				     __u64 page_size, __u64 *pfn, __s32 *ref,
 				     __s32 *map)
 {
 	struct page *head;
 
 	*pfn = mapped_pfn(mm, addr, page_size);
+	if (*pfn == HT_NO_PFN && vma)
+		*pfn = cached_pfn(vma, addr, page_size);
 	if (*pfn == HT_NO_PFN)
 		return;
 	head = pfn_page(*pfn);
@@ -331,7 +380,7 @@ static void start_folio_call(void *ctx, enum ht_kind kind,
 	c->ev.pages = 1;
 	c->ev.flags |= vma_flags(vma);
 	note_subpool(c, BPF_CORE_READ(sbi, spool));
-	folio_at(c->mm, c->ev.address, c->ev.page_size, &c->ev.pfn,
+	folio_at(c->mm, vma, c->ev.address, c->ev.page_size, &c->ev.pfn,
 		 &c->ev.ref_before, &c->ev.map_before);
 	store(ctx, c);
 }
@@ -618,7 +667,7 @@ static int finish_folio_call(void *ctx, __s64 result)
 	if (!c)
 		return 0;
 	ev = &c->ev;
-	folio_at(c->mm, ev->address, ev->page_size, &pfn, &ref, &map);
+	folio_at(c->mm, NULL, ev->address, ev->page_size, &pfn, &ref, &map);
 	if (pfn != HT_NO_PFN && pfn != ev->pfn) {
 		ev->flags |= HT_EVF_NEW_FOLIO;
 		ev->ref_before = 0;

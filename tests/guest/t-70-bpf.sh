@@ -143,6 +143,28 @@ t_bpf_events_format() {
 	expect_eq "events_dropped" 0 "$(HT=$BPFDIR counter events_dropped)"
 }
 
+# The folio before a fault that maps a page another task cached: found in
+# the page cache (the module's lookup), not counted as new; as t-20, t-25.
+t_bpf_cached_folio() {
+	local s0 out pfn ev
+	s0=$(HT=$BPFDIR last_seq)
+	out=$(hugefault -n 2 -t 2 -f /dev/hugepages/t70f -F) || fail "workload failed: $out"
+	rm /dev/hugepages/t70f
+	hugeuffd continue 1 /dev/hugepages/t70u >/dev/null || fail "hugeuffd continue failed"
+	rm /dev/hugepages/t70u
+	bpf_sync
+	for pfn in $(echo "$out" | sed -n 's/.* pfn=\(0x[0-9a-f]*\) .*/\1/p'); do
+		ev=$(HT=$BPFDIR events_after $s0 | grep 'kind=fault' | grep " pfn=$pfn ")
+		expect_eq "parent's fault on $pfn" "ref=0->$((CACHE_REFS + 1)) map=0->1 flags=shared,new" \
+			"$(echo "$ev" | sed -n 1p | grep -o 'ref=[^ ]* map=[^ ]* flags=[^ ]*')"
+		expect_eq "child's fault on $pfn" "ref=$((CACHE_REFS + 1))->$((CACHE_REFS + 2)) map=1->2 flags=shared" \
+			"$(echo "$ev" | sed -n 2p | grep -o 'ref=[^ ]* map=[^ ]* flags=[^ ]*')"
+	done
+	ev=$(HT=$BPFDIR events_after $s0 | grep 'kind=uffd_continue')
+	expect_eq "uffd_continue" "ref=$CACHE_REFS->$((CACHE_REFS + 1)) map=0->1 flags=shared" \
+		"$(echo "$ev" | grep -o 'ref=[^ ]* map=[^ ]* flags=[^ ]*')"
+}
+
 t_module_parity_run() {
 	insmod /hugetrack.ko || fail "insmod failed"
 	echo reset >$HT/control
@@ -210,6 +232,7 @@ run_test "bpf: hstates equals sysfs, also in a one-shot dump while mapped" t_bpf
 run_test "bpf: fault events equal ftrace kprobe_profile and 5 faults" t_bpf_fault_hits_match_ftrace
 run_test "bpf: parity workload, hstates equal sysfs after it" t_bpf_parity_run
 run_test "bpf: events and faults in the module's format, none dropped" t_bpf_events_format
+run_test "bpf: a folio another task cached is found at the start, as the module does" t_bpf_cached_folio
 run_test "bpf: no anomaly on the parity workload" sh -c ". /tests/lib.sh; HT=$BPFDIR t_no_anomaly"
 bpf_stop
 run_test "module: the same workload, no anomaly" t_module_parity_run

@@ -12,7 +12,7 @@
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 
-MODULE_SOURCES := Kbuild VERSION compat hugetrack.h $(wildcard *.c)
+MODULE_SOURCES := Kbuild VERSION compat hugetrack.h ht_kinds.h $(wildcard *.c)
 
 .PHONY: all module modules-all check demo shell setup style clean bpf vmlinux-h
 
@@ -49,17 +49,17 @@ VMLINUX_KERNEL ?= 6.12.117+deb12-amd64
 
 bpf: $(BPF_OUT)/hugetrack-bpf
 
-$(BPF_OUT)/hugetrack.bpf.o: bpf/hugetrack.bpf.c bpf/hugetrack.h bpf/vmlinux.h
+$(BPF_OUT)/hugetrack.bpf.o: bpf/hugetrack.bpf.c bpf/hugetrack.h ht_kinds.h bpf/vmlinux.h
 	@mkdir -p $(BPF_OUT)
 	clang -g -O2 -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Ibpf -c $< -o $@
 
 $(BPF_OUT)/hugetrack.skel.h: $(BPF_OUT)/hugetrack.bpf.o
 	bpftool gen skeleton $< name hugetrack_bpf >$@
 
-$(BPF_OUT)/hugetrack-bpf: bpf/hugetrack-bpf.c bpf/ht_bpf.c bpf/ht_bpf.h bpf/hugetrack.h \
+$(BPF_OUT)/hugetrack-bpf: bpf/hugetrack-bpf.c bpf/ht_bpf.c bpf/ht_bpf.h bpf/hugetrack.h ht_kinds.h ht_kinds.c \
 		$(BPF_OUT)/hugetrack.skel.h VERSION
 	gcc -std=c11 -O2 -Wall -Wextra -Werror -static -DHUGETRACK_VERSION='"$(HUGETRACK_VERSION)"' \
-		-Ibpf -I$(BPF_OUT) -o $@ bpf/hugetrack-bpf.c bpf/ht_bpf.c -lbpf -lelf -lz
+		-Ibpf -I$(BPF_OUT) -o $@ bpf/hugetrack-bpf.c bpf/ht_bpf.c ht_kinds.c -lbpf -lelf -lz
 
 vmlinux-h:
 	tests/vmlinux-h.sh $(VMLINUX_KERNEL) >bpf/vmlinux.h.new && mv bpf/vmlinux.h.new bpf/vmlinux.h

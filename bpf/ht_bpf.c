@@ -120,31 +120,6 @@ static const struct point points[] = {
 #define NR_POINTS	(sizeof(points) / sizeof(points[0]))
 _Static_assert(NR_POINTS <= HT_MAX_POINTS, "the hits map is too small");
 
-static const char *const kind_names[HT_EV_NR] = {
-	[HT_EV_FAULT] = "fault",
-	[HT_EV_RESERVE] = "reserve",
-	[HT_EV_UNRESERVE] = "unreserve",
-	[HT_EV_VMA_CLOSE] = "vma_close",
-	[HT_EV_UFFD_COPY] = "uffd_copy",
-	[HT_EV_UFFD_CONTINUE] = "uffd_continue",
-	[HT_EV_ZAP] = "zap",
-	[HT_EV_FORK_COPY] = "fork_copy",
-	[HT_EV_TRUNCATE] = "truncate",
-	[HT_EV_HOLE_PUNCH] = "hole_punch",
-	[HT_EV_SUBPOOL_NEW] = "subpool_new",
-	[HT_EV_SUBPOOL_PUT] = "subpool_put",
-	[HT_EV_PMD_SHARE] = "pmd_share",
-};
-
-static const char *const rule_names[HT_RULE_NR] = {
-	[HT_RULE_RESV_UNDERFLOW] = "resv_underflow",
-	[HT_RULE_RESV_DOUBLE_CONSUME] = "resv_double_consume",
-	[HT_RULE_RESV_UNEXPECTED_DELTA] = "resv_unexpected_delta",
-	[HT_RULE_REF_MAP_MISMATCH] = "ref_map_mismatch",
-	[HT_RULE_REFCOUNT_NEAR_OVERFLOW] = "refcount_near_overflow",
-	[HT_RULE_TAIL_REFCOUNT] = "tail_refcount",
-};
-
 const char *const ht_bpf_files[] = {
 	"probes", "hstates", "events", "faults", "counters", "anomalies",
 	"summary", "control", NULL,
@@ -663,7 +638,7 @@ static void format_event(const struct ht_bpf *bpf, const struct ht_event *ev, FI
 	comm[HT_COMM_LEN - 1] = '\0';
 	fprintf(out, "seq=%llu time_ns=%llu cpu=%u pid=%u tid=%u comm=%s kind=%s page_kb=%llu addr=0x%llx pages=%lld",
 		(unsigned long long)ev->seq, (unsigned long long)ev->time_ns, ev->cpu, ev->pid,
-		ev->tid, comm, ev->kind < HT_EV_NR ? kind_names[ev->kind] : "none",
+		ev->tid, comm, ev->kind < HT_EV_NR ? ht_kind_names[ev->kind] : "none",
 		(unsigned long long)ev->page_size >> 10, (unsigned long long)ev->address,
 		(long long)ev->pages);
 	format_result(bpf, ev, out);
@@ -722,7 +697,7 @@ static void show_anomalies(struct ht_bpf *bpf, FILE *out)
 	for (; i < bpf->nr_anomalies; i++) {
 		a = &bpf->anomalies[i % ANOMALIES_KEPT];
 		fprintf(out, "anomaly=%llu rule=%s expected=%lld actual=%lld ", a->seq,
-			a->rec.rule < HT_RULE_NR ? rule_names[a->rec.rule] : "none",
+			a->rec.rule < HT_RULE_NR ? ht_rule_names[a->rec.rule] : "none",
 			(long long)a->rec.expected, (long long)a->rec.actual);
 		format_event(bpf, &a->rec.ev, out);
 		for (f = 0; f < a->nr_frames; f++)
@@ -763,14 +738,14 @@ static int show_counters(struct ht_bpf *bpf, FILE *out)
 	if (e)
 		return e;
 	for (i = 0; i < HT_EV_NR; i++)
-		fprintf(out, "events_%s %llu\n", kind_names[i], c[HT_CTR_EVENTS + i]);
+		fprintf(out, "events_%s %llu\n", ht_kind_names[i], c[HT_CTR_EVENTS + i]);
 	fprintf(out, "events_dropped %llu\n", events_dropped(bpf, c));
 	fprintf(out, "resv_reserved %llu\n", c[HT_CTR_RESV_RESERVED]);
 	fprintf(out, "resv_unreserved %llu\n", c[HT_CTR_RESV_UNRESERVED]);
 	fprintf(out, "resv_consumed %llu\n", c[HT_CTR_RESV_CONSUMED]);
 	fprintf(out, "resv_restored %llu\n", c[HT_CTR_RESV_RESTORED]);
 	for (i = 0; i < HT_RULE_NR; i++)
-		fprintf(out, "anomaly_%s %llu\n", rule_names[i], c[HT_CTR_ANOMALIES + i]);
+		fprintf(out, "anomaly_%s %llu\n", ht_rule_names[i], c[HT_CTR_ANOMALIES + i]);
 	return 0;
 }
 
@@ -915,7 +890,7 @@ static int show_summary(struct ht_bpf *bpf, FILE *out)
 	fprintf(out, "anomalies: %llu", total);
 	for (i = 0; i < HT_RULE_NR; i++)
 		if (c[HT_CTR_ANOMALIES + i])
-			fprintf(out, ", %s %llu", rule_names[i], c[HT_CTR_ANOMALIES + i]);
+			fprintf(out, ", %s %llu", ht_rule_names[i], c[HT_CTR_ANOMALIES + i]);
 	fputs("\n", out);
 	show_top_tasks(bpf, out);
 	return 0;

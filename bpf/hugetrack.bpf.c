@@ -329,7 +329,7 @@ static void note_subpool(struct call *c, struct hugepage_subpool *spool)
 }
 
 /* Who, when, and the hstate's counters once the event is seen in flight. */
-static void begin(struct call *c, enum ht_kind kind, struct hstate *h)
+static void begin(struct call *c, enum ht_event_kind kind, struct hstate *h)
 {
 	struct ht_event *ev = &c->ev;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -365,7 +365,7 @@ static __u64 vma_flags(struct vm_area_struct *vma)
 }
 
 /* A call that maps a huge page at @addr of @vma: a fault or a uffd fill. */
-static void start_folio_call(void *ctx, enum ht_kind kind,
+static void start_folio_call(void *ctx, enum ht_event_kind kind,
 			     struct vm_area_struct *vma, __u64 addr)
 {
 	struct inode *inode = vma_inode(vma);
@@ -386,7 +386,7 @@ static void start_folio_call(void *ctx, enum ht_kind kind,
 }
 
 /* Starts the event of a call that changes @sbi's hstate counters. */
-static struct call *start_hstate_call(enum ht_kind kind, struct hstate *h,
+static struct call *start_hstate_call(enum ht_event_kind kind, struct hstate *h,
 				      struct hugepage_subpool *spool, __u8 flags)
 {
 	struct call *c = new_event_call();
@@ -399,7 +399,7 @@ static struct call *start_hstate_call(enum ht_kind kind, struct hstate *h,
 	return c;
 }
 
-static struct call *start_inode_call(enum ht_kind kind, struct inode *inode,
+static struct call *start_inode_call(enum ht_event_kind kind, struct inode *inode,
 				     __u8 flags)
 {
 	struct hugetlbfs_sb_info *sbi = inode_sbi(inode);
@@ -411,7 +411,7 @@ static struct call *start_inode_call(enum ht_kind kind, struct inode *inode,
 }
 
 /* ... of a call on a whole vma. */
-static struct call *start_vma_call(enum ht_kind kind, struct vm_area_struct *vma)
+static struct call *start_vma_call(enum ht_event_kind kind, struct vm_area_struct *vma)
 {
 	struct inode *inode = vma_inode(vma);
 	struct call *c = start_inode_call(kind, inode, vma_flags(vma));
@@ -456,25 +456,12 @@ static void count_event(struct ht_event *ev)
 	__s64 delta = ev->resv_after - ev->resv_before;
 
 	count(HT_CTR_EVENTS + ev->kind, 1);
-	switch (ev->kind) {
-	case HT_EV_RESERVE:
-	case HT_EV_UNRESERVE:
-	case HT_EV_VMA_CLOSE:
-	case HT_EV_TRUNCATE:
-	case HT_EV_HOLE_PUNCH:
-	case HT_EV_SUBPOOL_NEW:
-	case HT_EV_SUBPOOL_PUT:
-		if (delta > 0)
-			count(HT_CTR_RESV_RESERVED, delta);
-		else
-			count(HT_CTR_RESV_UNRESERVED, -delta);
-		break;
-	default:
-		if (delta < 0)
-			count(HT_CTR_RESV_CONSUMED, -delta);
-		else
-			count(HT_CTR_RESV_RESTORED, delta);
-	}
+	if (ht_kind_is_reservation_life(ev->kind))
+		count(delta > 0 ? HT_CTR_RESV_RESERVED : HT_CTR_RESV_UNRESERVED,
+		      delta > 0 ? delta : -delta);
+	else
+		count(delta < 0 ? HT_CTR_RESV_CONSUMED : HT_CTR_RESV_RESTORED,
+		      delta < 0 ? -delta : delta);
 }
 
 static bool maps_a_folio(struct ht_event *ev)

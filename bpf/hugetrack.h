@@ -2,11 +2,13 @@
 /*
  * What hugetrack.bpf.c and its userspace library share: the records of the
  * ring buffer, the counters' slots, the probe points.  The kinds, rules and
- * flags are the module's (../hugetrack.h), in the same order, so that both
+ * flags are the module's (../ht_kinds.h, ../hugetrack.h), so that both
  * backends print the same names.
  */
 #ifndef HUGETRACK_BPF_H
 #define HUGETRACK_BPF_H
+
+#include "../ht_kinds.h"
 
 #define HT_COMM_LEN		16
 #define HT_HSTATE_NAME_LEN	32
@@ -14,33 +16,6 @@
 #define HT_MAX_HSTATES		2
 #define HT_NO_PFN		(~0ULL)
 #define HT_STACK_DEPTH		16
-
-enum ht_kind {
-	HT_EV_FAULT,
-	HT_EV_RESERVE,
-	HT_EV_UNRESERVE,
-	HT_EV_VMA_CLOSE,
-	HT_EV_UFFD_COPY,
-	HT_EV_UFFD_CONTINUE,
-	HT_EV_ZAP,
-	HT_EV_FORK_COPY,
-	HT_EV_TRUNCATE,
-	HT_EV_HOLE_PUNCH,
-	HT_EV_SUBPOOL_NEW,
-	HT_EV_SUBPOOL_PUT,
-	HT_EV_PMD_SHARE,
-	HT_EV_NR
-};
-
-enum ht_rule {
-	HT_RULE_RESV_UNDERFLOW,
-	HT_RULE_RESV_DOUBLE_CONSUME,
-	HT_RULE_RESV_UNEXPECTED_DELTA,
-	HT_RULE_REF_MAP_MISMATCH,
-	HT_RULE_REFCOUNT_NEAR_OVERFLOW,
-	HT_RULE_TAIL_REFCOUNT,
-	HT_RULE_NR
-};
 
 /* ht_event.flags */
 #define HT_EVF_SHARED		(1 << 0)

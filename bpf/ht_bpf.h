@@ -8,6 +8,10 @@
  *	if (!bpf) { fprintf(stderr, "%s\n", err); exit(1); }
  *	ht_bpf_render(bpf, "counters", stdout);
  *	ht_bpf_close(bpf);
+ *
+ * One handle is used by one thread at a time.  Link with ht_bpf.c,
+ * ../ht_kinds.c, the skeleton that "make bpf" generates into build/bpf/,
+ * and -lbpf -lelf -lz.
  */
 #ifndef HT_BPF_H
 #define HT_BPF_H

@@ -22,12 +22,14 @@ parity_workload() {
 		umount /tmp/t70sp
 }
 
-# kind_counts DIR: "kind=N ..." from DIR/counters
+# kind_counts DIR: "kind=N ..." from DIR/counters, then the reservation
+# totals by where they changed
 kind_counts() {
 	local k
 	for k in $TRACKED_KINDS; do
 		echo "$k=$(awk -v n="events_$k" '$1 == n { print $2 }' $1/counters)"
 	done | tr '\n' ' '
+	awk '/^resv_/ { printf "%s=%s ", $1, $2 }' $1/counters
 }
 
 module_absent() {
@@ -179,7 +181,8 @@ t_counts_equal() {
 	local bpf
 	bpf=$(cat /tmp/t70.bpf)
 	echo "$bpf" | grep -q 'fault=[1-9]' || fail "no fault events: $bpf"
-	expect_eq "per-kind event counts (module, bpf)" "$(cat /tmp/t70.module)" "$bpf"
+	expect_eq "per-kind event counts and resv totals (module, bpf)" "$(cat /tmp/t70.module)" "$bpf"
+	echo "$bpf" | grep -q 'resv_consumed=[1-9]' || fail "no reservation consumed: $bpf"
 	for k in $TRACKED_KINDS; do
 		echo "$bpf" | grep -q " *$k=[1-9]" || fail "the workload made no $k event"
 	done
@@ -236,7 +239,7 @@ run_test "bpf: a folio another task cached is found at the start, as the module 
 run_test "bpf: no anomaly on the parity workload" sh -c ". /tests/lib.sh; HT=$BPFDIR t_no_anomaly"
 bpf_stop
 run_test "module: the same workload, no anomaly" t_module_parity_run
-run_test "bpf and module: equal event counts of every kind" t_counts_equal
+run_test "bpf and module: equal event counts of every kind, equal resv totals" t_counts_equal
 bpf_start
 run_test "bpf: starts again" bpf_ready
 run_test "module and bpf flag an extra folio reference: ref_map_mismatch" \

@@ -9,7 +9,7 @@ set -euo pipefail
 mode=${1:-demo}
 ver=$(test_kernels | tail -n 1)
 [ -n "$ver" ] || die "no test kernel installed: run 'make setup'"
-make -s -C "$TOP" modules-all
+make -s -C "$TOP" modules-all bpf
 "$TOP/tests/initramfs.sh" "$ver"
 echo "booting $ver under QEMU (TCG, about 5 s)..."
 if [ "$mode" = demo ]; then

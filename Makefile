@@ -10,11 +10,13 @@
 # make style            checkpatch on the module sources
 # make fixtures         capture the module's files on each test kernel for
 #                       the reader's parser tests (tests/fixtures/)
+# make bpf              the BPF backend, build/bpf/hugetrack-bpf (static)
+# make vmlinux-h        regenerate bpf/vmlinux.h from a test kernel's BTF
 
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 
-MODULE_SOURCES := Kbuild VERSION compat hugetrack.h $(wildcard *.c)
+MODULE_SOURCES := Kbuild VERSION compat hugetrack.h ht_kinds.h $(wildcard *.c)
 
 # The reader runs in the busybox guest too: static, glibc's argp, jansson.
 READER := build/user/hugetrack
@@ -23,7 +25,8 @@ READER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 	-DHT_VERSION='"$(shell cat VERSION)"'
 READER_LIBS := -ljansson -lm
 
-.PHONY: all module user modules-all check demo shell setup style fixtures clean
+.PHONY: all module user modules-all check demo shell setup style fixtures clean \
+	bpf vmlinux-h
 
 all: module user
 
@@ -57,6 +60,30 @@ style:
 
 fixtures: setup
 	tests/fixtures.sh
+
+# The BPF backend: CO-RE object, its skeleton, and a static binary that runs
+# in the busybox guest as on any machine.
+BPF_OUT := build/bpf
+HUGETRACK_VERSION := $(shell cat VERSION)
+# The kernel whose BTF bpf/vmlinux.h is dumped from (CO-RE adapts it to others).
+VMLINUX_KERNEL ?= 6.12.117+deb12-amd64
+
+bpf: $(BPF_OUT)/hugetrack-bpf
+
+$(BPF_OUT)/hugetrack.bpf.o: bpf/hugetrack.bpf.c bpf/hugetrack.h ht_kinds.h bpf/vmlinux.h
+	@mkdir -p $(BPF_OUT)
+	clang -g -O2 -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Ibpf -c $< -o $@
+
+$(BPF_OUT)/hugetrack.skel.h: $(BPF_OUT)/hugetrack.bpf.o
+	bpftool gen skeleton $< name hugetrack_bpf >$@
+
+$(BPF_OUT)/hugetrack-bpf: bpf/hugetrack-bpf.c bpf/ht_bpf.c bpf/ht_bpf.h bpf/hugetrack.h ht_kinds.h ht_kinds.c \
+		$(BPF_OUT)/hugetrack.skel.h VERSION
+	gcc -std=c11 -O2 -Wall -Wextra -Werror -static -DHUGETRACK_VERSION='"$(HUGETRACK_VERSION)"' \
+		-Ibpf -I$(BPF_OUT) -o $@ bpf/hugetrack-bpf.c bpf/ht_bpf.c ht_kinds.c -lbpf -lelf -lz
+
+vmlinux-h:
+	tests/vmlinux-h.sh $(VMLINUX_KERNEL) >bpf/vmlinux.h.new && mv bpf/vmlinux.h.new bpf/vmlinux.h
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true

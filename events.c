@@ -124,36 +124,9 @@ static DEFINE_SEQLOCK(filter_lock);
 static pid_t filter_pid;
 static char filter_comm[TASK_COMM_LEN];
 
-static const char *const kind_names[HT_EV_NR + 1] = {
-	[HT_EV_FAULT] = "fault",
-	[HT_EV_RESERVE] = "reserve",
-	[HT_EV_UNRESERVE] = "unreserve",
-	[HT_EV_VMA_CLOSE] = "vma_close",
-	[HT_EV_UFFD_COPY] = "uffd_copy",
-	[HT_EV_UFFD_CONTINUE] = "uffd_continue",
-	[HT_EV_ZAP] = "zap",
-	[HT_EV_FORK_COPY] = "fork_copy",
-	[HT_EV_TRUNCATE] = "truncate",
-	[HT_EV_HOLE_PUNCH] = "hole_punch",
-	[HT_EV_SUBPOOL_NEW] = "subpool_new",
-	[HT_EV_SUBPOOL_PUT] = "subpool_put",
-	[HT_EV_PMD_SHARE] = "pmd_share",
-	[HT_EV_COLLAPSE] = "collapse",
-	[HT_EV_COUNTER_WRITE] = "counter_write",
-};
-
-static const char *const rule_names[HT_RULE_NR] = {
-	[HT_RULE_RESV_UNDERFLOW] = "resv_underflow",
-	[HT_RULE_RESV_DOUBLE_CONSUME] = "resv_double_consume",
-	[HT_RULE_RESV_UNEXPECTED_DELTA] = "resv_unexpected_delta",
-	[HT_RULE_REF_MAP_MISMATCH] = "ref_map_mismatch",
-	[HT_RULE_REFCOUNT_NEAR_OVERFLOW] = "refcount_near_overflow",
-	[HT_RULE_TAIL_REFCOUNT] = "tail_refcount",
-};
-
 const char *ht_event_kind_name(int kind)
 {
-	return kind >= 0 && kind < HT_EV_NR ? kind_names[kind] : "none";
+	return kind >= 0 && kind < HT_EV_NR ? ht_kind_names[kind] : "none";
 }
 
 static const struct {
@@ -304,29 +277,19 @@ static void count_event(const struct ht_event *ev)
 	long delta = ev->resv_after - ev->resv_before;
 
 	c->events[ev->kind]++;
-	switch (ev->kind) {
-	case HT_EV_COLLAPSE:
+	if (ev->kind == HT_EV_COLLAPSE) {
 		if (ev->result >= 0 && ev->result < HT_SCAN_RESULTS_MAX)
 			c->collapse_results[ev->result]++;
 		c->collapse_new += succeeded(ev);
-		break;
-	case HT_EV_RESERVE:
-	case HT_EV_UNRESERVE:
-	case HT_EV_VMA_CLOSE:
-	case HT_EV_TRUNCATE:
-	case HT_EV_HOLE_PUNCH:
-	case HT_EV_SUBPOOL_NEW:
-	case HT_EV_SUBPOOL_PUT:
+	} else if (ht_kind_is_reservation_life(ev->kind)) {
 		if (delta > 0)
 			c->resv_reserved += delta;
 		else
 			c->resv_unreserved -= delta;
-		break;
-	default:
-		if (delta < 0)
-			c->resv_consumed -= delta;
-		else
-			c->resv_restored += delta;
+	} else if (delta < 0) {
+		c->resv_consumed -= delta;
+	} else {
+		c->resv_restored += delta;
 	}
 }
 
@@ -525,8 +488,8 @@ void ht_anomaly_at(enum ht_rule rule, const struct ht_event *ev, long expected,
 
 	this_cpu_inc(counters.anomalies[rule]);
 	pr_warn_ratelimited("anomaly %s: pid %d (%s) %s at %#lx: expected %ld, got %ld\n",
-			    rule_names[rule], ev->pid, ev->comm,
-			    kind_names[ev->kind], ev->address, expected, actual);
+			    ht_rule_names[rule], ev->pid, ev->comm,
+			    ht_kind_names[ev->kind], ev->address, expected, actual);
 	local_irq_save(flags);
 	scratch = this_cpu_ptr(&anomaly_scratch);
 	if (scratch->busy)
@@ -608,7 +571,7 @@ void ht_event_format(struct seq_buf *s, const struct ht_event *ev)
 	ht_safe_comm(comm, ev->comm);
 	seq_buf_printf(s, "seq=%llu time_ns=%llu cpu=%u pid=%d tid=%d comm=%s kind=%s page_kb=%lu addr=%#lx pages=%ld",
 		       ev->seq, ev->time_ns, ev->cpu, ev->pid, ev->tid, comm,
-		       kind_names[ev->kind], ev->page_size / SZ_1K, ev->address,
+		       ht_kind_names[ev->kind], ev->page_size / SZ_1K, ev->address,
 		       ev->pages);
 	format_result(s, ev);
 	if (ev->flags & HT_EVF_NO_HSTATE)
@@ -707,7 +670,7 @@ void ht_anomalies_show(struct seq_file *m)
 		if (ring_read(&anomalies, seq, &a->seq))
 			continue;
 		seq_printf(m, "anomaly=%llu rule=%s expected=%ld actual=%ld ", a->seq,
-			   rule_names[a->rule], a->expected, a->actual);
+			   ht_rule_names[a->rule], a->expected, a->actual);
 		seq_event(m, &a->ev);
 		for (i = 0; i < a->nr_frames; i++)
 			seq_printf(m, "  %s\n", a->frames[i]);
@@ -749,14 +712,14 @@ void ht_counters_show(struct seq_file *m)
 
 	sum_counters(&sum);
 	for (i = 0; i < HT_EV_NR; i++)
-		seq_printf(m, "events_%s %lu\n", kind_names[i], sum.events[i]);
+		seq_printf(m, "events_%s %lu\n", ht_kind_names[i], sum.events[i]);
 	seq_printf(m, "events_dropped %llu\n", events_dropped());
 	seq_printf(m, "resv_reserved %lu\n", sum.resv_reserved);
 	seq_printf(m, "resv_unreserved %lu\n", sum.resv_unreserved);
 	seq_printf(m, "resv_consumed %lu\n", sum.resv_consumed);
 	seq_printf(m, "resv_restored %lu\n", sum.resv_restored);
 	for (i = 0; i < HT_RULE_NR; i++)
-		seq_printf(m, "anomaly_%s %lu\n", rule_names[i], sum.anomalies[i]);
+		seq_printf(m, "anomaly_%s %lu\n", ht_rule_names[i], sum.anomalies[i]);
 	show_collapse_counters(m, &sum);
 	ht_windows_counters(m);
 }
@@ -851,7 +814,7 @@ void ht_summary_show(struct seq_file *m)
 	seq_printf(m, "anomalies: %lu", total);
 	for (i = 0; i < HT_RULE_NR; i++)
 		if (sum.anomalies[i])
-			seq_printf(m, ", %s %lu", rule_names[i], sum.anomalies[i]);
+			seq_printf(m, ", %s %lu", ht_rule_names[i], sum.anomalies[i]);
 	seq_puts(m, "\n");
 	show_collapse_summary(m, &sum);
 	ht_windows_summary(m);

@@ -6,6 +6,8 @@
 #include <linux/seq_buf.h>
 #include <linux/seq_file.h>
 
+#include "ht_kinds.h"
+
 struct hstate;
 
 #define HT_MAX_SYMBOLS	4
@@ -74,36 +76,6 @@ struct ht_probe_table {
 
 extern struct ht_probe_table ht_hugetlb_probes;
 extern struct ht_probe_table ht_thp_probes;
-
-enum ht_event_kind {
-	HT_EV_FAULT,
-	HT_EV_RESERVE,
-	HT_EV_UNRESERVE,
-	HT_EV_VMA_CLOSE,
-	HT_EV_UFFD_COPY,
-	HT_EV_UFFD_CONTINUE,
-	HT_EV_ZAP,
-	HT_EV_FORK_COPY,
-	HT_EV_TRUNCATE,
-	HT_EV_HOLE_PUNCH,
-	HT_EV_SUBPOOL_NEW,
-	HT_EV_SUBPOOL_PUT,
-	HT_EV_PMD_SHARE,
-	HT_EV_COLLAPSE,
-	HT_EV_NR,
-	/* not a ring event: the subject of a watchpoint's anomaly */
-	HT_EV_COUNTER_WRITE = HT_EV_NR
-};
-
-enum ht_rule {
-	HT_RULE_RESV_UNDERFLOW,
-	HT_RULE_RESV_DOUBLE_CONSUME,
-	HT_RULE_RESV_UNEXPECTED_DELTA,
-	HT_RULE_REF_MAP_MISMATCH,
-	HT_RULE_REFCOUNT_NEAR_OVERFLOW,
-	HT_RULE_TAIL_REFCOUNT,
-	HT_RULE_NR
-};
 
 #define HT_NO_PFN	ULONG_MAX
 #define HT_EVENT_LINE_MAX	384

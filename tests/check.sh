@@ -114,6 +114,7 @@ host_check "reader on the fixtures: JSON, promtool, SVG (xmllint), format errors
 host_check "reader parsers survive ${HT_FUZZ_SECONDS:-30} s of libFuzzer (ASan, UBSan)" \
 	tests/user.sh fuzz "${HT_FUZZ_SECONDS:-30}"
 host_check "cppcheck finds nothing in the reader" tests/user.sh cppcheck
+host_check "the BPF backend builds (clang -Werror, static hugetrack-bpf)" make -s bpf
 
 for ver in $kernels; do
 	if [ -f "$BUILD/$ver/module/hugetrack.ko" ]; then

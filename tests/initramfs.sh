@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Packs the guest's root file system for kernel VER: busybox, the guest
-# scripts and programs, the reader, and that kernel's hugetrack.ko.
+# scripts and programs, the reader, the BPF backend, and that kernel's
+# hugetrack.ko.
 # Usage: initramfs.sh VER  ->  build/VER/initramfs.cpio
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -19,7 +20,8 @@ for src in "$TOP"/tests/prog/*.c; do
 		die "cannot build $src (is libc6-dev installed? run 'make setup')"
 done
 
-make -s -C "$TOP" user || die "cannot build the reader (is libjansson-dev installed? run 'make setup')"
+make -s -C "$TOP" user bpf ||
+	die "cannot build the reader or the BPF backend (libjansson-dev, libbpf-dev, clang? run 'make setup')"
 
 root=$BUILD/$ver/root
 rm -rf "$root"
@@ -29,6 +31,7 @@ ln -s busybox "$root/bin/sh"
 cp "$TOP/tests/guest/init" "$root/init"
 cp "$TOP"/tests/guest/*.sh "$TOP/tests/expected-probes.txt" "$root/tests/"
 cp "$BUILD"/guest/bin/* "$TOP/build/user/hugetrack" "$root/tests/bin/"
+cp "$BUILD/bpf/hugetrack-bpf" "$root/tests/bin/"
 cp "$ko" "$root/"
 cp "$BUILD/$ver"/inject/*.ko "$root/tests/"
 chmod 755 "$root/init"

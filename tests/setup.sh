@@ -12,6 +12,7 @@ PACKAGES=(
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	linux-source-6.12
 	libjansson-dev clang cppcheck libxml2-utils python3
+	libbpf-dev bpftool zlib1g-dev
 )
 CHECKPATCH_TREE=/usr/src/linux-source-6.12
 

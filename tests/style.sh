@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# checkpatch.pl (from Debian's linux-source package) on the module sources.
+# checkpatch.pl (from Debian's linux-source package) on the kernel-side
+# sources: the module's, and the BPF program's.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -8,4 +9,8 @@ checkpatch=$(ls /usr/src/linux-source-*/scripts/checkpatch.pl 2>/dev/null | sort
 [ -n "$checkpatch" ] || die "no checkpatch.pl under /usr/src/linux-source-*: run 'make setup'"
 cd "$TOP"
 perl "$checkpatch" --no-tree --quiet --terse --show-types -f \
-	$(git ls-files -co --exclude-standard '*.c' '*.h' | grep -vE '^(user|tests)/')
+	$(git ls-files -co --exclude-standard '*.c' '*.h' | grep -vE '^(user|tests|bpf)/')
+# libbpf's read-only globals (set before load, constants to the verifier)
+# are "const volatile" by design.
+perl "$checkpatch" --no-tree --quiet --terse --show-types --ignore VOLATILE -f \
+	bpf/hugetrack.bpf.c bpf/hugetrack.h

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hugetrack's BPF backend as a library: load and attach, then render the
+ * module's debugfs files, in the module's formats, from what BPF saw.
+ *
+ *	char err[256];
+ *	struct ht_bpf *bpf = ht_bpf_open(err, sizeof(err));
+ *	if (!bpf) { fprintf(stderr, "%s\n", err); exit(1); }
+ *	ht_bpf_render(bpf, "counters", stdout);
+ *	ht_bpf_close(bpf);
+ *
+ * One handle is used by one thread at a time.  Link with ht_bpf.c,
+ * ../ht_kinds.c, the skeleton that "make bpf" generates into build/bpf/,
+ * and -lbpf -lelf -lz.
+ */
+#ifndef HT_BPF_H
+#define HT_BPF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct ht_bpf;
+
+struct ht_bpf_options {
+	unsigned int ring_size;		/* events kept; 0: 4096 (the module's) */
+	int refcount_threshold;		/* < 0: INT_MAX / 2 (the module's) */
+	bool verbose;			/* libbpf's debug output on stderr */
+};
+
+/*
+ * Loads the BPF programs and attaches each probe point to the symbol this
+ * kernel has.  NULL on failure, with what failed and what to do in @err.
+ * @opts may be NULL.
+ */
+struct ht_bpf *ht_bpf_open(const struct ht_bpf_options *opts, char *err,
+			   size_t errlen);
+
+/*
+ * Writes the file @name of the module's debugfs directory to @out, in the
+ * module's format: "probes", "hstates", "counters", "faults", "anomalies",
+ * "control", "summary", or "events" (consumes: each event is written once,
+ * to one caller).  0, or a negative errno: -ENOENT for a file this backend
+ * does not have ("writers": it needs the module's data watchpoints).
+ */
+int ht_bpf_render(struct ht_bpf *bpf, const char *name, FILE *out);
+
+/* The files ht_bpf_render() knows, NULL-terminated. */
+extern const char *const ht_bpf_files[];
+
+/*
+ * A command of the module's control file ("reset", "enable", "disable",
+ * "filter pid N", "filter comm NAME", "filter clear"): 0, or -EINVAL with
+ * nothing changed.
+ */
+int ht_bpf_control(struct ht_bpf *bpf, const char *cmd);
+
+/* Takes what the kernel handed over since the last call (renders do too). */
+int ht_bpf_poll(struct ht_bpf *bpf, int timeout_ms);
+
+void ht_bpf_close(struct ht_bpf *bpf);
+
+#endif /* HT_BPF_H */

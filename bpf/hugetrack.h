@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What hugetrack.bpf.c and its userspace library share: the records of the
+ * ring buffer, the counters' slots, the probe points.  The kinds, rules and
+ * flags are the module's (../ht_kinds.h, ../hugetrack.h), so that both
+ * backends print the same names.
+ */
+#ifndef HUGETRACK_BPF_H
+#define HUGETRACK_BPF_H
+
+#include "../ht_kinds.h"
+
+#define HT_COMM_LEN		16
+#define HT_HSTATE_NAME_LEN	32
+/* HUGE_MAX_HSTATE on x86: 2 MiB and 1 GiB */
+#define HT_MAX_HSTATES		2
+#define HT_NO_PFN		(~0ULL)
+#define HT_STACK_DEPTH		16
+
+/* ht_event.flags */
+#define HT_EVF_SHARED		(1 << 0)
+#define HT_EVF_NEW_FOLIO	(1 << 1)
+#define HT_EVF_OVERLAP		(1 << 2)
+#define HT_EVF_SPOOL		(1 << 7)	/* the spool_* fields are set */
+
+/* Slots of the per-CPU counters map. */
+enum ht_counter {
+	HT_CTR_EVENTS,
+	HT_CTR_ANOMALIES = HT_CTR_EVENTS + HT_EV_NR,
+	HT_CTR_RESV_RESERVED = HT_CTR_ANOMALIES + HT_RULE_NR,
+	HT_CTR_RESV_UNRESERVED,
+	HT_CTR_RESV_CONSUMED,
+	HT_CTR_RESV_RESTORED,
+	HT_CTR_EVENTS_LOST,	/* the ring buffer was full */
+	HT_CTR_NR
+};
+
+/* Probe points: each program learns its point from its attach cookie. */
+#define HT_MAX_POINTS		64
+
+/* One finished operation: the module's struct ht_event, in fixed sizes. */
+struct ht_event {
+	__u64 seq;
+	__u64 time_ns;
+	__u64 duration_ns;
+	__u64 started;		/* operations begun before this one */
+	__u64 untracked;	/* counter writes outside any event, at start */
+	__u32 pid;
+	__u32 tid;
+	__u16 cpu;
+	__u8 kind;
+	__u8 flags;
+	char comm[HT_COMM_LEN];
+	__u64 page_size;
+	__u64 address;
+	__s64 pages;
+	__s64 result;
+	__s64 resv_before, resv_after;
+	__s64 free_before, free_after;
+	__s64 spool_used_before, spool_used_after;
+	__s64 spool_rsv_before, spool_rsv_after;
+	__u64 pfn;
+	__s32 ref_before, ref_after;
+	__s32 map_before, map_after;
+};
+
+enum ht_record_type {
+	HT_REC_EVENT,
+	HT_REC_ANOMALY,
+};
+
+/* What the ring buffer carries: an event, or an anomaly with its event. */
+struct ht_record {
+	__u32 type;
+	__u32 rule;
+	__s64 expected;
+	__s64 actual;
+	__s64 stack_id;		/* in the stacks map; < 0: none */
+	struct ht_event ev;
+};
+
+/* One hstate as read_hstates() copies it. */
+struct ht_hstate_view {
+	char name[HT_HSTATE_NAME_LEN];
+	__u64 size_kb;
+	__u64 nr, free, resv, surplus, overcommit;
+};
+
+#endif /* HUGETRACK_BPF_H */

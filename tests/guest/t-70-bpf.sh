@@ -1,0 +1,256 @@
+# SPDX-License-Identifier: GPL-2.0
+# The BPF backend (hugetrack-bpf), with the module unloaded: it starts, its
+# hstates equal sysfs, and the same scripted workload gives the same count
+# of events of each kind as the module, as ftrace counts, with no anomaly;
+# each injected anomaly BPF can see is flagged by both backends.
+BPFDIR=/tmp/htbpf
+TRACKED_KINDS="fault reserve unreserve vma_close uffd_copy uffd_continue zap fork_copy truncate hole_punch subpool_new subpool_put pmd_share"
+
+# The workload both backends see: every kind of event at least once.
+parity_workload() {
+	mkdir -p /tmp/t70sp
+	hugefault -n 4 -t 4 -D >/dev/null &&
+		hugefault -n 2 -t 2 -F -W >/dev/null &&
+		hugefault -n 2 -t 2 -f /dev/hugepages/t70 -F -P >/dev/null &&
+		rm /dev/hugepages/t70 &&
+		hugeuffd copy 2 >/dev/null &&
+		hugeuffd continue 1 /dev/hugepages/t70c >/dev/null &&
+		rm /dev/hugepages/t70c &&
+		hugefault -n 512 -t 1 -S -f /dev/hugepages/t70s -F >/dev/null &&
+		rm /dev/hugepages/t70s &&
+		mount -t hugetlbfs -o size=8M,min_size=4M none /tmp/t70sp &&
+		umount /tmp/t70sp
+}
+
+# kind_counts DIR: "kind=N ..." from DIR/counters, then the reservation
+# totals by where they changed
+kind_counts() {
+	local k
+	for k in $TRACKED_KINDS; do
+		echo "$k=$(awk -v n="events_$k" '$1 == n { print $2 }' $1/counters)"
+	done | tr '\n' ' '
+	awk '/^resv_/ { printf "%s=%s ", $1, $2 }' $1/counters
+}
+
+module_absent() {
+	! grep -q '^hugetrack ' /proc/modules || fail "the module is loaded"
+	[ ! -d $HT ] || fail "$HT exists"
+}
+
+# bpf_start: hugetrack-bpf serve in the background (not in a test's
+# subshell: it outlives the test), then bpf_ready waits for its first files.
+bpf_start() {
+	rm -rf $BPFDIR
+	hugetrack-bpf -i 0.2 serve $BPFDIR >/dev/null 2>/tmp/htbpf.err &
+	BPF_PID=$!
+}
+
+bpf_ready() {
+	local i
+	for i in $(seq 600); do
+		[ -s $BPFDIR/round ] && return 0
+		kill -0 $BPF_PID 2>/dev/null || fail "hugetrack-bpf exited: $(cat /tmp/htbpf.err)"
+		sleep 0.1
+	done
+	fail "hugetrack-bpf wrote nothing in 60 s: $(cat /tmp/htbpf.err)"
+}
+
+# bpf_sync: two more rounds, so that the files hold what happened until now
+bpf_sync() {
+	local r0 i
+	r0=$(cat $BPFDIR/round)
+	for i in $(seq 300); do
+		[ "$(cat $BPFDIR/round)" -ge $((r0 + 2)) ] && return 0
+		sleep 0.1
+	done
+	fail "hugetrack-bpf stopped writing its files"
+}
+
+bpf_stop() {
+	kill $BPF_PID && wait $BPF_PID
+}
+
+# bpf_control CMD: a control command through serve, its answer
+bpf_control() {
+	echo "$1" >$BPFDIR/control.cmd
+	bpf_sync
+	cat $BPFDIR/control.status
+}
+
+t_starts_without_module() {
+	bpf_ready || return 1
+	local want got
+	want=$(awk '!/^#/ { print $1 }' /tests/expected-probes.txt | sort)
+	got=$(awk '!/^#/ { print $1 }' $BPFDIR/probes | sort)
+	[ "$want" = "$got" ] || fail "probes lists [$(echo $got)], expected [$(echo $want)]"
+}
+
+# Each probe point resolves to the same symbol as the module's (expected-probes.txt).
+t_bpf_probes() {
+	local col name sym got
+	case $KSERIES in 6.1) col=2 ;; *) col=3 ;; esac
+	while read -r name rest; do
+		case $name in '#'*|'') continue ;; esac
+		sym=$(awk -v p="$name" -v c="$col" '$1 == p { print $c }' /tests/expected-probes.txt)
+		got=$(awk -v p="$name" '$1 == p { print $3, $5 }' $BPFDIR/probes)
+		if [ "$sym" = - ]; then
+			expect_eq "$name" "- missing" "$got"
+		else
+			expect_eq "$name" "$sym active" "$got"
+		fi
+	done </tests/expected-probes.txt
+}
+
+t_bpf_hstates() {
+	HT=$BPFDIR hstates_match_sysfs || return 1
+	# one-shot dump while 4 pages are reserved and 2 faulted
+	hugefault -n 4 -t 2 -- sh -c '. /tests/lib.sh
+		want=$(sysfs_hstates)
+		got=$(hugetrack-bpf -i 0 dump hstates | awk "!/^#/ { print \$1, \$3, \$4, \$5, \$6, \$7 }" | sort)
+		[ "$want" = "$got" ] || fail "dump hstates [$got], sysfs [$want]"'
+}
+
+# The fault count against ftrace, as t-10 does for the module.
+t_bpf_fault_hits_match_ftrace() {
+	local before after theirs
+	ftrace_add ht_bpf_fault hugetlb_fault || fail "cannot add ftrace kprobe event"
+	before=$(HT=$BPFDIR counter events_fault)
+	hugefault -n 5 -t 5 || fail "workload failed"
+	bpf_sync
+	after=$(HT=$BPFDIR counter events_fault)
+	theirs=$(ftrace_hits ht_bpf_fault)
+	ftrace_del ht_bpf_fault
+	expect_eq "ftrace hits" 5 "$theirs" && expect_eq "bpf fault events" "$theirs" $((after - before))
+}
+
+t_bpf_parity_run() {
+	local r
+	r=$(bpf_control reset)
+	expect_eq "reset" "0 ok" "$r"
+	parity_workload || fail "workload failed"
+	bpf_sync
+	kind_counts $BPFDIR >/tmp/t70.bpf
+	echo "bpf: $(cat /tmp/t70.bpf)"
+	HT=$BPFDIR hstates_match_sysfs
+}
+
+t_bpf_events_format() {
+	local line n
+	n=$(grep -c '^seq=' $BPFDIR/events)
+	[ "$n" -gt 0 ] || fail "no events in $BPFDIR/events"
+	line=$(grep -m1 'kind=fault ' $BPFDIR/faults)
+	echo "$line"
+	echo "$line" | grep -qE '^seq=[0-9]+ time_ns=[0-9]+ cpu=[0-9]+ pid=[0-9]+ tid=[0-9]+ comm=[^ ]+ kind=fault page_kb=2048 addr=0x[0-9a-f]+ pages=1 result=[^ ]+ resv=[0-9]+->[0-9]+ free=[0-9]+->[0-9]+ spool_used=[^ ]+ spool_rsv=[^ ]+ pfn=0x[0-9a-f]+ ref=[0-9]+->[0-9]+ map=[0-9]+->[0-9]+ flags=private,new dur_ns=[0-9]+$' ||
+		fail "fault line not in the module's format: $line"
+	expect_eq "events_dropped" 0 "$(HT=$BPFDIR counter events_dropped)"
+}
+
+# The folio before a fault that maps a page another task cached: found in
+# the page cache (the module's lookup), not counted as new; as t-20, t-25.
+t_bpf_cached_folio() {
+	local s0 out pfn ev
+	s0=$(HT=$BPFDIR last_seq)
+	out=$(hugefault -n 2 -t 2 -f /dev/hugepages/t70f -F) || fail "workload failed: $out"
+	rm /dev/hugepages/t70f
+	hugeuffd continue 1 /dev/hugepages/t70u >/dev/null || fail "hugeuffd continue failed"
+	rm /dev/hugepages/t70u
+	bpf_sync
+	for pfn in $(echo "$out" | sed -n 's/.* pfn=\(0x[0-9a-f]*\) .*/\1/p'); do
+		ev=$(HT=$BPFDIR events_after $s0 | grep 'kind=fault' | grep " pfn=$pfn ")
+		expect_eq "parent's fault on $pfn" "ref=0->$((CACHE_REFS + 1)) map=0->1 flags=shared,new" \
+			"$(echo "$ev" | sed -n 1p | grep -o 'ref=[^ ]* map=[^ ]* flags=[^ ]*')"
+		expect_eq "child's fault on $pfn" "ref=$((CACHE_REFS + 1))->$((CACHE_REFS + 2)) map=1->2 flags=shared" \
+			"$(echo "$ev" | sed -n 2p | grep -o 'ref=[^ ]* map=[^ ]* flags=[^ ]*')"
+	done
+	ev=$(HT=$BPFDIR events_after $s0 | grep 'kind=uffd_continue')
+	expect_eq "uffd_continue" "ref=$CACHE_REFS->$((CACHE_REFS + 1)) map=0->1 flags=shared" \
+		"$(echo "$ev" | grep -o 'ref=[^ ]* map=[^ ]* flags=[^ ]*')"
+}
+
+t_module_parity_run() {
+	insmod /hugetrack.ko || fail "insmod failed"
+	echo reset >$HT/control
+	parity_workload || fail "workload failed"
+	kind_counts $HT >/tmp/t70.module
+	echo "module: $(cat /tmp/t70.module)"
+	hstates_match_sysfs && t_no_anomaly
+	rmmod hugetrack
+}
+
+t_counts_equal() {
+	local bpf
+	bpf=$(cat /tmp/t70.bpf)
+	echo "$bpf" | grep -q 'fault=[1-9]' || fail "no fault events: $bpf"
+	expect_eq "per-kind event counts and resv totals (module, bpf)" "$(cat /tmp/t70.module)" "$bpf"
+	echo "$bpf" | grep -q 'resv_consumed=[1-9]' || fail "no reservation consumed: $bpf"
+	for k in $TRACKED_KINDS; do
+		echo "$bpf" | grep -q " *$k=[1-9]" || fail "the workload made no $k event"
+	done
+}
+
+# t_inject_both MODE RULE: the module, then BPF, each flag RULE alone
+t_inject_both() {
+	local fired
+	insmod /hugetrack.ko && echo reset >$HT/control || fail "insmod failed"
+	insmod /tests/ht_inject.ko mode=$1 || fail "cannot load ht_inject"
+	hugefault -n 2 -t 1 -- rmmod ht_inject >/dev/null
+	fired=$(awk '/^anomaly_/ && $2 != 0 { print $1 "=" $2 }' $HT/counters)
+	rmmod hugetrack
+	expect_eq "module's anomalies" "anomaly_$2=1" "$fired" || return 1
+	bpf_control reset >/dev/null
+	insmod /tests/ht_inject.ko mode=$1 || fail "cannot load ht_inject"
+	hugefault -n 2 -t 1 -- rmmod ht_inject >/dev/null
+	bpf_sync
+	cat $BPFDIR/anomalies
+	fired=$(awk '/^anomaly_/ && $2 != 0 { print $1 "=" $2 }' $BPFDIR/counters)
+	expect_eq "bpf's anomalies" "anomaly_$2=1" "$fired"
+	grep -q '^anomaly=1 rule='$2' ' $BPFDIR/anomalies || fail "no $2 record in anomalies"
+	grep -q '^  handle_mm_fault+0x' $BPFDIR/anomalies || fail "anomalies has no symbolized stack through handle_mm_fault"
+}
+
+t_not_root() {
+	local out
+	mkdir -p /etc
+	grep -q '^nobody:' /etc/passwd 2>/dev/null || echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>/etc/passwd
+	out=$(su nobody -c '/tests/bin/hugetrack-bpf -i 0 dump counters' 2>&1) && fail "ran as nobody: $out"
+	echo "$out"
+	echo "$out" | grep -q 'needs root' || fail "unclear error: $out"
+}
+
+t_no_btf() {
+	local out
+	mkdir -p /tmp/nobtf
+	mount --bind /tmp/nobtf /sys/kernel/btf || fail "cannot hide /sys/kernel/btf"
+	out=$(hugetrack-bpf -i 0 dump counters 2>&1) && { umount /sys/kernel/btf; fail "ran without BTF: $out"; }
+	umount /sys/kernel/btf
+	echo "$out"
+	echo "$out" | grep -q 'no BTF' || fail "unclear error: $out"
+}
+
+run_test "bpf: the module is not loaded" module_absent
+bpf_start
+run_test "bpf: starts with the module absent, every probe point listed" t_starts_without_module
+run_test "bpf: each probe point resolves to the module's symbol" t_bpf_probes
+run_test "bpf: hstates equals sysfs, also in a one-shot dump while mapped" t_bpf_hstates
+run_test "bpf: fault events equal ftrace kprobe_profile and 5 faults" t_bpf_fault_hits_match_ftrace
+run_test "bpf: parity workload, hstates equal sysfs after it" t_bpf_parity_run
+run_test "bpf: events and faults in the module's format, none dropped" t_bpf_events_format
+run_test "bpf: a folio another task cached is found at the start, as the module does" t_bpf_cached_folio
+run_test "bpf: no anomaly on the parity workload" sh -c ". /tests/lib.sh; HT=$BPFDIR t_no_anomaly"
+bpf_stop
+run_test "module: the same workload, no anomaly" t_module_parity_run
+run_test "bpf and module: equal event counts of every kind, equal resv totals" t_counts_equal
+bpf_start
+run_test "bpf: starts again" bpf_ready
+run_test "module and bpf flag an extra folio reference: ref_map_mismatch" \
+	t_inject_both extra_ref ref_map_mismatch
+run_test "module and bpf flag a tail-page reference: tail_refcount" \
+	t_inject_both tail_ref tail_refcount
+run_test "module and bpf flag resv raised in a fault: resv_unexpected_delta" \
+	t_inject_both resv_bump resv_unexpected_delta
+run_test "module and bpf flag two reservations in a fault: resv_double_consume" \
+	t_inject_both resv_take resv_double_consume
+bpf_stop
+run_test "bpf: a clear error when not root" t_not_root
+run_test "bpf: a clear error without BTF" t_no_btf
+run_test "dmesg has no warning or oops after the BPF backend" dmesg_clean

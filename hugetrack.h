@@ -15,6 +15,7 @@ enum ht_probe_state {
 	HT_PROBE_ACTIVE,
 	HT_PROBE_MISSING,
 	HT_PROBE_FAILED,
+	HT_PROBE_OFF,	/* its group is not in groups= */
 };
 
 struct ht_probe;
@@ -167,6 +168,7 @@ void ht_folio_at(struct mm_struct *mm, struct vm_area_struct *vma,
 void ht_check_folio(const struct ht_event *ev);
 
 unsigned long ht_lookup_name(const char *name);
+bool ht_group_selected(const char *group);
 int ht_probes_attach(void);
 void ht_probes_detach(void);
 void ht_probes_show(struct seq_file *m);

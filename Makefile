@@ -51,6 +51,9 @@ uninstall:
 
 dkms-install:
 	@command -v dkms >/dev/null || { echo "No dkms: install it (apt-get install dkms)" >&2; exit 1; }
+	@# again: this version's sources replace what DKMS has, and are rebuilt
+	if [ -n "$$($(DKMS) status hugetrack/$(VERSION))" ]; then \
+		$(DKMS) remove hugetrack/$(VERSION) --all; fi
 	rm -rf $(DKMS_SOURCE_TREE)/hugetrack-$(VERSION)
 	mkdir -p $(DKMS_SOURCE_TREE)/hugetrack-$(VERSION)
 	cp -r $(DKMS_FILES) $(DKMS_SOURCE_TREE)/hugetrack-$(VERSION)/

@@ -33,10 +33,28 @@ bg_loop() {
 	echo $rounds >/tmp/bg.$name.rounds
 }
 
+# Reads files while the module comes and goes: an open that races the
+# unload gets ENOENT or ENXIO, a read under way ends before the files go.
+race_reader() {
+	while [ ! -e /tmp/stop ]; do
+		cat $HT/summary $HT/probes $HT/faults >/dev/null 2>&1
+	done
+}
+
+# rmmod, again while a racing reader has a file open (the module is in use)
+rmmod_when_free() {
+	local try
+	for try in $(seq 100); do
+		rmmod hugetrack 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # 1. Faults, UFFDIO_COPY and MADV_COLLAPSE run on while the module is
-# loaded and unloaded 50 times; each checks its own data.  A load or an
-# unload takes about a second under TCG (each probe is armed or disarmed by
-# patching kernel text).
+# loaded and unloaded 50 times, and a reader reads its files; each workload
+# checks its own data.  A load or an unload takes a second or more under
+# TCG (each probe is armed or disarmed by patching kernel text).
 t_load_unload_under_load() {
 	local free0 i name pids=""
 	free0=$(cat $SYS2M/free_hugepages)
@@ -44,11 +62,12 @@ t_load_unload_under_load() {
 	bg_loop fault hugefault -n 2 -t 2 & pids="$pids $!"
 	bg_loop uffd hugeuffd copy 2 & pids="$pids $!"
 	bg_loop collapse thpcollapse -n 1 -q & pids="$pids $!"
+	race_reader & pids="$pids $!"
 	# never idle, but yielding to the loads and unloads: 50 cycles in time
 	renice -n 19 -p $pids >/dev/null
 	START=$(date +%s)
 	for i in $(seq 50); do
-		insmod /hugetrack.ko && rmmod hugetrack || break
+		insmod /hugetrack.ko && rmmod_when_free || break
 	done
 	timing "50 load and unload cycles under load"
 	touch /tmp/stop
@@ -270,7 +289,7 @@ t_no_kernel_pointer() {
 }
 
 rm -f /tmp/timings
-run_test "50 loads and unloads while faults, UFFDIO_COPY and collapses run: data intact, dmesg clean" \
+run_test "50 loads and unloads under faults, UFFDIO_COPY, collapses and file reads: data intact, dmesg clean" \
 	t_load_unload_under_load
 show_timings
 run_test "unload while a fault sleeps in hugetlb_fault, reload, resolve: the task completes" \

@@ -290,13 +290,22 @@ void ht_event_identify(struct ht_event *ev, enum ht_event_kind kind,
 	ev->folio.pfn = HT_NO_PFN;
 }
 
+/*
+ * The event is counted in flight before the counters are read, and judged
+ * at its end after they are read again: an operation that wrote them in
+ * between cannot begin and end unseen in the gap (fully ordered atomics).
+ */
 void ht_event_begin(struct ht_event *ev, enum ht_event_kind kind,
 		    struct hstate *h)
 {
+	u64 untracked = atomic64_read(&untracked_writes);
+	bool overlap = atomic_inc_return(&in_flight) > 1;
+	u64 number = atomic64_inc_return(&started);
+
 	ht_event_identify(ev, kind, h);
-	ev->started = atomic64_inc_return(&started);
-	ev->untracked = atomic64_read(&untracked_writes);
-	if (atomic_inc_return(&in_flight) > 1)
+	ev->started = number;
+	ev->untracked = untracked;
+	if (overlap)
 		ev->flags |= HT_EVF_OVERLAP;
 	ev->task_slot = claim_task_slot(ev);
 }
@@ -469,10 +478,6 @@ void ht_event_end(struct ht_event *ev, struct hstate *h)
 		/* the slot's kind and number stay valid until it is seen free */
 		smp_store_release(&in_flight_tasks[ev->task_slot].task, NULL);
 	}
-	if (atomic_dec_return(&in_flight) ||
-	    atomic64_read(&started) != ev->started ||
-	    atomic64_read(&untracked_writes) != ev->untracked)
-		ev->flags |= HT_EVF_OVERLAP;
 	ev->duration_ns = ktime_get_ns() - ev->time_ns;
 	ev->cpu = raw_smp_processor_id();
 	ev->resv_after = READ_ONCE(h->resv_huge_pages);
@@ -481,6 +486,11 @@ void ht_event_end(struct ht_event *ev, struct hstate *h)
 		ev->spool_used_after = READ_ONCE(ev->spool->used_hpages);
 		ev->spool_rsv_after = READ_ONCE(ev->spool->rsv_hpages);
 	}
+	/* after the counters: see ht_event_begin() */
+	if (atomic_dec_return(&in_flight) ||
+	    atomic64_read(&started) != ev->started ||
+	    atomic64_read(&untracked_writes) != ev->untracked)
+		ev->flags |= HT_EVF_OVERLAP;
 	ring_publish(&events, &ev->seq);
 	count_event(ev);
 	ht_hstate_note_resv(h, ev->resv_after);

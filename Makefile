@@ -1,8 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# make                  build hugetrack.ko for the running kernel (or KDIR=...)
+# make                  build hugetrack.ko for the running kernel (or KERNELRELEASE=...)
 #                       and the reader, build/user/hugetrack
 # make user             the reader alone (static, C11)
+# make install          install the module for that kernel (modules_install, depmod)
+# make uninstall        remove what install installed
+# make dkms-install     hand the sources to DKMS, which builds and installs it
+#                       (DKMS_KERNELS="<ver> ...", default the running kernel)
+#                       and rebuilds it for every kernel installed later
+# make dkms-remove      remove it from DKMS and every kernel
 # make modules-all      build it for every installed test kernel, in build/<ver>/
 # make check            install what the tests need, run every test
 # make demo             install what it needs, boot the test kernel with hugetrack
@@ -15,6 +21,12 @@
 
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
+VERSION := $(shell cat VERSION)
+
+# INSTALL_MOD_PATH: a root other than / (packaging, tests)
+INSTALL_MOD_DIR ?= extra
+MODULE_DIR = $(INSTALL_MOD_PATH)/lib/modules/$(KERNELRELEASE)
+DEPMOD = depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KERNELRELEASE)
 
 MODULE_SOURCES := Kbuild VERSION compat hugetrack.h ht_kinds.h $(wildcard *.c)
 
@@ -22,11 +34,19 @@ MODULE_SOURCES := Kbuild VERSION compat hugetrack.h ht_kinds.h $(wildcard *.c)
 READER := build/user/hugetrack
 READER_SOURCES := $(wildcard user/*.c)
 READER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
-	-DHT_VERSION='"$(shell cat VERSION)"'
+	-DHT_VERSION='"$(VERSION)"'
 READER_LIBS := -ljansson -lm
 
-.PHONY: all module user modules-all check demo shell setup style fixtures clean \
-	bpf vmlinux-h
+# The kernels dkms-install builds for; DKMS builds for later ones itself.
+DKMS_KERNELS ?= $(KERNELRELEASE)
+# DKMS's own trees (tests/dkms.sh points them at a private directory)
+DKMS_SOURCE_TREE ?= /usr/src
+DKMS_FLAGS ?=
+DKMS = dkms $(DKMS_FLAGS) --sourcetree $(DKMS_SOURCE_TREE)
+DKMS_FILES := Makefile dkms.conf $(MODULE_SOURCES)
+
+.PHONY: all module user install uninstall dkms-install dkms-remove modules-all \
+	check demo shell setup style fixtures clean bpf vmlinux-h
 
 all: module user
 
@@ -39,6 +59,32 @@ $(READER): $(READER_SOURCES) $(wildcard user/*.h) VERSION
 module:
 	@test -d $(KDIR) || { echo "No kernel headers at $(KDIR): install linux-headers-$(KERNELRELEASE), or give KDIR=<kernel build dir>" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+install: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) modules_install
+	$(DEPMOD)
+
+uninstall:
+	rm -f $(MODULE_DIR)/$(INSTALL_MOD_DIR)/hugetrack.ko*
+	$(DEPMOD)
+
+dkms-install:
+	@command -v dkms >/dev/null || { echo "No dkms: install it (apt-get install dkms)" >&2; exit 1; }
+	@# again: this version's sources replace what DKMS has, and are rebuilt
+	if [ -n "$$($(DKMS) status hugetrack/$(VERSION))" ]; then \
+		$(DKMS) remove hugetrack/$(VERSION) --all; fi
+	rm -rf $(DKMS_SOURCE_TREE)/hugetrack-$(VERSION)
+	mkdir -p $(DKMS_SOURCE_TREE)/hugetrack-$(VERSION)
+	cp -r $(DKMS_FILES) $(DKMS_SOURCE_TREE)/hugetrack-$(VERSION)/
+	$(DKMS) add hugetrack/$(VERSION)
+	for kernel in $(DKMS_KERNELS); do \
+		$(DKMS) build hugetrack/$(VERSION) -k $$kernel && \
+		$(DKMS) install hugetrack/$(VERSION) -k $$kernel || exit 1; \
+	done
+
+dkms-remove:
+	$(DKMS) remove hugetrack/$(VERSION) --all
+	rm -rf $(DKMS_SOURCE_TREE)/hugetrack-$(VERSION)
 
 modules-all:
 	tests/build-modules.sh $(MODULE_SOURCES)

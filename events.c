@@ -229,25 +229,29 @@ void ht_event_identify(struct ht_event *ev, enum ht_event_kind kind,
 
 /*
  * An event of no hstate changes no hugetlb counter: it neither overlaps
- * the others nor is overlapped.  The counters are read only once the event
- * is seen in flight, and read again before it is seen gone: another task's
- * write between the two reads is then always one that overlap detection
- * sees.
+ * the others nor is overlapped.  Any other is counted in flight before the
+ * counters are read, and judged at its end after they are read again: an
+ * operation that wrote them in between cannot begin and end unseen in the
+ * gap (fully ordered atomics).
  */
 void ht_event_begin(struct ht_event *ev, enum ht_event_kind kind,
 		    struct hstate *h)
 {
-	ht_event_identify(ev, kind, h);
+	u64 untracked = 0, number;
+	bool overlap = false;
+
 	if (h) {
-		ev->started = atomic64_inc_return(&started);
-		ev->untracked = atomic64_read(&untracked_writes);
-		if (atomic_inc_return(&in_flight) > 1)
-			ev->flags |= HT_EVF_OVERLAP;
-		ev->resv_before = READ_ONCE(h->resv_huge_pages);
-		ev->free_before = READ_ONCE(h->free_huge_pages);
+		untracked = atomic64_read(&untracked_writes);
+		overlap = atomic_inc_return(&in_flight) > 1;
+		number = atomic64_inc_return(&started);
 	} else {
-		ev->started = atomic64_read(&started);
+		number = atomic64_read(&started);
 	}
+	ht_event_identify(ev, kind, h);
+	ev->started = number;
+	ev->untracked = untracked;
+	if (overlap)
+		ev->flags |= HT_EVF_OVERLAP;
 	ev->task_slot = ht_op_claim(kind, ev->started);
 }
 
@@ -417,7 +421,7 @@ static void end_hstate_event(struct ht_event *ev, struct hstate *h)
 		ev->spool_used_after = READ_ONCE(ev->spool->used_hpages);
 		ev->spool_rsv_after = READ_ONCE(ev->spool->rsv_hpages);
 	}
-	/* a full barrier: the reads above come before the checks */
+	/* after the counters: see ht_event_begin() */
 	if (atomic_dec_return(&in_flight) ||
 	    atomic64_read(&started) != ev->started ||
 	    atomic64_read(&untracked_writes) != ev->untracked)

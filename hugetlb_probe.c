@@ -217,7 +217,7 @@ static struct ht_event *start_hstate_call(void *data, enum ht_event_kind kind,
 	call->h = h;
 	ht_event_begin(&call->ev, kind, h);
 	ht_event_subpool(&call->ev, spool);
-	call->ev.flags = flags;
+	call->ev.flags |= flags;
 	return &call->ev;
 }
 

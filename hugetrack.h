@@ -17,6 +17,7 @@ enum ht_probe_state {
 	HT_PROBE_ACTIVE,
 	HT_PROBE_MISSING,
 	HT_PROBE_FAILED,
+	HT_PROBE_OFF,	/* its group is not in groups= */
 };
 
 struct ht_probe;
@@ -205,6 +206,7 @@ struct folio *ht_thp_cached(struct address_space *mapping, pgoff_t index);
 void ht_check_tails(const struct ht_event *ev);
 
 unsigned long ht_lookup_name(const char *name);
+bool ht_group_selected(const char *group);
 int ht_probes_attach(void);
 void ht_probes_detach(void);
 void ht_probes_show(struct seq_file *m);

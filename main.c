@@ -17,7 +17,7 @@ static int __init hugetrack_init(void)
 	err = ht_probes_attach();
 	if (err)
 		goto err_events;
-	if (!ht_hstates_init())
+	if (!ht_hstates_init() && ht_group_selected("watch"))
 		ht_watch_init();
 	ht_debugfs_init();
 	pr_info("version " HUGETRACK_VERSION " loaded\n");

@@ -10,10 +10,66 @@
 
 #include "hugetrack.h"
 
+/* As tracefs caps its kprobe_events: each instance is allocated at load. */
+#define MAXACTIVE_MAX	4096
+
 static unsigned int kretprobe_maxactive = 128;
 module_param(kretprobe_maxactive, uint, 0444);
 MODULE_PARM_DESC(kretprobe_maxactive,
-		 "Calls a kretprobe can follow at once; more are counted as missed [DEFAULT: 128]");
+		 "Calls a kretprobe can follow at once, 1 to " __stringify(MAXACTIVE_MAX)
+		 "; more are counted as missed [DEFAULT: 128]");
+
+#define ALL_GROUPS	"hugetlb,uffd,thp,watch"
+
+static char *groups = ALL_GROUPS;
+module_param(groups, charp, 0444);
+MODULE_PARM_DESC(groups,
+		 "Probe groups to register, comma-separated: hugetlb, uffd, thp, watch (the data watchpoints) [DEFAULT: "
+		 ALL_GROUPS "]");
+
+/* The probe groups; a probe's group is one of these strings. */
+static const char *const group_names[] = { "hugetlb", "uffd", "thp", "watch" };
+static unsigned long groups_selected;
+
+static int group_index(const char *name, size_t len)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(group_names); i++)
+		if (strlen(group_names[i]) == len && !strncmp(group_names[i], name, len))
+			return i;
+	return -1;
+}
+
+/* groups= into groups_selected; an unknown or empty name refuses the load. */
+static int parse_groups(void)
+{
+	const char *name = groups;
+	size_t len;
+	int i;
+
+	groups_selected = 0;
+	for (;;) {
+		len = strcspn(name, ",");
+		i = group_index(name, len);
+		if (i < 0) {
+			pr_err("groups=%s: unknown probe group '%.*s': choose from " ALL_GROUPS "\n",
+			       groups, (int)len, name);
+			return -EINVAL;
+		}
+		groups_selected |= BIT(i);
+		if (!name[len])
+			return 0;
+		name += len + 1;
+	}
+}
+
+bool ht_group_selected(const char *group)
+{
+	int i = group_index(group, strlen(group));
+
+	return i >= 0 && (groups_selected & BIT(i));
+}
 
 static struct ht_probe_table *const tables[] = {
 	&ht_hugetlb_probes,
@@ -104,6 +160,10 @@ static int register_probe(struct ht_probe *probe)
 /* A probe point this kernel lacks is not an error: say so once and go on. */
 static void attach_probe(struct ht_probe *probe)
 {
+	if (!ht_group_selected(probe->group)) {
+		probe->state = HT_PROBE_OFF;
+		return;
+	}
 	probe->symbol = resolve_symbol(probe);
 	if (!probe->symbol) {
 		probe->state = HT_PROBE_MISSING;
@@ -188,6 +248,16 @@ int ht_probes_attach(void)
 	unsigned int active = 0;
 	int err;
 
+	if (!kretprobe_maxactive || kretprobe_maxactive > MAXACTIVE_MAX) {
+		pr_err("kretprobe_maxactive=%u: must be from 1 to %d\n",
+		       kretprobe_maxactive, MAXACTIVE_MAX);
+		return -EINVAL;
+	}
+	err = parse_groups();
+	if (err)
+		return err;
+	if (strcmp(groups, ALL_GROUPS))
+		pr_info("groups=%s: the probes of other groups are off\n", groups);
 	err = find_kallsyms_lookup_name();
 	if (err) {
 		pr_err("cannot find kallsyms_lookup_name (%d): are kprobes enabled?\n", err);
@@ -201,7 +271,7 @@ int ht_probes_attach(void)
 		active += probe->state == HT_PROBE_ACTIVE;
 	}
 	if (!active) {
-		pr_err("no probe could be registered on this kernel\n");
+		pr_err("no probe could be registered on this kernel with groups=%s\n", groups);
 		free_probe_storage();
 		return -ENOENT;
 	}
@@ -250,6 +320,7 @@ static const char *const state_names[] = {
 	[HT_PROBE_ACTIVE] = "active",
 	[HT_PROBE_MISSING] = "missing",
 	[HT_PROBE_FAILED] = "failed",
+	[HT_PROBE_OFF] = "off",
 };
 
 static unsigned long sum_hits(const struct ht_probe *probe)

@@ -11,10 +11,16 @@
 
 #include "hugetrack.h"
 
-static int refcount_threshold = INT_MAX / 2;
-module_param(refcount_threshold, int, 0444);
+static unsigned int refcount_threshold = INT_MAX / 2;
+module_param(refcount_threshold, uint, 0444);
 MODULE_PARM_DESC(refcount_threshold,
-		 "refcount_near_overflow fires when a hugetlb folio's refcount or mapcount exceeds this [DEFAULT: INT_MAX/2]");
+		 "refcount_near_overflow fires when a hugetlb folio's refcount or mapcount exceeds this [DEFAULT: 1073741823 (INT_MAX/2)]");
+
+/* A negative count is another rule's business, not this one's. */
+static bool above_threshold(int count)
+{
+	return count > 0 && (unsigned int)count > refcount_threshold;
+}
 
 /* Tail pages checked per folio: all of a 2 MiB one, the head of a 1 GiB one. */
 #define TAILS_CHECKED	511
@@ -170,10 +176,10 @@ void ht_check_folio(const struct ht_event *ev)
 	if (alone && f->ref_after - f->ref_before != want)
 		ht_anomaly(HT_RULE_REF_MAP_MISMATCH, ev, want,
 			   f->ref_after - f->ref_before);
-	if (f->ref_after > refcount_threshold)
+	if (above_threshold(f->ref_after))
 		ht_anomaly(HT_RULE_REFCOUNT_NEAR_OVERFLOW, ev, refcount_threshold,
 			   f->ref_after);
-	else if (f->map_after > refcount_threshold)
+	else if (above_threshold(f->map_after))
 		ht_anomaly(HT_RULE_REFCOUNT_NEAR_OVERFLOW, ev, refcount_threshold,
 			   f->map_after);
 	ht_check_tails(ev);

@@ -116,6 +116,23 @@ host_check "reader parsers survive ${HT_FUZZ_SECONDS:-30} s of libFuzzer (ASan, 
 host_check "cppcheck finds nothing in the reader" tests/user.sh cppcheck
 host_check "the BPF backend builds (clang -Werror, static hugetrack-bpf)" make -s bpf
 
+# The install paths, in private trees; the guests get what DKMS installed.
+first=$(echo "$kernels" | head -n 1)
+last=$(echo "$kernels" | tail -n 1)
+host_check "make install / make uninstall for $last: modules_install, depmod, nothing left" \
+	tests/packaging.sh make-install "$last"
+host_check "make dkms-install: dkms add, build, install for $(echo $kernels)" \
+	tests/packaging.sh dkms-install
+for ver in $kernels; do
+	host_check "modinfo of the DKMS module for $ver: VERSION, description, license, each parameter with its default" \
+		tests/packaging.sh modinfo "$ver"
+done
+host_check "dkms autoinstall installs it again for $last (AUTOINSTALL)" \
+	tests/packaging.sh autoinstall "$last"
+host_check "DKMS refuses a kernel whose .config lacks CONFIG_KPROBES (BUILD_EXCLUSIVE_CONFIG)" \
+	tests/packaging.sh exclusive "$first"
+host_check "make dkms-remove leaves nothing behind" tests/packaging.sh dkms-remove
+
 for ver in $kernels; do
 	if [ -f "$BUILD/$ver/module/hugetrack.ko" ]; then
 		run_guest "$ver"

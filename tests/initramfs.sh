@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Packs the guest's root file system for kernel VER: busybox, the guest
 # scripts and programs, the reader, the BPF backend, and that kernel's
-# hugetrack.ko.
+# hugetrack.ko; kmod (modprobe) with its libraries and the module DKMS
+# installed for VER, with its depmod files, in /lib/modules/VER/
+# (tests/packaging.sh).
 # Usage: initramfs.sh VER  ->  build/VER/initramfs.cpio
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -16,7 +18,7 @@ mkdir -p "$BUILD/guest/bin"
 for src in "$TOP"/tests/prog/*.c; do
 	bin=$BUILD/guest/bin/$(basename "$src" .c)
 	[ "$bin" -nt "$src" ] && [ "$bin" -nt "$TOP/tests/prog/uffd.h" ] && continue
-	gcc -static -std=c11 -O2 -Wall -Wextra -Werror -o "$bin" "$src" ||
+	gcc -static -std=c11 -O2 -Wall -Wextra -Werror -pthread -o "$bin" "$src" ||
 		die "cannot build $src (is libc6-dev installed? run 'make setup')"
 done
 
@@ -34,5 +36,17 @@ cp "$BUILD"/guest/bin/* "$TOP/build/user/hugetrack" "$root/tests/bin/"
 cp "$BUILD/bpf/hugetrack-bpf" "$root/tests/bin/"
 cp "$ko" "$root/"
 cp "$BUILD/$ver"/inject/*.ko "$root/tests/"
+cp "$TOP/VERSION" "$root/tests/"
+# Debian has no static kmod: the binary, its libraries and loader as ldd says
+mkdir -p "$root/sbin"
+cp /usr/bin/kmod "$root/sbin/"
+for tool in modprobe modinfo rmmod insmod lsmod depmod; do
+	ln -s kmod "$root/sbin/$tool"
+done
+for lib in $(ldd /usr/bin/kmod | grep -o '/[^ ]*'); do
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib"
+done
+[ ! -d "$BUILD/$ver/dkms-root" ] || cp -a "$BUILD/$ver/dkms-root/lib" "$root/"
 chmod 755 "$root/init"
 (cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) >"$BUILD/$ver/initramfs.cpio"

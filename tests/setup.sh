@@ -6,7 +6,7 @@ set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 
 PACKAGES=(
-	build-essential bc bison flex libelf-dev kmod cpio busybox-static
+	build-essential bc bison flex libelf-dev kmod dkms cpio busybox-static
 	qemu-system-x86 sparse xz-utils
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64

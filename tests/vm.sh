@@ -28,7 +28,7 @@ qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -m 1024 -smp 2 -nodef
 case $mode in
 check)
 	rm -f "$BUILD/$ver/tap.log" "$BUILD/$ver/console.log" "$BUILD/$ver/artifacts.log"
-	timeout "${HT_BOOT_TIMEOUT:-600}" "${qemu[@]}" \
+	timeout "${HT_BOOT_TIMEOUT:-900}" "${qemu[@]}" \
 		-serial "file:$BUILD/$ver/console.log" \
 		-serial "file:$BUILD/$ver/tap.log" \
 		-serial "file:$BUILD/$ver/artifacts.log" </dev/null

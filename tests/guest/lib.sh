@@ -126,6 +126,17 @@ ftrace_del() {
 	echo 0 >$TRACING/events/kprobes/$1/enable && echo "-:$1" >>$TRACING/kprobe_events
 }
 
+# write_file FILE STRING: the error dd reports for one write of STRING
+# (printf escapes), empty if it was accepted
+write_file() {
+	printf "$2" | dd of=$1 bs=4096 2>&1 | grep -o 'Invalid argument\|Argument list too long\|Permission denied'
+}
+
+# write_control STRING: the same for the control file
+write_control() {
+	write_file $HT/control "$1"
+}
+
 # t_no_anomaly: no rule fired since load or the last reset
 t_no_anomaly() {
 	local fired

@@ -119,11 +119,6 @@ t_summary() {
 	[ "$bytes" -gt 0 ] || fail "no footprint in summary"
 }
 
-# write_control STRING: echoes the error dd reports, empty if accepted
-write_control() {
-	printf "$1" | dd of=$HT/control bs=4096 2>&1 | grep -o 'Invalid argument\|Argument list too long'
-}
-
 t_control_rejects_bad_input() {
 	local state bad n i
 	state=$(cat $HT/control $HT/counters)

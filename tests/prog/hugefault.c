@@ -25,7 +25,7 @@
 extern char **environ;
 
 static const char usage[] =
-	"usage: hugefault [-n PAGES] [-t TOUCHED] [-f FILE] [-F [-W]] [-D] [-P] [-S] [-v] [-- COMMAND...]\n"
+	"usage: hugefault [-n PAGES] [-t TOUCHED] [-f FILE] [-F [-W]] [-D] [-P] [-S] [-z ROUNDS] [-v] [-- COMMAND...]\n"
 	"  -n PAGES    huge pages to map (default 4)\n"
 	"  -t TOUCHED  pages to write, one fault each (default: all)\n"
 	"  -f FILE     map FILE (on hugetlbfs) shared instead of anonymous memory\n"
@@ -36,6 +36,8 @@ static const char usage[] =
 	"  -P          with -f, punch a hole over the first page before munmap\n"
 	"  -S          with -f, map at a 1 GiB-aligned address with MAP_NORESERVE,\n"
 	"              so that processes mapping the file can share PMD pages\n"
+	"  -z ROUNDS   MADV_DONTNEED the whole mapping ROUNDS times before munmap:\n"
+	"              one zap each, the cheapest real hugetlb event\n"
 	"  -v          print 'pid=PID addr=0xADDR' of the mapping first\n"
 	"  COMMAND     run while the mapping is held; its status is ours\n";
 
@@ -211,13 +213,13 @@ static int run_command(char **argv)
 
 int main(int argc, char **argv)
 {
-	long pages = 4, touched = -1, i, hpage = huge_page_size();
+	long pages = 4, touched = -1, zaps = 0, i, hpage = huge_page_size();
 	const char *file = NULL;
 	int opt, status = 0, fork_child = 0, child_writes = 0, dontneed = 0, punch = 0;
 	int verbose = 0, shareable = 0;
 	char *p;
 
-	while ((opt = getopt(argc, argv, "+n:t:f:FWDPSvh")) != -1) {
+	while ((opt = getopt(argc, argv, "+n:t:f:FWDPSz:vh")) != -1) {
 		switch (opt) {
 		case 'n':
 			pages = parse_count(optarg, "PAGES");
@@ -245,6 +247,9 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			shareable = 1;
+			break;
+		case 'z':
+			zaps = parse_count(optarg, "ROUNDS");
 			break;
 		default:
 			fputs(usage, opt == 'h' ? stdout : stderr);
@@ -277,6 +282,12 @@ int main(int argc, char **argv)
 		status = run_command(argv + optind);
 	if (!status && punch && file)
 		status = punch_first_page(file, hpage);
+	for (i = 0; !status && i < zaps; i++) {
+		if (madvise(p, pages * hpage, MADV_DONTNEED)) {
+			perror("hugefault: madvise(MADV_DONTNEED) of the mapping");
+			return 2;
+		}
+	}
 	if (dontneed && touched && madvise(p, touched * hpage, MADV_DONTNEED)) {
 		perror("hugefault: madvise(MADV_DONTNEED)");
 		return 2;

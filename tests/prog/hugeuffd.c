@@ -10,6 +10,11 @@
  *   hugeuffd continue N FILE FILE's N pages written through another mapping,
  *                            then mapped again, registered for minor faults
  *                            and filled with CONTINUE
+ *   hugeuffd block           one private page registered for missing faults: a
+ *                            thread writes to it and sleeps in the kernel's
+ *                            fault handler; "blocked" is printed once the
+ *                            userfaultfd has the fault, and a line on stdin
+ *                            (or its end) resolves it with COPY
  *
  * -r (copy): each page's source is fresh memory with only its first base
  * page touched, so the kernel's atomic copy fails and UFFDIO_COPY takes its
@@ -263,6 +268,42 @@ static int race_pmd_unshare(const char *file)
 	return !WIFEXITED(status) || WEXITSTATUS(status);
 }
 
+static void *write_first_byte(void *page)
+{
+	*(volatile char *)page = 'T';
+	return NULL;
+}
+
+/* A fault held asleep inside the kernel until told to resolve it. */
+static int block(void)
+{
+	char *dst = map(-1, hpage), *src = source(0, 'B'), line[16];
+	int uffd = uffd_register(dst, hpage, UFFDIO_REGISTER_MODE_MISSING, 0);
+	pthread_t thread;
+	int bad;
+
+	errno = pthread_create(&thread, NULL, write_first_byte, dst);
+	if (errno)
+		die("pthread_create");
+	wait_fault(uffd);
+	puts("blocked");
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin) && ferror(stdin))
+		die("reading stdin");
+	bad = fill(uffd, 0, dst, src, 0);
+	errno = pthread_join(thread, NULL);
+	if (errno)
+		die("pthread_join");
+	if (dst[0] != 'T' || dst[1] != 'B' || dst[hpage - 1] != 'B') {
+		fprintf(stderr, "hugeuffd: the page holds %c%c..%c, not TB..B\n",
+			dst[0], dst[1], dst[hpage - 1]);
+		bad = 1;
+	}
+	munmap(dst, hpage);
+	close(uffd);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	int is_continue, fd = -1, uffd, bad = 0, retry = 0;
@@ -273,6 +314,8 @@ int main(int argc, char **argv)
 		return race_copy_retry();
 	if (argc == 3 && !strcmp(argv[1], "-U"))
 		return race_pmd_unshare(argv[2]);
+	if (argc == 2 && !strcmp(argv[1], "block"))
+		return block();
 	if (argc > 1 && !strcmp(argv[1], "-r")) {
 		retry = 1;
 		argc--;
@@ -280,7 +323,7 @@ int main(int argc, char **argv)
 	}
 	if (argc < 3 || (strcmp(argv[1], "copy") && strcmp(argv[1], "continue")) ||
 	    (n = atol(argv[2])) < 1 || (!strcmp(argv[1], "continue") && argc < 4)) {
-		fputs("usage: hugeuffd [-r] copy N [FILE] | hugeuffd continue N FILE | hugeuffd -R | hugeuffd -U FILE\n",
+		fputs("usage: hugeuffd [-r] copy N [FILE] | hugeuffd continue N FILE | hugeuffd -R | hugeuffd -U FILE | hugeuffd block\n",
 		      stderr);
 		return 2;
 	}

@@ -28,7 +28,7 @@ INSTALL_MOD_DIR ?= extra
 MODULE_DIR = $(INSTALL_MOD_PATH)/lib/modules/$(KERNELRELEASE)
 DEPMOD = depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KERNELRELEASE)
 
-MODULE_SOURCES := Kbuild VERSION compat hugetrack.h ht_kinds.h $(wildcard *.c)
+MODULE_SOURCES := Kbuild VERSION compat $(wildcard *.h *.c)
 
 # The reader runs in the busybox guest too: static, glibc's argp, jansson.
 READER := build/user/hugetrack

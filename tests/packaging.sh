@@ -126,7 +126,7 @@ step_make_install() {
 	rm -rf "$root" "$src"
 	mkdir -p "$root/lib/modules/$1" "$src"
 	# a fresh copy of what a user has, so that the build is the user's build
-	cp -r "$TOP"/{Makefile,Kbuild,VERSION,compat,hugetrack.h,*.c} "$src/"
+	cp -r "$TOP"/{Makefile,Kbuild,VERSION,compat,*.h,*.c} "$src/"
 	make -s -C "$src" KERNELRELEASE="$1" INSTALL_MOD_PATH="$root" install >"$T/make-install.log" 2>&1 ||
 		{ tail -n 20 "$T/make-install.log"; return 1; }
 	ko=$(ls "$root/lib/modules/$1/extra/hugetrack.ko"* 2>/dev/null)

@@ -3,9 +3,11 @@
 # Boots test kernel VER under QEMU (TCG: nested KVM does not work on our
 # machines) with the initramfs of initramfs.sh.
 # Usage: vm.sh VER MODE   MODE: check (TAP to build/VER/tap.log, console to
-# build/VER/console.log), demo or shell (console on this terminal).
+# build/VER/console.log), bench (its lines to build/VER/bench.log), demo or
+# shell (console on this terminal).
 # HT_APPEND adds to the kernel command line (e.g. "loglevel=7"); HT_TESTS
-# ("t-10 t-25") runs only the guest tests whose names start so.
+# ("t-10 t-25") runs only the guest tests whose names start so; HT_BENCH
+# ("ht_rounds=7 ht_n_cached=300") sets the bench's rounds and workload sizes.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -17,6 +19,7 @@ command -v qemu-system-x86_64 >/dev/null || die "no qemu-system-x86_64: run 'mak
 
 append="console=ttyS0 hugepages=16 panic=-1 panic_on_warn=1 quiet ht_mode=$mode ${HT_APPEND:-}"
 [ -z "${HT_TESTS:-}" ] || append+=" ht_tests=$(echo $HT_TESTS | tr ' ' ,)"
+[ -z "${HT_BENCH:-}" ] || append+=" $HT_BENCH"
 # One host thread for both vCPUs: with multi-threaded TCG a vCPU can run a
 # stale translation of kernel text that another vCPU is live-patching
 # (text_poke_bp: "Oops: int3" in a static-key site, or a hang).
@@ -25,11 +28,12 @@ qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -m 1024 -smp 2 -nodef
 	-initrd "$BUILD/$ver/initramfs.cpio" -append "$append")
 
 case $mode in
-check)
-	rm -f "$BUILD/$ver/tap.log" "$BUILD/$ver/console.log"
+check | bench)
+	out=$BUILD/$ver/tap.log
+	[ "$mode" = check ] || out=$BUILD/$ver/bench.log
+	rm -f "$out" "$BUILD/$ver/console.log"
 	timeout "${HT_BOOT_TIMEOUT:-600}" "${qemu[@]}" \
-		-serial "file:$BUILD/$ver/console.log" \
-		-serial "file:$BUILD/$ver/tap.log" </dev/null
+		-serial "file:$BUILD/$ver/console.log" -serial "file:$out" </dev/null
 	;;
 *)
 	exec "${qemu[@]}" -serial mon:stdio

@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-2.0
+# What hugetrack costs a faulting task (ht_mode=bench; "make bench" on the
+# host reads what this prints on the second serial port).  Each round runs
+# every workload under each configuration, interleaved:
+#   a  nothing loaded
+#   b  hugetrack, as shipped, a reader on its events stream
+#   c  the floor: ht_floor.ko, the same kprobes/kretprobes, empty handlers
+#   d  ftrace kprobe events on the same symbols (entry: three arguments;
+#      kretprobe rows: a return probe with $retval), a reader on trace_pipe
+#   e  hugetrack with watchpoints=0 (b less the data watchpoints' share)
+# Lines: "result round=R config=C workload=W ns=N dropped=D", then facts
+# about the configurations, then "# hugetrack-bench-done".
+. /tests/lib.sh
+
+ROUNDS=${ht_rounds:-5}
+# rounds of each workload per run: about half a second each under TCG
+WORKLOADS="cached:${ht_n_cached:-4000} uffd:${ht_n_uffd:-20} anon:${ht_n_anon:-30}"
+WORKLOADS="$WORKLOADS collapse:${ht_n_collapse:-15} parallel:${ht_n_parallel:-2000}"
+# ht_workloads=cached,anon: only those
+[ -z "${ht_workloads:-}" ] ||
+	WORKLOADS=$(for w in $WORKLOADS; do echo ",$ht_workloads," | grep -q ",${w%:*}," && echo $w; done)
+CONFIGS=$(echo ${ht_configs:-a,b,c,d,e} | tr , " ")
+
+# Hugetrack's own probe list: active kprobe and kretprobe rows.
+insmod /hugetrack.ko || { echo "# bench: insmod hugetrack.ko failed: $(dmesg | tail -n 1)"; exit 1; }
+PROBES=$(awk '$5 == "active" && ($4 == "kprobe" || $4 == "kretprobe") { print $3 ":" $4 }' $HT/probes)
+echo "memory bytes=$(sed -n 's/.*, \([0-9]*\) bytes preallocated.*/\1/p' $HT/summary)"
+echo "watchpoints active=$(awk '$4 == "watchpoint" && $5 == "active"' $HT/probes | wc -l)"
+rmmod hugetrack
+FLOOR_SPEC=$(echo $PROBES | tr ' ' ',')
+echo "probes kprobe=$(echo "$PROBES" | grep -c ':kprobe$') kretprobe=$(echo "$PROBES" | grep -c ':kretprobe$')"
+
+# The ftrace peer's events, defined once, enabled in configuration d.
+n=0
+for p in $PROBES; do
+	n=$((n + 1))
+	case $p in
+	*:kretprobe) def="r:htb_$n ${p%:*} ret=\$retval" ;;
+	*) def="p:htb_$n ${p%:*} a0=\$arg1 a1=\$arg2 a2=\$arg3" ;;
+	esac
+	# a function that returns void has no $retval (6.12 knows it from BTF)
+	echo "$def" >>$TRACING/kprobe_events 2>/dev/null ||
+		echo "${def% ret=*}" >>$TRACING/kprobe_events ||
+		echo "# bench: ftrace refused '$def'"
+done
+echo "ftrace events=$(grep -c 'kprobes/htb_' $TRACING/kprobe_events)"
+
+READER=
+start_reader() {
+	[ "${ht_reader:-1}" = 1 ] || return 0
+	cat "$1" >/dev/null &
+	READER=$!
+}
+
+stop_reader() {
+	[ -z "$READER" ] || { kill $READER; wait $READER 2>/dev/null; }
+	READER=
+}
+
+config_on() {
+	case $1 in
+	a) ;;
+	b) insmod /hugetrack.ko && start_reader $HT/events ;;
+	c) insmod /tests/ht_floor.ko probes="$FLOOR_SPEC" ;;
+	d) echo 1 >$TRACING/events/kprobes/enable && start_reader $TRACING/trace_pipe ;;
+	e) insmod /hugetrack.ko watchpoints=0 && start_reader $HT/events ;;
+	esac
+}
+
+config_off() {
+	stop_reader
+	case $1 in
+	b | e) rmmod hugetrack ;;
+	c) rmmod ht_floor ;;
+	d) echo 0 >$TRACING/events/kprobes/enable ;;
+	esac
+}
+
+# Events the streams lost so far: hugetrack's since load, ftrace's since boot.
+dropped() {
+	case $1 in
+	b | e) counter events_dropped ;;
+	d) awk '/^overrun/ { o += $2 } END { print o + 0 }' $TRACING/per_cpu/cpu*/stats ;;
+	*) echo 0 ;;
+	esac
+}
+
+echo "# bench on $(uname -r), $(nproc) CPUs, $ROUNDS rounds of configurations $CONFIGS"
+for round in $(seq $ROUNDS); do
+	for config in $CONFIGS; do
+		config_on $config || { echo "# bench: configuration $config failed: $(dmesg | tail -n 1)"; exit 1; }
+		for w in $WORKLOADS; do
+			lost=$(dropped $config)
+			out=$(htbench ${w%:*} ${w#*:}) || { echo "# bench: htbench $w failed: $out"; exit 1; }
+			ns=$(echo "$out" | sed -n 's/.* ns_per_op=\([0-9]*\) .*/\1/p')
+			echo "result round=$round config=$config workload=${w%:*} ns=$ns dropped=$(($(dropped $config) - lost))"
+		done
+		config_off $config
+	done
+done
+echo > $TRACING/kprobe_events
+dmesg | grep -E 'WARNING|BUG|Oops' | sed 's/^/# dmesg: /'
+echo "# hugetrack-bench-done"

@@ -14,6 +14,11 @@
 
 #define SITES_MAX	32
 
+static bool watchpoints = true;
+module_param(watchpoints, bool, 0444);
+MODULE_PARM_DESC(watchpoints,
+		 "Data watchpoints on each hstate's resv and free counters; 0: probes only [DEFAULT: 1]");
+
 struct write_site {
 	unsigned long ip;	/* 0: a free slot */
 	bool named;		/* name is set: the slot is complete */
@@ -125,6 +130,8 @@ void ht_watch_init(void)
 	struct hstate *h;
 	int i;
 
+	if (!watchpoints)
+		return;
 	for (i = 0; (h = ht_hstate(i)); i++)
 		watch(h, &h->resv_huge_pages, true);
 	for (i = 0; (h = ht_hstate(i)); i++)

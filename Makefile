@@ -3,6 +3,7 @@
 # make                  build hugetrack.ko for the running kernel (or KDIR=...)
 # make modules-all      build it for every installed test kernel, in build/<ver>/
 # make check            install what the tests need, run every test
+# make bench            install what it needs, measure what hugetrack costs (not in check)
 # make demo             install what it needs, boot the test kernel with hugetrack
 # make shell            the same guest, leaving you at its shell
 # make style            checkpatch on the module sources
@@ -12,7 +13,7 @@ KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 
 MODULE_SOURCES := Kbuild VERSION compat hugetrack.h $(wildcard *.c)
 
-.PHONY: all module modules-all check demo shell setup style clean
+.PHONY: all module modules-all check bench demo shell setup style clean
 
 all: module
 
@@ -28,6 +29,9 @@ setup:
 
 check: setup
 	tests/check.sh
+
+bench: setup
+	tests/bench.sh
 
 demo: setup
 	tests/demo.sh demo

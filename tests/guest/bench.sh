@@ -14,6 +14,12 @@
 # the configurations before them, then "# hugetrack-bench-done".
 . /tests/lib.sh
 
+# booted with maxcpus=1 (tests/vm.sh): the second CPU comes online here
+for cpu in /sys/devices/system/cpu/cpu[1-9]*/online; do
+	[ -e "$cpu" ] && echo 1 >"$cpu"
+done
+[ "$(nproc)" -ge 2 ] || { echo "# bench: only $(nproc) CPU online; workload parallel needs 2"; exit 1; }
+
 ROUNDS=${ht_rounds:-5}
 # rounds of each workload per run: instructions are counted, so a few suffice
 WORKLOADS="cached:${ht_n_cached:-2000} uffd:${ht_n_uffd:-10} anon:${ht_n_anon:-10}"
@@ -48,11 +54,6 @@ done
 echo "ftrace events=$(grep -c 'kprobes/htb_' $TRACING/kprobe_events)"
 
 READER=
-start_reader() {
-	cat "$1" >/dev/null &
-	READER=$!
-}
-
 stop_reader() {
 	[ -z "$READER" ] || { kill $READER; wait $READER 2>/dev/null; }
 	READER=
@@ -65,7 +66,7 @@ config_on() {
 	c) insmod /tests/ht_floor.ko probes="$FLOOR_SPEC" ;;
 	d) echo 1 >$TRACING/events/kprobes/enable ;;
 	e) insmod /hugetrack.ko watchpoints=0 ;;
-	f) insmod /hugetrack.ko && start_reader $HT/events ;;
+	f) insmod /hugetrack.ko && { cat $HT/events >/dev/null & READER=$!; } ;;
 	esac
 }
 

@@ -96,6 +96,8 @@ for round in $(seq $ROUNDS); do
 			out=$(htbench ${w%:*} ${w#*:}) || { echo "# bench: htbench $w failed: $out"; exit 1; }
 			ns=$(echo "$out" | sed -n 's/.* ns_per_op=\([0-9]*\) .*/\1/p')
 			echo "result round=$round config=$config workload=${w%:*} ns=$ns dropped=$(($(dropped $config) - lost))"
+			# the reader's backlog is read before the next workload starts
+			[ -z "$READER" ] || sleep 1
 		done
 		config_off $config
 	done

@@ -38,20 +38,33 @@ rmmod hugetrack
 FLOOR_SPEC=$(echo $PROBES | tr ' ' ',')
 echo "probes kprobe=$(echo "$PROBES" | grep -c ':kprobe$') kretprobe=$(echo "$PROBES" | grep -c ':kretprobe$')"
 
-# The ftrace peer's events, defined once, enabled in configuration d.
-n=0
-for p in $PROBES; do
-	n=$((n + 1))
-	case $p in
-	*:kretprobe) def="r:htb_$n ${p%:*} ret=\$retval" ;;
-	*) def="p:htb_$n ${p%:*} a0=\$arg1 a1=\$arg2 a2=\$arg3" ;;
-	esac
-	# a function that returns void has no $retval (6.12 knows it from BTF)
-	echo "$def" >>$TRACING/kprobe_events 2>/dev/null ||
-		echo "${def% ret=*}" >>$TRACING/kprobe_events ||
-		echo "# bench: ftrace refused '$def'"
-done
+# The ftrace peer's events, created for configuration d only: a disabled
+# kprobe event stays registered, and would share each probed address with
+# the other configurations' probes (an aggregated kprobe).
+ftrace_on() {
+	local p def n=0
+	for p in $PROBES; do
+		n=$((n + 1))
+		case $p in
+		*:kretprobe) def="r:htb_$n ${p%:*} ret=\$retval" ;;
+		*) def="p:htb_$n ${p%:*} a0=\$arg1 a1=\$arg2 a2=\$arg3" ;;
+		esac
+		# a function that returns void has no $retval (6.12 knows it from BTF)
+		echo "$def" >>$TRACING/kprobe_events 2>/dev/null ||
+			echo "${def% ret=*}" >>$TRACING/kprobe_events ||
+			echo "# bench: ftrace refused '$def'"
+	done
+	echo 1 >$TRACING/events/kprobes/enable
+}
+
+ftrace_off() {
+	echo 0 >$TRACING/events/kprobes/enable
+	echo >$TRACING/kprobe_events
+}
+
+ftrace_on
 echo "ftrace events=$(grep -c 'kprobes/htb_' $TRACING/kprobe_events)"
+ftrace_off
 
 READER=
 stop_reader() {
@@ -64,7 +77,7 @@ config_on() {
 	a) ;;
 	b) insmod /hugetrack.ko ;;
 	c) insmod /tests/ht_floor.ko probes="$FLOOR_SPEC" ;;
-	d) echo 1 >$TRACING/events/kprobes/enable ;;
+	d) ftrace_on ;;
 	e) insmod /hugetrack.ko watchpoints=0 ;;
 	f) insmod /hugetrack.ko && { cat $HT/events >/dev/null & READER=$!; } ;;
 	esac
@@ -75,7 +88,7 @@ config_off() {
 	case $1 in
 	b | e | f) rmmod hugetrack ;;
 	c) rmmod ht_floor ;;
-	d) echo 0 >$TRACING/events/kprobes/enable ;;
+	d) ftrace_off ;;
 	esac
 }
 
@@ -102,6 +115,5 @@ for round in $(seq $ROUNDS); do
 		config_off $config
 	done
 done
-echo > $TRACING/kprobe_events
 dmesg | grep -E 'WARNING|BUG|Oops' | sed 's/^/# dmesg: /'
 echo "# hugetrack-bench-done"

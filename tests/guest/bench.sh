@@ -20,6 +20,10 @@ for cpu in /sys/devices/system/cpu/cpu[1-9]*/online; do
 done
 [ "$(nproc)" -ge 2 ] || { echo "# bench: only $(nproc) CPU online; workload parallel needs 2"; exit 1; }
 
+# where a mapping falls decides whether each round allocates page tables:
+# the same addresses every run
+echo 0 >/proc/sys/kernel/randomize_va_space
+
 ROUNDS=${ht_rounds:-5}
 # rounds of each workload per run: instructions are counted, so a few suffice
 WORKLOADS="cached:${ht_n_cached:-2000} uffd:${ht_n_uffd:-10} anon:${ht_n_anon:-10}"

@@ -82,7 +82,7 @@ for ver in $kernels; do
 	tests/initramfs.sh "$ver"
 	echo "# $ver: bench guest booting (TCG, counted instructions; several minutes)"
 	HT_BOOT_TIMEOUT=${HT_BOOT_TIMEOUT:-3600} tests/vm.sh "$ver" bench || true
-	grep '^# bench' "$log" 2>/dev/null || true
+	grep '^# \(bench\|dmesg\)' "$log" 2>/dev/null || true
 	if ! grep -q '^# hugetrack-bench-done' "$log" 2>/dev/null; then
 		echo "bench: the $ver guest did not finish: see $BUILD/$ver/console.log" >&2
 		status=1

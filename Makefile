@@ -11,6 +11,7 @@
 # make dkms-remove      remove it from DKMS and every kernel
 # make modules-all      build it for every installed test kernel, in build/<ver>/
 # make check            install what the tests need, run every test
+# make bench            install what it needs, measure what hugetrack costs (not in check)
 # make demo             install what it needs, boot the test kernel with hugetrack
 # make shell            the same guest, leaving you at its shell
 # make style            checkpatch on the module sources
@@ -46,7 +47,7 @@ DKMS = dkms $(DKMS_FLAGS) --sourcetree $(DKMS_SOURCE_TREE)
 DKMS_FILES := Makefile dkms.conf $(MODULE_SOURCES)
 
 .PHONY: all module user install uninstall dkms-install dkms-remove modules-all \
-	check demo shell setup style fixtures clean bpf vmlinux-h
+	check bench demo shell setup style fixtures clean bpf vmlinux-h
 
 all: module user
 
@@ -94,6 +95,9 @@ setup:
 
 check: setup
 	tests/check.sh
+
+bench: setup
+	tests/bench.sh
 
 demo: setup
 	tests/demo.sh demo

@@ -4,6 +4,7 @@
  * A debugfs failure leaves the module working without its files.
  */
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -59,6 +60,13 @@ static bool events_wake(void)
 	return ht_events_ready() || READ_ONCE(closing);
 }
 
+/*
+ * A blocked read looks again every READ_POLL_MS instead of waiting to be
+ * woken: a reader that keeps up would otherwise be woken for every event,
+ * and the faulting task would pay for each wakeup.  poll() still wakes.
+ */
+#define READ_POLL_MS	10
+
 /* 0: a line is ready; or -EAGAIN / -ERESTARTSYS / end of stream (1). */
 static int fill_line(struct events_reader *r, bool block)
 {
@@ -70,7 +78,7 @@ static int fill_line(struct events_reader *r, bool block)
 			return 1;
 		if (!block)
 			return -EAGAIN;
-		if (wait_event_interruptible(ht_events_wait, events_wake()))
+		if (msleep_interruptible(READ_POLL_MS) && signal_pending(current))
 			return -ERESTARTSYS;
 	}
 	seq_buf_init(&s, r->line, sizeof(r->line));

@@ -3,7 +3,8 @@
 # Builds hugetrack.ko for every test kernel, with W=1 and sparse on every
 # file, into build/<ver>/module/ (a tree of links to the sources, so that
 # kernels do not share objects).  The log is build/<ver>/build.log.  Also
-# builds the test-only modules of tests/inject/ into build/<ver>/inject/.
+# builds the test-only modules of tests/inject/ and tests/floor/ into
+# build/<ver>/inject/ and build/<ver>/floor/.
 # Arguments: the module's source files and folders.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -34,5 +35,7 @@ for ver in $(test_kernels); do
 	build_tree "$ver" "$BUILD/$ver/module" "$BUILD/$ver/build.log" "${@/#/$TOP/}" || status=1
 	build_tree "$ver" "$BUILD/$ver/inject" "$BUILD/$ver/inject.log" \
 		"$TOP"/tests/inject/* || status=1
+	build_tree "$ver" "$BUILD/$ver/floor" "$BUILD/$ver/floor.log" \
+		"$TOP"/tests/floor/* || status=1
 done
 exit $status

@@ -57,6 +57,15 @@ check_artifacts() {
 	fi
 }
 
+# The test-only modules (tests/inject, tests/floor) build warning-free too.
+test_modules_clean() {
+	local dir
+	for dir in inject floor; do
+		ls "$BUILD/$1/$dir"/*.ko >/dev/null 2>&1 || { tail -n 20 "$BUILD/$1/$dir.log"; return 1; }
+		! grep -E '(warning|error):' "$BUILD/$1/$dir.log" || return 1
+	done
+}
+
 # run_guest VER: boot it, fold its TAP lines into the totals
 run_guest() {
 	local ver=$1 tap=$BUILD/$1/tap.log start plan count=0 line
@@ -104,6 +113,7 @@ echo "# test kernels: $(echo $kernels)"
 make -s modules-all
 for ver in $kernels; do
 	host_check "hugetrack.ko builds for $ver with W=1 and sparse, no warning" build_clean "$ver"
+	host_check "test modules (ht_inject, ht_floor) build for $ver, no warning" test_modules_clean "$ver"
 done
 host_check "checkpatch.pl --no-tree finds nothing in the module sources" tests/style.sh
 host_check "reader builds static with -Wall -Wextra -Werror" make -s user

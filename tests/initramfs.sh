@@ -35,7 +35,7 @@ cp "$TOP"/tests/guest/*.sh "$TOP/tests/expected-probes.txt" "$root/tests/"
 cp "$BUILD"/guest/bin/* "$TOP/build/user/hugetrack" "$root/tests/bin/"
 cp "$BUILD/bpf/hugetrack-bpf" "$root/tests/bin/"
 cp "$ko" "$root/"
-cp "$BUILD/$ver"/inject/*.ko "$root/tests/"
+cp "$BUILD/$ver"/inject/*.ko "$BUILD/$ver"/floor/*.ko "$root/tests/"
 cp "$TOP/VERSION" "$root/tests/"
 # Debian has no static kmod: the binary, its libraries and loader as ldd says
 mkdir -p "$root/sbin"

@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: GPL-2.0
+# What hugetrack costs a faulting task (ht_mode=bench; "make bench" on the
+# host reads what this prints on the second serial port).  Each round runs
+# every workload under each configuration, interleaved:
+#   a  nothing loaded
+#   b  hugetrack as shipped, all probes and watchpoints
+#   c  the floor: ht_floor.ko, the same kprobes/kretprobes, empty handlers
+#   d  ftrace kprobe events on the same symbols (kprobe rows: three
+#      arguments; kretprobe rows: a return probe with $retval)
+#   e  b with groups=hugetlb,uffd,thp: b less the data watchpoints' share
+#   f  b with a reader on its events stream, which counts what it lost (in
+#      TCG both vCPUs share one host thread: the reader's work shows here)
+# Lines: "result round=R config=C workload=W ns=N dropped=D", facts about
+# the configurations before them, then "# hugetrack-bench-done".
+. /tests/lib.sh
+
+# booted with maxcpus=1 (tests/vm.sh): the second CPU comes online here
+for cpu in /sys/devices/system/cpu/cpu[1-9]*/online; do
+	[ -e "$cpu" ] && echo 1 >"$cpu"
+done
+[ "$(nproc)" -ge 2 ] || { echo "# bench: only $(nproc) CPU online; workload parallel needs 2"; exit 1; }
+
+# where a mapping falls decides whether each round allocates page tables:
+# the same addresses every run
+echo 0 >/proc/sys/kernel/randomize_va_space
+
+ROUNDS=${ht_rounds:-5}
+# rounds of each workload per run: instructions are counted, so a few suffice
+WORKLOADS="cached:${ht_n_cached:-2000} uffd:${ht_n_uffd:-10} anon:${ht_n_anon:-10}"
+WORKLOADS="$WORKLOADS collapse:${ht_n_collapse:-5} parallel:${ht_n_parallel:-1000}"
+# ht_workloads=cached,anon: only those
+[ -z "${ht_workloads:-}" ] ||
+	WORKLOADS=$(for w in $WORKLOADS; do echo ",$ht_workloads," | grep -q ",${w%:*}," && echo $w; done)
+CONFIGS=$(echo ${ht_configs:-a,b,c,d,e,f} | tr , " ")
+
+# Hugetrack's own probe list: active kprobe and kretprobe rows.
+insmod /hugetrack.ko || { echo "# bench: insmod hugetrack.ko failed: $(dmesg | tail -n 1)"; exit 1; }
+PROBES=$(awk '$5 == "active" && ($4 == "kprobe" || $4 == "kretprobe") { print $3 ":" $4 }' $HT/probes)
+echo "memory bytes=$(sed -n 's/.*, \([0-9]*\) bytes preallocated.*/\1/p' $HT/summary)"
+echo "watchpoints active=$(awk '$4 == "watchpoint" && $5 == "active"' $HT/probes | wc -l)"
+rmmod hugetrack
+FLOOR_SPEC=$(echo $PROBES | tr ' ' ',')
+echo "probes kprobe=$(echo "$PROBES" | grep -c ':kprobe$') kretprobe=$(echo "$PROBES" | grep -c ':kretprobe$')"
+
+# The ftrace peer's events, created for configuration d only: a disabled
+# kprobe event stays registered, and would share each probed address with
+# the other configurations' probes (an aggregated kprobe).
+ftrace_on() {
+	local p def n=0
+	for p in $PROBES; do
+		n=$((n + 1))
+		case $p in
+		*:kretprobe) def="r:htb_$n ${p%:*} ret=\$retval" ;;
+		*) def="p:htb_$n ${p%:*} a0=\$arg1 a1=\$arg2 a2=\$arg3" ;;
+		esac
+		# a function that returns void has no $retval (6.12 knows it from BTF)
+		echo "$def" >>$TRACING/kprobe_events 2>/dev/null ||
+			echo "${def% ret=*}" >>$TRACING/kprobe_events ||
+			echo "# bench: ftrace refused '$def'"
+	done
+	echo 1 >$TRACING/events/kprobes/enable
+}
+
+ftrace_off() {
+	echo 0 >$TRACING/events/kprobes/enable
+	echo >$TRACING/kprobe_events
+}
+
+ftrace_on
+echo "ftrace events=$(grep -c 'kprobes/htb_' $TRACING/kprobe_events)"
+ftrace_off
+
+READER=
+stop_reader() {
+	[ -z "$READER" ] || { kill $READER; wait $READER 2>/dev/null; }
+	READER=
+}
+
+config_on() {
+	case $1 in
+	a) ;;
+	b) insmod /hugetrack.ko ;;
+	c) insmod /tests/ht_floor.ko probes="$FLOOR_SPEC" ;;
+	d) ftrace_on ;;
+	e) insmod /hugetrack.ko groups=hugetlb,uffd,thp ;;
+	f) insmod /hugetrack.ko && { cat $HT/events >/dev/null & READER=$!; } ;;
+	esac
+}
+
+config_off() {
+	stop_reader
+	case $1 in
+	b | e | f) rmmod hugetrack ;;
+	c) rmmod ht_floor ;;
+	d) ftrace_off ;;
+	esac
+}
+
+# Events its reader lost so far, since load.
+dropped() {
+	case $1 in
+	f) counter events_dropped ;;
+	*) echo 0 ;;
+	esac
+}
+
+echo "# bench on $(uname -r), $(nproc) CPUs, $ROUNDS rounds of configurations $CONFIGS"
+for round in $(seq $ROUNDS); do
+	for config in $CONFIGS; do
+		config_on $config || { echo "# bench: configuration $config failed: $(dmesg | tail -n 1)"; exit 1; }
+		for w in $WORKLOADS; do
+			lost=$(dropped $config)
+			out=$(htbench ${w%:*} ${w#*:}) || { echo "# bench: htbench $w failed: $out"; exit 1; }
+			ns=$(echo "$out" | sed -n 's/.* ns_per_op=\([0-9]*\) .*/\1/p')
+			echo "result round=$round config=$config workload=${w%:*} ns=$ns dropped=$(($(dropped $config) - lost))"
+			# the reader's backlog is read before the next workload starts
+			[ -z "$READER" ] || sleep 1
+		done
+		config_off $config
+	done
+done
+dmesg | grep -E 'WARNING|BUG|Oops' | sed 's/^/# dmesg: /'
+echo "# hugetrack-bench-done"

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * htbench: the workloads of "make bench", timed with CLOCK_MONOTONIC.
+ *
+ *   htbench cached N     N rounds: map a hugetlbfs file whose pages are in
+ *                        the page cache, write one byte of each page (one
+ *                        fault each, nothing zeroed), unmap
+ *   htbench uffd N       N rounds: UFFDIO_COPY every page of a registered
+ *                        private hugetlb range, then MADV_DONTNEED it
+ *   htbench anon N       N rounds: map private anonymous hugetlb memory,
+ *                        write each page (allocation and zeroing), unmap
+ *   htbench collapse N   thpcollapse -n N -q: MADV_COLLAPSE of a 2 MiB range
+ *   htbench parallel N   two processes, one per CPU, each "cached N" at once
+ *
+ * Runs on CPU 0 (parallel: CPU 0 and CPU 1), so that runs compare.
+ * Prints "WORKLOAD ns_per_op=X ops=N": the operation is a fault (cached,
+ * anon, parallel: per process), a UFFDIO_COPY, a collapse; mapping and
+ * unmapping are shared out over the operations of their round.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <sched.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* The default huge page size of x86, the guests' architecture. */
+#define HPAGE		(2L << 20)
+#define PAGES		4
+#define HUGETLBFS	"/dev/hugepages"
+
+static const char usage[] =
+	"usage: htbench cached|uffd|anon|collapse|parallel ROUNDS\n"
+	"  prints 'WORKLOAD ns_per_op=X ops=N'; see the source's header for each workload\n";
+
+static void die(const char *what)
+{
+	fprintf(stderr, "htbench: %s failed: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts))
+		die("clock_gettime(CLOCK_MONOTONIC)");
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static char *map_or_die(int fd, int flags)
+{
+	char *p = mmap(NULL, PAGES * HPAGE, PROT_READ | PROT_WRITE, flags, fd, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap of huge pages (are 4 huge pages free? see /proc/meminfo)");
+	return p;
+}
+
+static void touch_all(volatile char *p)
+{
+	long i;
+
+	for (i = 0; i < PAGES; i++)
+		p[i * HPAGE] = 1;
+}
+
+static void unmap_or_die(char *p)
+{
+	if (munmap(p, PAGES * HPAGE))
+		die("munmap");
+}
+
+/* An unlinked hugetlbfs file whose PAGES pages are in the page cache. */
+static int cached_file(void)
+{
+	char path[64];
+	char *p;
+	int fd;
+
+	snprintf(path, sizeof(path), HUGETLBFS "/htbench-%d", (int)getpid());
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (fd < 0)
+		die("creating a file on " HUGETLBFS " (is hugetlbfs mounted there?)");
+	unlink(path);
+	p = map_or_die(fd, MAP_SHARED);
+	touch_all(p);
+	unmap_or_die(p);
+	return fd;
+}
+
+static long long cached_rounds(int fd, long rounds)
+{
+	long long start = now_ns();
+	long r;
+
+	for (r = 0; r < rounds; r++) {
+		char *p = map_or_die(fd, MAP_SHARED);
+
+		touch_all(p);
+		unmap_or_die(p);
+	}
+	return now_ns() - start;
+}
+
+static long long cached(long rounds)
+{
+	int fd = cached_file();
+	long long ns = cached_rounds(fd, rounds);
+
+	close(fd);
+	return ns;
+}
+
+static long long anon(long rounds)
+{
+	long long start = now_ns();
+	long r;
+
+	for (r = 0; r < rounds; r++) {
+		char *p = map_or_die(-1, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB);
+
+		touch_all(p);
+		unmap_or_die(p);
+	}
+	return now_ns() - start;
+}
+
+static long long uffd(long rounds)
+{
+	char *dst = map_or_die(-1, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB);
+	char *src = malloc(HPAGE);
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.range = { .start = (unsigned long)dst, .len = PAGES * HPAGE },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	struct uffdio_copy copy = { .src = (unsigned long)src, .len = HPAGE };
+	int fd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	long long start;
+	long r, i;
+
+	if (!src)
+		die("malloc of 2 MiB");
+	memset(src, 1, HPAGE);
+	if (fd < 0 || ioctl(fd, UFFDIO_API, &api) || ioctl(fd, UFFDIO_REGISTER, &reg))
+		die("userfaultfd setup (CONFIG_USERFAULTFD, root?)");
+	start = now_ns();
+	for (r = 0; r < rounds; r++) {
+		for (i = 0; i < PAGES; i++) {
+			copy.dst = (unsigned long)dst + i * HPAGE;
+			if (ioctl(fd, UFFDIO_COPY, &copy))
+				die("UFFDIO_COPY");
+		}
+		if (madvise(dst, PAGES * HPAGE, MADV_DONTNEED))
+			die("madvise(MADV_DONTNEED)");
+	}
+	start = now_ns() - start;
+	close(fd);
+	unmap_or_die(dst);
+	free(src);
+	return start;
+}
+
+static void pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity (does the guest have 2 CPUs?)");
+}
+
+static int wait_status(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) < 0)
+		die("waitpid");
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* thpcollapse does the collapses (and checks them); we time it. */
+static long long collapse(long rounds)
+{
+	char count[24];
+	char *argv[] = { "thpcollapse", "-q", "-n", count, NULL };
+	long long start;
+	pid_t pid;
+	int err;
+
+	snprintf(count, sizeof(count), "%ld", rounds);
+	start = now_ns();
+	err = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+	if (err) {
+		fprintf(stderr, "htbench: cannot run thpcollapse: %s (is it on PATH?)\n",
+			strerror(err));
+		exit(2);
+	}
+	if (wait_status(pid)) {
+		fprintf(stderr, "htbench: thpcollapse failed: a collapse did not happen or lost data\n");
+		exit(1);
+	}
+	return now_ns() - start;
+}
+
+/* Each child on its own CPU runs cached() once both are ready. */
+static long long parallel(long rounds)
+{
+	int go[2], ready[2], cpu, status = 0;
+	pid_t child[2];
+	long long start;
+	char byte;
+
+	if (pipe(go) || pipe(ready))
+		die("pipe");
+	for (cpu = 0; cpu < 2; cpu++) {
+		child[cpu] = fork();
+		if (child[cpu] < 0)
+			die("fork");
+		if (child[cpu] == 0) {
+			int fd;
+
+			pin_to_cpu(cpu);
+			fd = cached_file();
+			if (write(ready[1], "r", 1) != 1 || read(go[0], &byte, 1) != 1)
+				die("start barrier");
+			cached_rounds(fd, rounds);
+			_exit(0);
+		}
+	}
+	for (cpu = 0; cpu < 2; cpu++)
+		if (read(ready[0], &byte, 1) != 1)
+			die("start barrier");
+	start = now_ns();
+	if (write(go[1], "gg", 2) != 2)
+		die("start barrier");
+	for (cpu = 0; cpu < 2; cpu++)
+		status |= wait_status(child[cpu]);
+	if (status)
+		exit(1);
+	return now_ns() - start;
+}
+
+static const struct {
+	const char *name;
+	long long (*run)(long rounds);
+	long ops_per_round;
+} workloads[] = {
+	{ "cached", cached, PAGES },
+	{ "uffd", uffd, PAGES },
+	{ "anon", anon, PAGES },
+	{ "collapse", collapse, 1 },
+	{ "parallel", parallel, PAGES },
+};
+
+int main(int argc, char **argv)
+{
+	long rounds;
+	char *end;
+	size_t w;
+
+	if (argc != 3) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	rounds = strtol(argv[2], &end, 10);
+	if (*argv[2] == '\0' || *end != '\0' || rounds < 1 || rounds > 1000000) {
+		fprintf(stderr, "htbench: ROUNDS must be a number from 1 to 1000000, not '%s'\n",
+			argv[2]);
+		return 2;
+	}
+	/* the same CPU every run: which one it lands on otherwise moves 6.1's figures */
+	pin_to_cpu(0);
+	for (w = 0; w < sizeof(workloads) / sizeof(workloads[0]); w++) {
+		if (strcmp(argv[1], workloads[w].name))
+			continue;
+		long long ns = workloads[w].run(rounds);
+		long ops = rounds * workloads[w].ops_per_round;
+
+		printf("%s ns_per_op=%lld ops=%ld\n", argv[1], ns / ops, ops);
+		return 0;
+	}
+	fprintf(stderr, "htbench: no workload '%s'\n%s", argv[1], usage);
+	return 2;
+}

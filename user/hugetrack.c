@@ -4,13 +4,11 @@
  * The commands: top, events, snapshot, check, record, plot.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "hugetrack.h"
 

@@ -324,8 +324,10 @@ static void report_anomalies(const struct ht_source *src, const struct ht_snapsh
 		for (f = 0; f < s->anomalies[i].nr_frames && f < CHECK_FRAMES; f++)
 			printf("      %s\n", s->anomalies[i].frames[f]);
 	}
-	if (s->nr_anomalies < total)
+	if (s->nr_anomalies < total && src->dir)
 		printf("  (the module keeps the last %zu; dmesg has every one)\n", s->nr_anomalies);
+	else if (s->nr_anomalies < total)
+		printf("  (the BPF backend keeps the last %zu)\n", s->nr_anomalies);
 	if (src->dir)
 		printf("  stacks and events: %s/anomalies\n", src->dir);
 }

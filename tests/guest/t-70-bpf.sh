@@ -281,6 +281,30 @@ t_reader_bpf_top() {
 	grep -q ' events/s=[0-9.]*[1-9]' /tmp/top.txt || fail "no events seen"
 }
 
+# events follows the backend it runs: each fault of a workload once (as
+# ftrace counts them), seq without a gap, until SIGTERM.
+t_reader_bpf_events() {
+	local pid i hits
+	hugetrack events --backend bpf >/tmp/ev.txt 2>/tmp/ev.err &
+	pid=$!
+	for i in $(seq 600); do
+		[ -s /tmp/ev.txt ] && break	# the header: attached
+		sleep 0.1
+	done
+	ftrace_add ht_ev_fault hugetlb_fault || fail "cannot add ftrace kprobe event"
+	hugefault -n 3 -t 3 >/dev/null && hugeuffd copy 1 >/dev/null || fail "workload failed"
+	hits=$(ftrace_hits ht_ev_fault)
+	ftrace_del ht_ev_fault
+	sleep 1
+	kill -TERM $pid
+	wait $pid
+	expect_eq "events' status after SIGTERM" 0 $?
+	cat /tmp/ev.txt
+	expect_eq "stderr (a gap in seq would be there)" "" "$(cat /tmp/ev.err)"
+	expect_eq "fault lines (ftrace hits)" "$hits" "$(grep -c ' fault  ' /tmp/ev.txt)"
+	grep -q ' uffd_copy ' /tmp/ev.txt || fail "no uffd_copy event"
+}
+
 # auto: the BPF backend without the module (no watchpoint rows), the
 # module when it is loaded.
 t_reader_auto() {
@@ -384,6 +408,8 @@ run_test "reader: snapshot --backend bpf -- the workload: the module's counts, f
 run_test "reader: check --backend bpf -- COMMAND: 0 and the module's total, 1 naming an injected rule and pid" \
 	t_reader_bpf_check
 run_test "reader: top --backend bpf on a pipe: sysfs's numbers, a workload's events" t_reader_bpf_top
+run_test "reader: events --backend bpf: each fault once, as ftrace counts, until SIGTERM" \
+	t_reader_bpf_events
 run_test "reader: --backend auto picks BPF without the module, the module when loaded" t_reader_auto
 bpf_start
 run_test "bpf: starts again" bpf_ready

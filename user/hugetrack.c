@@ -341,7 +341,7 @@ int cmd_check(int argc, char **argv)
 		"--debugfs) sees only what happens while this command runs: give it the COMMAND to check, or "
 		"--debugfs DIR of a running 'hugetrack-bpf serve DIR'.\v"
 		"EXAMPLES:\n  make test; hugetrack check\n  hugetrack check --backend bpf -- make test\n"
-		"  hugetrack-bpf serve /run/hugetrack &  make test; hugetrack check --backend bpf --debugfs /run/hugetrack",
+		"  hugetrack check --backend bpf --debugfs /run/hugetrack  # hugetrack-bpf serve's",
 		ht_common_children, NULL, NULL
 	};
 	struct check_args args = { 0 };
@@ -571,7 +571,10 @@ static void usage(FILE *out)
 
 	fprintf(out, "Usage: hugetrack COMMAND [OPTION...]\n"
 		"Reads the hugetrack module's files in " HT_DEBUGFS_DEFAULT ",\n"
-		"or with --backend bpf runs the BPF backend (no module; root and BTF).\n\n");
+		"or with --backend bpf runs the BPF backend (no module; root and BTF).\n"
+		"BPF cannot set the module's data watchpoints: no writers file, and a\n"
+		"reservation count wrapped and put back inside one call goes unseen\n"
+		"(the README's BPF section has every difference and why).\n\n");
 	for (i = 0; i < NR_COMMANDS; i++)
 		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].what);
 	fprintf(out, "\n'hugetrack COMMAND --help' for its options; man hugetrack.\n"

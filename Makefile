@@ -31,12 +31,20 @@ DEPMOD = depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KERNELRELE
 
 MODULE_SOURCES := Kbuild VERSION compat $(wildcard *.h *.c)
 
-# The reader runs in the busybox guest too: static, glibc's argp, jansson.
+# The BPF backend's library, which the reader links too (rules below).
+BPF_OUT := build/bpf
+BPF_USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Ibpf -I$(BPF_OUT) \
+	-DHUGETRACK_VERSION='"$(VERSION)"'
+BPF_LIB_OBJS := $(BPF_OUT)/ht_bpf.o $(BPF_OUT)/ht_kinds.o
+BPF_LIBS := -lbpf -lelf -lz
+
+# The reader runs in the busybox guest too: static, glibc's argp, jansson,
+# and the BPF backend's library (libbpf, libelf, zlib).
 READER := build/user/hugetrack
 READER_SOURCES := $(wildcard user/*.c)
 READER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
-	-DHT_VERSION='"$(VERSION)"'
-READER_LIBS := -ljansson -lm
+	-DHT_VERSION='"$(VERSION)"' -Ibpf
+READER_LIBS := -ljansson -lm $(BPF_LIBS)
 
 # The kernels dkms-install builds for; DKMS builds for later ones itself.
 DKMS_KERNELS ?= $(KERNELRELEASE)
@@ -53,9 +61,9 @@ all: module user
 
 user: $(READER)
 
-$(READER): $(READER_SOURCES) $(wildcard user/*.h) VERSION
+$(READER): $(READER_SOURCES) $(wildcard user/*.h) bpf/ht_bpf.h $(BPF_LIB_OBJS) VERSION
 	@mkdir -p $(@D)
-	$(CC) $(READER_CFLAGS) -static -o $@ $(READER_SOURCES) $(READER_LIBS)
+	$(CC) $(READER_CFLAGS) -static -o $@ $(READER_SOURCES) $(BPF_LIB_OBJS) $(READER_LIBS)
 
 module:
 	@test -d $(KDIR) || { echo "No kernel headers at $(KDIR): install linux-headers-$(KERNELRELEASE), or give KDIR=<kernel build dir>" >&2; exit 1; }
@@ -111,10 +119,9 @@ style:
 fixtures: setup
 	tests/fixtures.sh
 
-# The BPF backend: CO-RE object, its skeleton, and a static binary that runs
-# in the busybox guest as on any machine.
-BPF_OUT := build/bpf
-HUGETRACK_VERSION := $(shell cat VERSION)
+# The BPF backend: CO-RE object, its skeleton, the library (ht_bpf.h) the
+# reader links too (variables above), and a static binary that runs in the
+# busybox guest as on any machine.
 # The kernel whose BTF bpf/vmlinux.h is dumped from (CO-RE adapts it to others).
 VMLINUX_KERNEL ?= 6.12.117+deb12-amd64
 
@@ -127,10 +134,16 @@ $(BPF_OUT)/hugetrack.bpf.o: bpf/hugetrack.bpf.c bpf/hugetrack.h ht_kinds.h bpf/v
 $(BPF_OUT)/hugetrack.skel.h: $(BPF_OUT)/hugetrack.bpf.o
 	bpftool gen skeleton $< name hugetrack_bpf >$@
 
-$(BPF_OUT)/hugetrack-bpf: bpf/hugetrack-bpf.c bpf/ht_bpf.c bpf/ht_bpf.h bpf/hugetrack.h ht_kinds.h ht_kinds.c \
-		$(BPF_OUT)/hugetrack.skel.h VERSION
-	gcc -std=c11 -O2 -Wall -Wextra -Werror -static -DHUGETRACK_VERSION='"$(HUGETRACK_VERSION)"' \
-		-Ibpf -I$(BPF_OUT) -o $@ bpf/hugetrack-bpf.c bpf/ht_bpf.c ht_kinds.c -lbpf -lelf -lz
+$(BPF_OUT)/ht_bpf.o: bpf/ht_bpf.c bpf/ht_bpf.h bpf/hugetrack.h ht_kinds.h $(BPF_OUT)/hugetrack.skel.h
+	gcc $(BPF_USER_CFLAGS) -c -o $@ $<
+
+$(BPF_OUT)/ht_kinds.o: ht_kinds.c ht_kinds.h
+	@mkdir -p $(BPF_OUT)
+	gcc $(BPF_USER_CFLAGS) -c -o $@ $<
+
+$(BPF_OUT)/hugetrack-bpf: bpf/hugetrack-bpf.c bpf/ht_bpf.h $(BPF_LIB_OBJS) VERSION
+	gcc $(BPF_USER_CFLAGS) -static \
+		-o $@ bpf/hugetrack-bpf.c $(BPF_LIB_OBJS) $(BPF_LIBS)
 
 vmlinux-h:
 	tests/vmlinux-h.sh $(VMLINUX_KERNEL) >bpf/vmlinux.h.new && mv bpf/vmlinux.h.new bpf/vmlinux.h

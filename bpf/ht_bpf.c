@@ -5,7 +5,6 @@
  * and attaches hugetrack.bpf.c, drains its ring buffer into rings like the
  * module's, and renders the module's debugfs files from them.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
 #include <limits.h>
@@ -423,6 +422,20 @@ static int set_kernel_addresses(struct ht_bpf *bpf, char *err, size_t errlen)
 
 static int handle_record(void *ctx, void *data, size_t size);
 
+/* Lockdown's highest level forbids BPF reads of kernel memory. */
+static bool locked_down_confidentiality(void)
+{
+	FILE *f = fopen("/sys/kernel/security/lockdown", "r");
+	char levels[128] = "";
+
+	if (!f)
+		return false;
+	if (!fgets(levels, sizeof(levels), f))
+		levels[0] = '\0';
+	fclose(f);
+	return strstr(levels, "[confidentiality]") != NULL;
+}
+
 static int check_environment(char *err, size_t errlen)
 {
 	if (geteuid()) {
@@ -476,8 +489,13 @@ struct ht_bpf *ht_bpf_open(const struct ht_bpf_options *opts, char *err, size_t 
 		bpf->skel->rodata->refcount_threshold = o.refcount_threshold;
 	choose_programs(bpf);
 	e = hugetrack_bpf__load(bpf->skel);
+	if (e && locked_down_confidentiality()) {
+		say(err, errlen, "the kernel refused the BPF programs (%s): it is locked down for confidentiality (/sys/kernel/security/lockdown), where BPF may not read kernel memory and no unsigned module loads: boot with lockdown=integrity or none",
+		    strerror(-e));
+		goto fail;
+	}
 	if (e) {
-		say(err, errlen, "cannot load the BPF programs: %s (run with -v for the verifier's log)",
+		say(err, errlen, "cannot load the BPF programs: %s (hugetrack-bpf -v shows the verifier's log)",
 		    strerror(-e));
 		goto fail;
 	}

@@ -4,7 +4,7 @@
  * module's debugfs files, in the module's formats, from what BPF saw.
  *
  *	char err[256];
- *	struct ht_bpf *bpf = ht_bpf_open(err, sizeof(err));
+ *	struct ht_bpf *bpf = ht_bpf_open(NULL, err, sizeof(err));
  *	if (!bpf) { fprintf(stderr, "%s\n", err); exit(1); }
  *	ht_bpf_render(bpf, "counters", stdout);
  *	ht_bpf_close(bpf);

@@ -4,7 +4,6 @@
  * prints, or keeps writing into a directory, the files of the module's
  * debugfs directory in the module's formats.
  */
-#define _GNU_SOURCE
 #include <argp.h>
 #include <errno.h>
 #include <signal.h>

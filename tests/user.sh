@@ -23,9 +23,13 @@ fixture_dirs() {
 	ls -d "$FIXTURES"/*/ | sed 's:/$::'
 }
 
-# The reader with sanitizers (dynamic: ASan does not link statically).
+# The reader with sanitizers (dynamic: ASan does not link statically), the
+# BPF backend's library in it too.
 asan_reader() {
-	clang "${CFLAGS[@]}" "${SAN[@]}" -o "$OUT/hugetrack" "$TOP"/user/*.c -ljansson -lm
+	make -s -C "$TOP" build/bpf/hugetrack.skel.h
+	clang "${CFLAGS[@]}" "${SAN[@]}" -I"$TOP/bpf" -I"$BUILD/bpf" \
+		-DHUGETRACK_VERSION="\"$(cat "$TOP/VERSION")\"" -o "$OUT/hugetrack" \
+		"$TOP"/user/*.c "$TOP/bpf/ht_bpf.c" "$TOP/ht_kinds.c" -ljansson -lm -lbpf -lelf -lz
 }
 
 unit() {
@@ -97,6 +101,10 @@ outputs() {
 		expect_status 6 "hstates is missing" "$OUT/hugetrack" snapshot --debugfs "$bad"
 	done
 	expect_status 5 "module is not loaded\|give --debugfs" "$OUT/hugetrack" check --debugfs "$OUT/nowhere"
+	status=0
+	"$OUT/hugetrack" top --backend kernel 2>"$OUT/err" || status=$?
+	[ "$status" = 2 ] && grep -q 'give module, bpf or auto' "$OUT/err" ||
+		{ echo "--backend kernel: status $status, $(cat "$OUT/err")"; return 1; }
 	printf 'time_s,hstate\n' >"$OUT/bad.csv"
 	expect_status 6 "bad.csv:1: " "$OUT/hugetrack" plot "$OUT/bad.csv" -o "$OUT/bad.svg"
 }

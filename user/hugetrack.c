@@ -4,32 +4,50 @@
  * The commands: top, events, snapshot, check, record, plot.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "hugetrack.h"
 
 const char *argp_program_version = "hugetrack " HT_VERSION;
 
-const char *ht_debugfs = HT_DEBUGFS_DEFAULT;
+const char *ht_debugfs;
+enum ht_backend ht_backend = HT_BACKEND_MODULE;
 
 static const struct argp_option common_options[] = {
-	{ "debugfs", 'D', "DIR", 0, "The module's files (default " HT_DEBUGFS_DEFAULT ")", 50 },
+	{ "debugfs", 'D', "DIR", 0, "The module's files (default " HT_DEBUGFS_DEFAULT "), or the directory of a running 'hugetrack-bpf serve DIR'", 50 },
+	{ "backend", 'B', "module|bpf|auto", 0, "module (default): the module's files; bpf: the BPF backend in this process (needs root and BTF; it sees only what happens while this command runs), or with --debugfs the directory of 'hugetrack-bpf serve'; auto: the module if it is loaded, else bpf", 50 },
 	{ 0 }
 };
 
 static error_t parse_common(int key, char *arg, struct argp_state *state)
 {
-	(void)state;
-	if (key != 'D')
-		return ARGP_ERR_UNKNOWN;
-	ht_debugfs = arg;
-	return 0;
+	static const char *const names[] = {
+		[HT_BACKEND_MODULE] = "module", [HT_BACKEND_BPF] = "bpf", [HT_BACKEND_AUTO] = "auto",
+	};
+	size_t i;
+
+	switch (key) {
+	case 'D':
+		ht_debugfs = arg;
+		return 0;
+	case 'B':
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (!strcmp(arg, names[i]))
+				ht_backend = i;
+		if (strcmp(arg, names[ht_backend]))
+			argp_error(state, "--backend %s: give module, bpf or auto", arg);
+		return 0;
+	}
+	return ARGP_ERR_UNKNOWN;
+}
+
+int ht_open_source(struct ht_source *src)
+{
+	return ht_source_open(src, ht_backend, ht_debugfs);
 }
 
 const struct argp ht_common_argp = { common_options, parse_common, NULL, NULL, NULL, NULL, NULL };
@@ -108,17 +126,6 @@ double ht_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-void ht_sleep(double seconds)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)seconds,
-		.tv_nsec = (long)((seconds - (time_t)seconds) * 1e9),
-	};
-
-	while (!ht_stopped() && nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 unsigned long long ht_events_total(const struct ht_snapshot *s)
 {
 	return ht_counters_sum(s, "events_") -
@@ -140,23 +147,46 @@ static const struct argp_option snapshot_options[] = {
 	{ 0 }
 };
 
+struct snapshot_args {
+	enum snapshot_format format;
+	char **command;
+};
+
+/* -- COMMAND...: what snapshot and check run first, and then cover */
+static error_t parse_command(char ***command, int key, struct argp_state *state)
+{
+	if (key != ARGP_KEY_ARGS)
+		return ARGP_ERR_UNKNOWN;
+	*command = state->argv + state->next;
+	return 0;
+}
+
 static error_t parse_snapshot(int key, char *arg, struct argp_state *state)
 {
-	enum snapshot_format *format = state->input;
+	struct snapshot_args *args = state->input;
 
 	(void)arg;
 	switch (key) {
 	case 'j':
-		*format = SNAPSHOT_JSON;
+		args->format = SNAPSHOT_JSON;
 		return 0;
 	case 'p':
-		*format = SNAPSHOT_PROM;
+		args->format = SNAPSHOT_PROM;
 		return 0;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		return EINVAL;
 	}
-	return ARGP_ERR_UNKNOWN;
+	return parse_command(&args->command, key, state);
+}
+
+/* The source, after the command it is to cover: 0 or an exit status. */
+static int open_and_run(struct ht_source *src, char **command)
+{
+	int status = ht_open_source(src);
+
+	if (!status && command)
+		status = ht_source_run(src, command);
+	if (status)
+		ht_source_close(src);
+	return status;
 }
 
 static void print_text(const struct ht_snapshot *s)
@@ -203,24 +233,32 @@ static void print_text(const struct ht_snapshot *s)
 int cmd_snapshot(int argc, char **argv)
 {
 	static const struct argp argp = {
-		snapshot_options, parse_snapshot, NULL,
-		"Everything the module counts, once: hstates, counters, probes, anomalies, race windows.\v"
+		snapshot_options, parse_snapshot, "[-- COMMAND...]",
+		"Everything the module counts, once: hstates, counters, probes, anomalies, race windows.  "
+		"With a COMMAND: after running it.  The BPF backend in this process (--backend bpf "
+		"without --debugfs) counts only what happens while the command runs.\v"
 		"EXAMPLES:\n"
 		"  hugetrack snapshot --json | jq .hstates\n"
-		"  hugetrack snapshot --prom > /var/lib/prometheus/node-exporter/hugetrack.prom",
+		"  hugetrack snapshot --prom > /var/lib/prometheus/node-exporter/hugetrack.prom\n"
+		"  hugetrack snapshot --backend bpf --json -- ./my-test",
 		ht_common_children, NULL, NULL
 	};
-	enum snapshot_format format = SNAPSHOT_TEXT;
+	struct snapshot_args args = { SNAPSHOT_TEXT, NULL };
+	struct ht_source src;
 	struct ht_snapshot s;
 	int status;
 
-	ht_parse_args(&argp, argc, argv, &format);
-	status = ht_snapshot_load(ht_debugfs, &s);
+	ht_parse_args(&argp, argc, argv, &args);
+	status = open_and_run(&src, args.command);
 	if (status)
 		return status;
-	if (format == SNAPSHOT_JSON)
+	status = ht_snapshot_load(&src, &s);
+	ht_source_close(&src);
+	if (status)
+		return status;
+	if (args.format == SNAPSHOT_JSON)
 		status = ht_write_json(&s, stdout) ? HT_EXIT_IO : 0;
-	else if (format == SNAPSHOT_PROM)
+	else if (args.format == SNAPSHOT_PROM)
 		ht_write_prom(&s, stdout);
 	else
 		print_text(&s);
@@ -242,6 +280,7 @@ static const struct argp_option check_options[] = {
 
 struct check_args {
 	bool reset, quiet;
+	char **command;
 };
 
 static error_t parse_check(int key, char *arg, struct argp_state *state)
@@ -255,16 +294,15 @@ static error_t parse_check(int key, char *arg, struct argp_state *state)
 	case 'q':
 		args->quiet = true;
 		return 0;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		return EINVAL;
 	}
-	return ARGP_ERR_UNKNOWN;
+	(void)arg;
+	return parse_command(&args->command, key, state);
 }
 
 #define CHECK_FRAMES	4
 
-static void report_anomalies(const struct ht_snapshot *s, unsigned long long total)
+static void report_anomalies(const struct ht_source *src, const struct ht_snapshot *s,
+			     unsigned long long total)
 {
 	size_t i, f;
 
@@ -286,47 +324,47 @@ static void report_anomalies(const struct ht_snapshot *s, unsigned long long tot
 		for (f = 0; f < s->anomalies[i].nr_frames && f < CHECK_FRAMES; f++)
 			printf("      %s\n", s->anomalies[i].frames[f]);
 	}
-	if (s->nr_anomalies < total)
+	if (s->nr_anomalies < total && src->dir)
 		printf("  (the module keeps the last %zu; dmesg has every one)\n", s->nr_anomalies);
-	printf("  stacks and events: %s/anomalies\n", ht_debugfs);
-}
-
-static int reset_module(void)
-{
-	int fd = ht_open(ht_debugfs, "control", O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -fd;
-	n = write(fd, "reset\n", 6);
-	close(fd);
-	if (n == 6)
-		return 0;
-	fprintf(stderr, "hugetrack: cannot reset through %s/control: %s\n", ht_debugfs,
-		n < 0 ? strerror(errno) : "short write");
-	return HT_EXIT_IO;
+	else if (s->nr_anomalies < total)
+		printf("  (the BPF backend keeps the last %zu)\n", s->nr_anomalies);
+	if (src->dir)
+		printf("  stacks and events: %s/anomalies\n", src->dir);
 }
 
 int cmd_check(int argc, char **argv)
 {
 	static const struct argp argp = {
-		check_options, parse_check, NULL,
-		"Exit 1 with a report if the module recorded an anomaly since load or its last reset, 0 otherwise.\v"
-		"EXAMPLE:\n  make test; hugetrack check",
+		check_options, parse_check, "[-- COMMAND...]",
+		"Exit 1 with a report if the module recorded an anomaly since load or its last reset, 0 otherwise; "
+		"with a COMMAND, after running it.  The BPF backend in this process (--backend bpf without "
+		"--debugfs) sees only what happens while this command runs: give it the COMMAND to check, or "
+		"--debugfs DIR of a running 'hugetrack-bpf serve DIR'.\v"
+		"EXAMPLES:\n  make test; hugetrack check\n  hugetrack check --backend bpf -- make test\n"
+		"  hugetrack check --backend bpf --debugfs /run/hugetrack  # hugetrack-bpf serve's",
 		ht_common_children, NULL, NULL
 	};
 	struct check_args args = { 0 };
 	unsigned long long total;
+	struct ht_source src;
 	struct ht_snapshot s;
 	int status;
 
 	ht_parse_args(&argp, argc, argv, &args);
-	status = ht_snapshot_load(ht_debugfs, &s);
+	status = open_and_run(&src, args.command);
 	if (status)
 		return status;
+	if (!src.dir && !args.command) {
+		fprintf(stderr, "hugetrack check: the BPF backend in this process sees only what happens while it runs: give the command to check (hugetrack check --backend bpf -- make test), or --debugfs DIR of a running 'hugetrack-bpf serve DIR'\n");
+		ht_source_close(&src);
+		return HT_EXIT_USAGE;
+	}
+	status = ht_snapshot_load(&src, &s);
+	if (status)
+		goto out;
 	total = ht_counters_sum(&s, "anomaly_");
 	if (total) {
-		report_anomalies(&s, total);
+		report_anomalies(&src, &s, total);
 		status = HT_EXIT_ANOMALY;
 	} else if (!args.quiet) {
 		printf("hugetrack check: ok: no anomaly since load or reset (%llu events, %llu dropped)\n",
@@ -335,14 +373,16 @@ int cmd_check(int argc, char **argv)
 	}
 	if (s.has_windows && ht_window_hits(&s) && !args.quiet)
 		printf("  race windows seen open: %llu (see %s/windows)\n",
-		       ht_window_hits(&s), ht_debugfs);
+		       ht_window_hits(&s), src.where);
 	ht_snapshot_free(&s);
 	if (args.reset) {
-		int err = reset_module();
+		int err = ht_source_control(&src, "reset");
 
 		if (err)
-			return err;
+			status = err;
 	}
+out:
+	ht_source_close(&src);
 	return status;
 }
 
@@ -450,22 +490,28 @@ static void note_gap(unsigned long long last, unsigned long long seq)
 			seq > last ? seq - last - 1 : 0, seq);
 }
 
+struct events_stream {
+	const struct events_args *args;
+	const char *where;
+	unsigned long long last_seq;
+};
+
 /* One line of the stream: 0, or an exit status. */
-static int handle_event_line(const struct events_args *args, char *line,
-			     unsigned long long *last_seq)
+static int handle_event_line(char *line, void *ctx)
 {
+	struct events_stream *stream = ctx;
 	struct ht_parse_error err = { 0 };
 	unsigned long long seq;
 	struct ht_kvline ev;
 
 	if (ht_parse_event(line, &ev, &err))
-		return ht_format_error(ht_debugfs, "events", &err);
+		return ht_format_error(stream->where, "events", &err);
 	ht_parse_u64(ht_kv_get(&ev, "seq"), &seq);
-	note_gap(*last_seq, seq);
-	*last_seq = seq;
-	if (!event_wanted(args, &ev))
+	note_gap(stream->last_seq, seq);
+	stream->last_seq = seq;
+	if (!event_wanted(stream->args, &ev))
 		return 0;
-	if (args->json)
+	if (stream->args->json)
 		ht_write_event_json(&ev, stdout);
 	else
 		print_event(&ev);
@@ -476,62 +522,31 @@ int cmd_events(int argc, char **argv)
 {
 	static const struct argp argp = {
 		events_options, parse_events, NULL,
-		"Follows the module's event stream (consuming it: one reader at a time).\v"
+		"Follows the module's event stream (consuming it: one reader at a time).  "
+		"The BPF backend in this process (--backend bpf) shows the events from its start; "
+		"a 'hugetrack-bpf serve' directory, the events it has written.\v"
 		"EXAMPLES:\n"
 		"  hugetrack events --kind fault\n"
-		"  hugetrack events --json --pid 1234 > events.jsonl",
+		"  hugetrack events --json --pid 1234 > events.jsonl\n"
+		"  hugetrack events --backend bpf --kind uffd_copy",
 		ht_common_children, NULL, NULL
 	};
 	struct events_args args = { 0 };
-	unsigned long long last_seq = 0;
-	char buf[8192], *line, *nl;
-	size_t len = 0;
-	ssize_t got;
-	int fd, status = 0;
+	struct events_stream stream = { &args, NULL, 0 };
+	struct ht_source src;
+	int status;
 
 	ht_parse_args(&argp, argc, argv, &args);
 	ht_catch_stop();
-	fd = ht_open(ht_debugfs, "events", O_RDONLY | (args.drain ? O_NONBLOCK : 0));
-	if (fd < 0)
-		return -fd;
+	status = ht_open_source(&src);
+	if (status)
+		return status;
+	stream.where = src.where;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!args.json)
 		fputs(EVENT_HEADER, stdout);
-	while (!ht_stopped()) {
-		got = read(fd, buf + len, sizeof(buf) - 1 - len);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0 && errno == EAGAIN)
-			break;
-		if (got < 0) {
-			fprintf(stderr, "hugetrack: cannot read %s/events: %s\n", ht_debugfs,
-				strerror(errno));
-			status = HT_EXIT_IO;
-			goto cleanup;
-		}
-		if (!got)	/* the module was unloaded */
-			break;
-		len += got;
-		buf[len] = '\0';
-		line = buf;
-		while ((nl = strchr(line, '\n'))) {
-			*nl = '\0';
-			status = handle_event_line(&args, line, &last_seq);
-			if (status)
-				goto cleanup;
-			line = nl + 1;
-		}
-		len -= line - buf;
-		memmove(buf, line, len);
-		if (len == sizeof(buf) - 1) {
-			fprintf(stderr, "hugetrack: %s/events: a line longer than %zu bytes: unexpected format for this reader (%s)\n",
-				ht_debugfs, sizeof(buf) - 1, HT_VERSION);
-			status = HT_EXIT_FORMAT;
-			goto cleanup;
-		}
-	}
-cleanup:
-	close(fd);
+	status = ht_source_events(&src, args.drain, handle_event_line, &stream);
+	ht_source_close(&src);
 	return status;
 }
 
@@ -555,13 +570,17 @@ static void usage(FILE *out)
 	size_t i;
 
 	fprintf(out, "Usage: hugetrack COMMAND [OPTION...]\n"
-		"Reads the hugetrack module's files in " HT_DEBUGFS_DEFAULT ".\n\n");
+		"Reads the hugetrack module's files in " HT_DEBUGFS_DEFAULT ",\n"
+		"or with --backend bpf runs the BPF backend (no module; root and BTF).\n"
+		"BPF cannot set the module's data watchpoints: no writers file, and a\n"
+		"reservation count wrapped and put back inside one call goes unseen\n"
+		"(the README's BPF section has every difference and why).\n\n");
 	for (i = 0; i < NR_COMMANDS; i++)
 		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].what);
 	fprintf(out, "\n'hugetrack COMMAND --help' for its options; man hugetrack.\n"
 		"Exit status: 0 ok, 1 check found an anomaly, 2 usage, 3 not root,\n"
 		"4 debugfs not mounted, 5 module not loaded, 6 unexpected file format,\n"
-		"7 read or write error.\n");
+		"7 read or write error, 8 the BPF backend cannot start.\n");
 }
 
 int main(int argc, char **argv)

@@ -8,8 +8,9 @@
 
 #include "snapshot.h"
 
-/* Options every command takes (--debugfs). */
+/* Options every command takes (--debugfs, NULL if not given; --backend). */
 extern const char *ht_debugfs;
+extern enum ht_backend ht_backend;
 extern const struct argp ht_common_argp;
 
 /* -i SECONDS and -n COUNT of the commands that sample (top, record). */
@@ -28,14 +29,15 @@ int cmd_top(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 
+/* The source --backend and --debugfs name: 0 or an exit status. */
+int ht_open_source(struct ht_source *src);
+
 /* Runs @argp on the command's arguments; exits with HT_EXIT_USAGE on error. */
 void ht_parse_args(const struct argp *argp, int argc, char **argv, void *input);
 
 /* SIGINT / SIGTERM end a loop cleanly; true once one came. */
 void ht_catch_stop(void);
 bool ht_stopped(void);
-/* Sleeps @seconds unless a stop signal comes first. */
-void ht_sleep(double seconds);
 double ht_now(void);
 
 /* Events of every kind since load or reset (events_dropped not among them). */

@@ -63,6 +63,7 @@ int cmd_record(int argc, char **argv)
 	const char *output = NULL;
 	unsigned long long events, prev_events = 0;
 	double start, now, prev_time = 0;
+	struct ht_source src;
 	struct ht_snapshot s;
 	unsigned long n;
 	int status = 0;
@@ -70,15 +71,19 @@ int cmd_record(int argc, char **argv)
 
 	ht_parse_args(&argp, argc, argv, &output);
 	ht_catch_stop();
+	status = ht_open_source(&src);
+	if (status)
+		return status;
 	out = fopen(output, "w");
 	if (!out) {
 		fprintf(stderr, "hugetrack: cannot create %s: %s\n", output, strerror(errno));
+		ht_source_close(&src);
 		return HT_EXIT_IO;
 	}
 	fprintf(out, "%s\n", HT_CSV_HEADER);
 	start = ht_now();
 	for (n = 0; !ht_stopped(); n++) {
-		status = ht_snapshot_load(ht_debugfs, &s);
+		status = ht_snapshot_load(&src, &s);
 		if (status)
 			break;
 		now = ht_now();
@@ -92,12 +97,13 @@ int cmd_record(int argc, char **argv)
 		prev_time = now;
 		if (ht_count && n + 1 >= ht_count)
 			break;
-		ht_sleep(ht_interval);
+		ht_source_wait(&src, ht_interval);
 	}
 	if (fclose(out) && !status) {
 		fprintf(stderr, "hugetrack: cannot write %s: %s\n", output, strerror(errno));
 		status = HT_EXIT_IO;
 	}
+	ht_source_close(&src);
 	return status;
 }
 

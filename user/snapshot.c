@@ -38,7 +38,7 @@ static int diagnose_missing_dir(const char *dir)
 	snprintf(parent, sizeof(parent), "%s", dir);
 	dirname(parent);
 	if (!statfs(parent, &fs) && fs.f_type == DEBUGFS_MAGIC) {
-		fprintf(stderr, "hugetrack: no %s: the hugetrack module is not loaded: sudo insmod hugetrack.ko\n",
+		fprintf(stderr, "hugetrack: no %s: the hugetrack module is not loaded: sudo insmod hugetrack.ko, or where it cannot load, --backend bpf\n",
 			dir);
 		return -HT_EXIT_NO_MODULE;
 	}
@@ -77,20 +77,19 @@ int ht_open(const char *dir, const char *name, int flags)
 	return -HT_EXIT_IO;
 }
 
-int ht_format_error(const char *dir, const char *name,
+int ht_format_error(const char *where, const char *name,
 		    const struct ht_parse_error *err)
 {
 	if (err->line)
 		fprintf(stderr, "hugetrack: %s/%s:%u: %s: unexpected format for this reader (%s): use the reader built with the module\n",
-			dir, name, err->line, err->msg, HT_VERSION);
+			where, name, err->line, err->msg, HT_VERSION);
 	else
 		fprintf(stderr, "hugetrack: %s/%s: %s: unexpected format for this reader (%s): use the reader built with the module\n",
-			dir, name, err->msg, HT_VERSION);
+			where, name, err->msg, HT_VERSION);
 	return HT_EXIT_FORMAT;
 }
 
-/* The whole file, NUL-terminated, in *@text; 0 or an enum ht_exit. */
-static int read_text(const char *dir, const char *name, char **text)
+int ht_read_file(const char *dir, const char *name, char **text)
 {
 	struct ht_parse_error err = { 0 };
 	size_t len = 0, cap = 0;
@@ -153,15 +152,6 @@ void ht_snapshot_free(struct ht_snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* The windows file came with the race windows: older modules lack it. */
-static bool has_file(const char *dir, const char *name)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return !access(path, F_OK);
-}
-
 static const char *const file_names[] = {
 	[TEXT_HSTATES] = "hstates",
 	[TEXT_PROBES] = "probes",
@@ -188,7 +178,7 @@ static int parse_text(struct ht_snapshot *s, int which, struct ht_parse_error *e
 	}
 }
 
-int ht_snapshot_load(const char *dir, struct ht_snapshot *s)
+int ht_snapshot_load(struct ht_source *src, struct ht_snapshot *s)
 {
 	struct ht_parse_error err = { 0 };
 	int i, status;
@@ -196,15 +186,16 @@ int ht_snapshot_load(const char *dir, struct ht_snapshot *s)
 	memset(s, 0, sizeof(*s));
 	for (i = 0; i <= TEXT_WINDOWS; i++) {
 		if (i == TEXT_WINDOWS) {
-			s->has_windows = has_file(dir, file_names[i]);
+			/* the windows file came with the race windows */
+			s->has_windows = ht_source_has(src, file_names[i]);
 			if (!s->has_windows)
 				break;
 		}
-		status = read_text(dir, file_names[i], &s->texts[i]);
+		status = ht_source_read(src, file_names[i], &s->texts[i]);
 		if (status)
 			goto cleanup;
 		if (parse_text(s, i, &err)) {
-			status = ht_format_error(dir, file_names[i], &err);
+			status = ht_format_error(src->where, file_names[i], &err);
 			goto cleanup;
 		}
 	}

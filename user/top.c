@@ -290,10 +290,12 @@ int cmd_top(int argc, char **argv)
 	static const struct argp argp = {
 		NULL, parse_top, NULL,
 		"A live view of the module: huge pages by state (changes highlighted, range since top started), events per second by kind, anomalies, race windows, probe health.  On a pipe, one line per interval.\v"
-		"EXAMPLES:\n  hugetrack top\n  hugetrack top -i 5 | tee hugetrack.log",
+		"EXAMPLES:\n  hugetrack top\n  hugetrack top -i 5 | tee hugetrack.log\n"
+		"  hugetrack top --backend bpf      # no module: the BPF backend, in this process",
 		ht_sampling_children, NULL, NULL
 	};
 	struct top t = { 0 };
+	struct ht_source src;
 	struct ht_snapshot s;
 	unsigned long n;
 	double now;
@@ -301,12 +303,15 @@ int cmd_top(int argc, char **argv)
 
 	ht_parse_args(&argp, argc, argv, NULL);
 	ht_catch_stop();
+	status = ht_open_source(&src);
+	if (status)
+		return status;
 	t.tty = isatty(STDOUT_FILENO);
 	t.started = ht_now();
 	if (t.tty)
 		printf("\033[2J");
 	for (n = 0; !ht_stopped(); n++) {
-		status = ht_snapshot_load(ht_debugfs, &s);
+		status = ht_snapshot_load(&src, &s);
 		if (status)
 			break;
 		now = ht_now();
@@ -322,9 +327,10 @@ int cmd_top(int argc, char **argv)
 		t.have_prev = true;
 		if (ht_count && n + 1 >= ht_count)
 			break;
-		ht_sleep(ht_interval);
+		ht_source_wait(&src, ht_interval);
 	}
 	if (t.have_prev)
 		ht_snapshot_free(&t.prev);
+	ht_source_close(&src);
 	return status;
 }

@@ -179,3 +179,40 @@ THP_BOOT=$(sed 's/.*\[\(.*\)\].*/\1/' $THP/enabled)
 thp_enabled() {
 	echo "$1" >$THP/enabled
 }
+
+# json_hstates FILE: "name nr free resv surplus overcommit" per hstate of a
+# hugetrack snapshot --json
+json_hstates() {
+	sed 's/},{/}\n{/g' "$1" |
+		sed -n 's/.*"name":"\(hugepages-[^"]*\)","size_kb":[0-9]*,"nr":\([0-9]*\),"free":\([0-9]*\),"resv":\([0-9]*\),"surplus":\([0-9]*\),"overcommit":\([0-9]*\)}.*/\1 \2 \3 \4 \5 \6/p' |
+		sort
+}
+
+# json_object FILE KEY: the flat object "KEY":{...} as "name value" lines
+json_object() {
+	sed -n "s/.*\"$2\":{\([^}]*\)}.*/\1/p" "$1" | tr ',' '\n' |
+		sed 's/^"\([^"]*\)":\(.*\)$/\1 \2/' | sort
+}
+
+# top_pipe_as_sysfs [OPTION...]: hugetrack top on a pipe prints one line
+# per refresh, with sysfs's numbers at rest
+top_pipe_as_sysfs() {
+	local lines
+	lines=$(hugetrack top -i 0.1 -n 3 "$@" | cat) || fail "top failed"
+	echo "$lines"
+	expect_eq "lines" 3 "$(echo "$lines" | grep -c .)"
+	echo "$lines" | tail -n 1 | grep -q "hugepages-2048kB nr=$(cat $SYS2M/nr_hugepages) free=$(cat $SYS2M/free_hugepages) resv=$(cat $SYS2M/resv_hugepages) surplus=" ||
+		fail "top's line differs from sysfs"
+}
+
+# expect_error STATUS TEXT COMMAND...: that status, one line naming TEXT
+expect_error() {
+	local want=$1 text=$2 status
+	shift 2
+	"$@" >/tmp/out 2>/tmp/err
+	status=$?
+	cat /tmp/err
+	expect_eq "exit status of $*" "$want" "$status"
+	expect_eq "lines of the message" 1 "$(grep -c . /tmp/err)"
+	grep -q "$text" /tmp/err || fail "message without '$text': $(cat /tmp/err)"
+}

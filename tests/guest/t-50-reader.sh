@@ -6,19 +6,6 @@
 # which checks them with python3's json, promtool and xmllint.
 insmod /hugetrack.ko || echo "# insmod failed: $(dmesg | tail -n 1)"
 
-# json_hstates FILE: "name nr free resv surplus overcommit" per hstate
-json_hstates() {
-	sed 's/},{/}\n{/g' "$1" |
-		sed -n 's/.*"name":"\(hugepages-[^"]*\)","size_kb":[0-9]*,"nr":\([0-9]*\),"free":\([0-9]*\),"resv":\([0-9]*\),"surplus":\([0-9]*\),"overcommit":\([0-9]*\)}.*/\1 \2 \3 \4 \5 \6/p' |
-		sort
-}
-
-# json_object FILE KEY: the flat object "KEY":{...} as "name value" lines
-json_object() {
-	sed -n "s/.*\"$2\":{\([^}]*\)}.*/\1/p" "$1" | tr ',' '\n' |
-		sed 's/^"\([^"]*\)":\(.*\)$/\1 \2/' | sort
-}
-
 # While a workload holds 4 pages (2 faulted): each hstate as sysfs says,
 # every counter as the counters file says, event totals as events_<kind>.
 t_snapshot_json() {
@@ -157,28 +144,6 @@ t_record_plot() {
 	echo reset >$HT/control
 }
 
-# On a pipe, top prints one line per refresh, with sysfs's numbers at rest.
-t_top_pipe() {
-	local lines
-	lines=$(hugetrack top -i 0.1 -n 3 | cat) || fail "top failed"
-	echo "$lines"
-	expect_eq "lines" 3 "$(echo "$lines" | grep -c .)"
-	echo "$lines" | tail -n 1 | grep -q "hugepages-2048kB nr=$(cat $SYS2M/nr_hugepages) free=$(cat $SYS2M/free_hugepages) resv=$(cat $SYS2M/resv_hugepages) surplus=" ||
-		fail "top's line differs from sysfs"
-}
-
-# expect_error STATUS TEXT COMMAND...: that status, one line naming TEXT
-expect_error() {
-	local want=$1 text=$2 status
-	shift 2
-	"$@" >/tmp/out 2>/tmp/err
-	status=$?
-	cat /tmp/err
-	expect_eq "exit status of $*" "$want" "$status"
-	expect_eq "lines of the message" 1 "$(grep -c . /tmp/err)"
-	grep -q "$text" /tmp/err || fail "message without '$text': $(cat /tmp/err)"
-}
-
 t_error_not_root() {
 	grep -q '^nobody:' /etc/passwd 2>/dev/null ||
 		{ mkdir -p /etc && echo 'nobody:x:65534:65534:nobody:/tmp:/bin/sh' >>/etc/passwd; }
@@ -244,7 +209,7 @@ run_test "reader: events --kind and --pid select exactly" t_events_filters
 run_test "reader: check exits 0 after clean workloads, 1 after an injected anomaly" t_check
 run_test "reader: snapshot --prom values equal counters and sysfs" t_prom
 run_test "reader: record and plot a workload with an anomaly" t_record_plot
-run_test "reader: top on a pipe prints a line a refresh, as sysfs" t_top_pipe
+run_test "reader: top on a pipe prints a line a refresh, as sysfs" top_pipe_as_sysfs
 run_test "reader: not root: exit 3 and what to do" t_error_not_root
 run_test "reader: debugfs not mounted: exit 4 and what to do" t_error_no_debugfs
 run_test "reader: module not loaded: exit 5 and what to do" t_error_no_module

@@ -2,34 +2,44 @@
 # The BPF backend (hugetrack-bpf), with the module unloaded: it starts, its
 # hstates equal sysfs, and the same scripted workload gives the same count
 # of events of each kind as the module, as ftrace counts, with no anomaly;
-# each injected anomaly BPF can see is flagged by both backends.
+# each injected anomaly BPF can see is flagged by both backends.  Then the
+# reader's --backend bpf against the same ground truth, its errors, and
+# lockdown: the module refused, the BPF backend running (integrity), then
+# refused too (confidentiality: the last tests of the boot, it cannot be
+# undone).
 BPFDIR=/tmp/htbpf
 TRACKED_KINDS="fault reserve unreserve vma_close uffd_copy uffd_continue zap fork_copy truncate hole_punch subpool_new subpool_put pmd_share"
 
-# The workload both backends see: every kind of event at least once.
+# The workload every backend sees: every kind of event at least once.  A
+# script, so that the reader can run it (hugetrack check -- sh PARITY).
+PARITY=/tmp/t70-parity.sh
+cat >$PARITY <<'EOF'
+mkdir -p /tmp/t70sp
+hugefault -n 4 -t 4 -D >/dev/null &&
+	hugefault -n 2 -t 2 -F -W >/dev/null &&
+	hugefault -n 2 -t 2 -f /dev/hugepages/t70 -F -P >/dev/null &&
+	rm /dev/hugepages/t70 &&
+	hugeuffd copy 2 >/dev/null &&
+	hugeuffd continue 1 /dev/hugepages/t70c >/dev/null &&
+	rm /dev/hugepages/t70c &&
+	hugefault -n 512 -t 1 -S -f /dev/hugepages/t70s -F >/dev/null &&
+	rm /dev/hugepages/t70s &&
+	mount -t hugetlbfs -o size=8M,min_size=4M none /tmp/t70sp &&
+	umount /tmp/t70sp
+EOF
 parity_workload() {
-	mkdir -p /tmp/t70sp
-	hugefault -n 4 -t 4 -D >/dev/null &&
-		hugefault -n 2 -t 2 -F -W >/dev/null &&
-		hugefault -n 2 -t 2 -f /dev/hugepages/t70 -F -P >/dev/null &&
-		rm /dev/hugepages/t70 &&
-		hugeuffd copy 2 >/dev/null &&
-		hugeuffd continue 1 /dev/hugepages/t70c >/dev/null &&
-		rm /dev/hugepages/t70c &&
-		hugefault -n 512 -t 1 -S -f /dev/hugepages/t70s -F >/dev/null &&
-		rm /dev/hugepages/t70s &&
-		mount -t hugetlbfs -o size=8M,min_size=4M none /tmp/t70sp &&
-		umount /tmp/t70sp
+	sh $PARITY
 }
 
-# kind_counts DIR: "kind=N ..." from DIR/counters, then the reservation
-# totals by where they changed
+# kind_counts FILE: "kind=N ..." from a counters file ("name value" lines),
+# then the reservation totals by where they changed (sorted: a snapshot's
+# JSON orders them so)
 kind_counts() {
 	local k
 	for k in $TRACKED_KINDS; do
-		echo "$k=$(awk -v n="events_$k" '$1 == n { print $2 }' $1/counters)"
+		echo "$k=$(awk -v n="events_$k" '$1 == n { print $2 }' $1)"
 	done | tr '\n' ' '
-	awk '/^resv_/ { printf "%s=%s ", $1, $2 }' $1/counters
+	grep '^resv_' $1 | sort | awk '{ printf "%s=%s ", $1, $2 }'
 }
 
 module_absent() {
@@ -129,7 +139,7 @@ t_bpf_parity_run() {
 	expect_eq "reset" "0 ok" "$r"
 	parity_workload || fail "workload failed"
 	bpf_sync
-	kind_counts $BPFDIR >/tmp/t70.bpf
+	kind_counts $BPFDIR/counters >/tmp/t70.bpf
 	echo "bpf: $(cat /tmp/t70.bpf)"
 	HT=$BPFDIR hstates_match_sysfs
 }
@@ -171,7 +181,8 @@ t_module_parity_run() {
 	insmod /hugetrack.ko || fail "insmod failed"
 	echo reset >$HT/control
 	parity_workload || fail "workload failed"
-	kind_counts $HT >/tmp/t70.module
+	kind_counts $HT/counters >/tmp/t70.module
+	cp $HT/counters /tmp/t70.module.counters
 	echo "module: $(cat /tmp/t70.module)"
 	hstates_match_sysfs && t_no_anomaly
 	rmmod hugetrack
@@ -208,6 +219,158 @@ t_inject_both() {
 	grep -q '^  handle_mm_fault+0x' $BPFDIR/anomalies || fail "anomalies has no symbolized stack through handle_mm_fault"
 }
 
+# The reader runs the BPF backend itself: the parity workload run by
+# `hugetrack snapshot --backend bpf` gives the module's per-kind counts and
+# resv totals, ftrace's fault count, sysfs's hstates after it.
+t_reader_bpf_snapshot() {
+	local hits
+	ftrace_add ht_rd_fault hugetlb_fault || fail "cannot add ftrace kprobe event"
+	hugetrack snapshot --backend bpf --json -- sh $PARITY >/tmp/r.json 2>/tmp/r.err
+	expect_eq "snapshot's status" 0 $?
+	hits=$(ftrace_hits ht_rd_fault)
+	ftrace_del ht_rd_fault
+	expect_eq "stderr" "" "$(cat /tmp/r.err)"
+	! grep -q '"type":"watchpoint"' /tmp/r.json || fail "watchpoint rows: not the BPF backend"
+	expect_eq "hstates (name nr free resv surplus overcommit)" "$(sysfs_hstates)" \
+		"$(json_hstates /tmp/r.json)"
+	json_object /tmp/r.json counters >/tmp/r.counters
+	echo "reader: $(kind_counts /tmp/r.counters)"
+	expect_eq "per-kind event counts and resv totals (module, reader --backend bpf)" \
+		"$(cat /tmp/t70.module)" "$(kind_counts /tmp/r.counters)"
+	expect_eq "fault events (ftrace hits)" "$hits" \
+		"$(json_object /tmp/r.json events | awk '$1 == "fault" { print $2 }')"
+	grep -q '"anomalies":\[\]' /tmp/r.json || fail "anomalies in the snapshot"
+}
+
+# check: the same total of events as the module for the parity workload,
+# and an injected anomaly reported with its rule, pid and stack.
+t_reader_bpf_check() {
+	local out status want pid
+	want=$(awk '/^events_/ && $1 != "events_dropped" { s += $2 } END { print s }' \
+		/tmp/t70.module.counters)
+	out=$(hugetrack check --backend bpf -- sh $PARITY)
+	expect_eq "check's status after the parity workload" 0 $?
+	expect_eq "check's report" \
+		"hugetrack check: ok: no anomaly since load or reset ($want events, 0 dropped)" "$out"
+	insmod /tests/ht_inject.ko mode=extra_ref || fail "cannot load ht_inject"
+	out=$(hugetrack check --backend bpf -- hugefault -n 1 -t 1 -v -- rmmod ht_inject)
+	status=$?
+	echo "$out"
+	expect_eq "check's status after an injected anomaly" 1 $status
+	pid=$(field "$out" pid)
+	echo "$out" | grep -q "ref_map_mismatch: pid $pid (hugefault) fault at 0x" ||
+		fail "the report does not name the rule and pid $pid"
+	echo "$out" | grep -q '^      handle_mm_fault+0x' || fail "the report has no stack"
+}
+
+# top runs the backend in its process: sysfs's numbers on a pipe, and the
+# events of a workload run meanwhile.
+t_reader_bpf_top() {
+	local pid i
+	top_pipe_as_sysfs --backend bpf || return 1
+	hugetrack top --backend bpf -i 0.3 -n 20 >/tmp/top.txt 2>&1 &
+	pid=$!
+	for i in $(seq 600); do
+		[ -s /tmp/top.txt ] && break
+		sleep 0.1
+	done
+	hugefault -n 4 -t 4 >/dev/null || fail "workload failed"
+	wait $pid
+	expect_eq "top's status" 0 $?
+	cat /tmp/top.txt
+	grep -q ' events/s=[0-9.]*[1-9]' /tmp/top.txt || fail "no events seen"
+}
+
+# events follows the backend it runs: each fault of a workload once (as
+# ftrace counts them), seq without a gap, until SIGTERM.
+t_reader_bpf_events() {
+	local pid i hits
+	hugetrack events --backend bpf >/tmp/ev.txt 2>/tmp/ev.err &
+	pid=$!
+	for i in $(seq 600); do
+		[ -s /tmp/ev.txt ] && break	# the header: attached
+		sleep 0.1
+	done
+	ftrace_add ht_ev_fault hugetlb_fault || fail "cannot add ftrace kprobe event"
+	hugefault -n 3 -t 3 >/dev/null && hugeuffd copy 1 >/dev/null || fail "workload failed"
+	hits=$(ftrace_hits ht_ev_fault)
+	ftrace_del ht_ev_fault
+	sleep 1
+	kill -TERM $pid
+	wait $pid
+	expect_eq "events' status after SIGTERM" 0 $?
+	cat /tmp/ev.txt
+	expect_eq "stderr (a gap in seq would be there)" "" "$(cat /tmp/ev.err)"
+	expect_eq "fault lines (ftrace hits)" "$hits" "$(grep -c ' fault  ' /tmp/ev.txt)"
+	grep -q ' uffd_copy ' /tmp/ev.txt || fail "no uffd_copy event"
+}
+
+# auto: the BPF backend without the module (no watchpoint rows), the
+# module when it is loaded.
+t_reader_auto() {
+	module_absent
+	hugetrack snapshot --backend auto --json >/tmp/a.json || fail "auto without the module failed"
+	grep -q '"probes":\[{"name":"hugetlb_fault"' /tmp/a.json || fail "no probes"
+	! grep -q '"type":"watchpoint"' /tmp/a.json || fail "auto used a module"
+	insmod /hugetrack.ko || fail "insmod failed"
+	hugetrack snapshot --backend auto --json >/tmp/a.json
+	rmmod hugetrack
+	grep -q '"type":"watchpoint"' /tmp/a.json || fail "auto did not use the loaded module"
+}
+
+# The reader on hugetrack-bpf serve's directory: check names the last
+# injected rule, --reset goes through control.cmd, top reads it too.
+t_reader_serve_dir() {
+	local out status
+	out=$(hugetrack check --backend bpf --debugfs $BPFDIR --reset)
+	status=$?
+	echo "$out"
+	expect_eq "check's status" 1 $status
+	echo "$out" | grep -q "resv_double_consume: pid" || fail "the report does not name the rule"
+	bpf_sync
+	hugetrack check -q --backend bpf --debugfs $BPFDIR || fail "anomalies after check --reset"
+	top_pipe_as_sysfs --backend bpf --debugfs $BPFDIR
+}
+
+t_reader_bpf_errors() {
+	mkdir -p /tmp/nobtf
+	expect_error 3 "needs root" su nobody -s /bin/sh -c "/tests/bin/hugetrack snapshot --backend bpf"
+	mount --bind /tmp/nobtf /sys/kernel/btf || fail "cannot hide /sys/kernel/btf"
+	expect_error 8 "no BTF" hugetrack top --backend bpf -n 1
+	umount /sys/kernel/btf
+	expect_error 2 "give the command to check" hugetrack check --backend auto
+}
+
+LOCKDOWN=/sys/kernel/security/lockdown
+
+# lockdown LEVEL: the kernel locked down so, for the rest of the boot
+lockdown() {
+	[ -e $LOCKDOWN ] || mount -t securityfs securityfs /sys/kernel/security
+	[ -e $LOCKDOWN ] || fail "no $LOCKDOWN: this kernel has no lockdown LSM"
+	echo "$1" >$LOCKDOWN || fail "cannot set lockdown $1"
+	grep -q "\[$1\]" $LOCKDOWN || fail "lockdown is $(cat $LOCKDOWN)"
+}
+
+# What lockdown (Secure Boot) is for: no unsigned module; BPF still runs.
+t_lockdown_integrity() {
+	lockdown integrity
+	if insmod /hugetrack.ko 2>/dev/null; then
+		rmmod hugetrack
+		fail "the module loaded under lockdown"
+	fi
+	dmesg | grep -q 'unsigned module loading is restricted' || fail "no lockdown line in dmesg"
+	hugetrack snapshot --backend auto --json -- hugefault -n 3 -t 3 >/tmp/l.json ||
+		fail "snapshot --backend auto failed"
+	expect_eq "fault events of 3 faults" 3 \
+		"$(json_object /tmp/l.json events | awk '$1 == "fault" { print $2 }')"
+	expect_eq "hstates" "$(sysfs_hstates)" "$(json_hstates /tmp/l.json)"
+}
+
+t_lockdown_confidentiality() {
+	lockdown confidentiality
+	expect_error 8 "locked down for confidentiality" hugetrack snapshot --backend bpf
+}
+
 t_not_root() {
 	local out
 	mkdir -p /etc
@@ -240,6 +403,14 @@ run_test "bpf: no anomaly on the parity workload" sh -c ". /tests/lib.sh; HT=$BP
 bpf_stop
 run_test "module: the same workload, no anomaly" t_module_parity_run
 run_test "bpf and module: equal event counts of every kind, equal resv totals" t_counts_equal
+run_test "reader: snapshot --backend bpf -- the workload: the module's counts, faults as ftrace, hstates as sysfs" \
+	t_reader_bpf_snapshot
+run_test "reader: check --backend bpf -- COMMAND: 0 and the module's total, 1 naming an injected rule and pid" \
+	t_reader_bpf_check
+run_test "reader: top --backend bpf on a pipe: sysfs's numbers, a workload's events" t_reader_bpf_top
+run_test "reader: events --backend bpf: each fault once, as ftrace counts, until SIGTERM" \
+	t_reader_bpf_events
+run_test "reader: --backend auto picks BPF without the module, the module when loaded" t_reader_auto
 bpf_start
 run_test "bpf: starts again" bpf_ready
 run_test "module and bpf flag an extra folio reference: ref_map_mismatch" \
@@ -250,7 +421,14 @@ run_test "module and bpf flag resv raised in a fault: resv_unexpected_delta" \
 	t_inject_both resv_bump resv_unexpected_delta
 run_test "module and bpf flag two reservations in a fault: resv_double_consume" \
 	t_inject_both resv_take resv_double_consume
+run_test "reader: check --reset, top on hugetrack-bpf serve's directory" t_reader_serve_dir
 bpf_stop
 run_test "bpf: a clear error when not root" t_not_root
 run_test "bpf: a clear error without BTF" t_no_btf
+run_test "reader: --backend bpf: not root exit 3, no BTF exit 8, check without a command exit 2" \
+	t_reader_bpf_errors
+run_test "lockdown=integrity: the module is refused, --backend auto runs BPF: faults and hstates as sysfs" \
+	t_lockdown_integrity
+run_test "lockdown=confidentiality: BPF is refused too: exit 8 naming lockdown" \
+	t_lockdown_confidentiality
 run_test "dmesg has no warning or oops after the BPF backend" dmesg_clean

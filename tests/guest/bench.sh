@@ -10,6 +10,8 @@
 #   e  b with groups=hugetlb,uffd,thp: b less the data watchpoints' share
 #   f  b with a reader on its events stream, which counts what it lost (in
 #      TCG both vCPUs share one host thread: the reader's work shows here)
+#   g  the BPF backend instead of the module (hugetrack-bpf serve, its
+#      files rewritten every second)
 # Lines: "result round=R config=C workload=W ns=N dropped=D", facts about
 # the configurations before them, then "# hugetrack-bench-done".
 . /tests/lib.sh
@@ -31,7 +33,7 @@ WORKLOADS="$WORKLOADS collapse:${ht_n_collapse:-5} parallel:${ht_n_parallel:-100
 # ht_workloads=cached,anon: only those
 [ -z "${ht_workloads:-}" ] ||
 	WORKLOADS=$(for w in $WORKLOADS; do echo ",$ht_workloads," | grep -q ",${w%:*}," && echo $w; done)
-CONFIGS=$(echo ${ht_configs:-a,b,c,d,e,f} | tr , " ")
+CONFIGS=$(echo ${ht_configs:-a,b,c,d,e,f,g} | tr , " ")
 
 # Hugetrack's own probe list: active kprobe and kretprobe rows.
 insmod /hugetrack.ko || { echo "# bench: insmod hugetrack.ko failed: $(dmesg | tail -n 1)"; exit 1; }
@@ -84,6 +86,7 @@ config_on() {
 	d) ftrace_on ;;
 	e) insmod /hugetrack.ko groups=hugetlb,uffd,thp ;;
 	f) insmod /hugetrack.ko && { cat $HT/events >/dev/null & READER=$!; } ;;
+	g) bpf_start 1 && (bpf_ready) ;;
 	esac
 }
 
@@ -93,6 +96,7 @@ config_off() {
 	b | e | f) rmmod hugetrack ;;
 	c) rmmod ht_floor ;;
 	d) ftrace_off ;;
+	g) bpf_stop ;;
 	esac
 }
 

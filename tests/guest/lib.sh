@@ -216,3 +216,39 @@ expect_error() {
 	expect_eq "lines of the message" 1 "$(grep -c . /tmp/err)"
 	grep -q "$text" /tmp/err || fail "message without '$text': $(cat /tmp/err)"
 }
+
+# The BPF backend served into $BPFDIR, for t-70 and the bench:
+# bpf_start [SECONDS] runs hugetrack-bpf serve in the background, its files
+# rewritten every SECONDS (default 0.2; not in a test's subshell: it
+# outlives the test), bpf_ready waits for its first files, bpf_stop ends it.
+BPFDIR=/tmp/htbpf
+bpf_start() {
+	rm -rf $BPFDIR
+	hugetrack-bpf -i "${1:-0.2}" serve $BPFDIR >/dev/null 2>/tmp/htbpf.err &
+	BPF_PID=$!
+}
+
+bpf_ready() {
+	local i
+	for i in $(seq 600); do
+		[ -s $BPFDIR/round ] && return 0
+		kill -0 $BPF_PID 2>/dev/null || fail "hugetrack-bpf exited: $(cat /tmp/htbpf.err)"
+		sleep 0.1
+	done
+	fail "hugetrack-bpf wrote nothing in 60 s: $(cat /tmp/htbpf.err)"
+}
+
+# bpf_sync: two more rounds, so that the files hold what happened until now
+bpf_sync() {
+	local r0 i
+	r0=$(cat $BPFDIR/round)
+	for i in $(seq 300); do
+		[ "$(cat $BPFDIR/round)" -ge $((r0 + 2)) ] && return 0
+		sleep 0.1
+	done
+	fail "hugetrack-bpf stopped writing its files"
+}
+
+bpf_stop() {
+	kill $BPF_PID && wait $BPF_PID
+}

@@ -7,7 +7,6 @@
 # lockdown: the module refused, the BPF backend running (integrity), then
 # refused too (confidentiality: the last tests of the boot, it cannot be
 # undone).
-BPFDIR=/tmp/htbpf
 TRACKED_KINDS="fault reserve unreserve vma_close uffd_copy uffd_continue zap fork_copy truncate hole_punch subpool_new subpool_put pmd_share"
 
 # The workload every backend sees: every kind of event at least once.  A
@@ -45,39 +44,6 @@ kind_counts() {
 module_absent() {
 	! grep -q '^hugetrack ' /proc/modules || fail "the module is loaded"
 	[ ! -d $HT ] || fail "$HT exists"
-}
-
-# bpf_start: hugetrack-bpf serve in the background (not in a test's
-# subshell: it outlives the test), then bpf_ready waits for its first files.
-bpf_start() {
-	rm -rf $BPFDIR
-	hugetrack-bpf -i 0.2 serve $BPFDIR >/dev/null 2>/tmp/htbpf.err &
-	BPF_PID=$!
-}
-
-bpf_ready() {
-	local i
-	for i in $(seq 600); do
-		[ -s $BPFDIR/round ] && return 0
-		kill -0 $BPF_PID 2>/dev/null || fail "hugetrack-bpf exited: $(cat /tmp/htbpf.err)"
-		sleep 0.1
-	done
-	fail "hugetrack-bpf wrote nothing in 60 s: $(cat /tmp/htbpf.err)"
-}
-
-# bpf_sync: two more rounds, so that the files hold what happened until now
-bpf_sync() {
-	local r0 i
-	r0=$(cat $BPFDIR/round)
-	for i in $(seq 300); do
-		[ "$(cat $BPFDIR/round)" -ge $((r0 + 2)) ] && return 0
-		sleep 0.1
-	done
-	fail "hugetrack-bpf stopped writing its files"
-}
-
-bpf_stop() {
-	kill $BPF_PID && wait $BPF_PID
 }
 
 # bpf_control CMD: a control command through serve, its answer

@@ -157,8 +157,13 @@ NOKPROBE_SYMBOL(copy_ioctl_return);
  */
 static int pte_alloc_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
 {
+	struct vm_area_struct *vma = (struct vm_area_struct *)arg(regs, 1);
 	unsigned long pud = arg(regs, 2) & PUD_MASK;
 
+	/* only where a PMD page may be shared can it be unshared (want_pmd_share()) */
+	if (!(vma->vm_flags & VM_MAYSHARE) || pud < vma->vm_start ||
+	    pud + PUD_SIZE > vma->vm_end)
+		return 0;
 	ht_window_open(ht_current_op(HT_EV_FAULT), HT_WIN_PMD_UNSHARE_VS_FAULT,
 		       (struct mm_struct *)arg(regs, 0), pud, pud + PUD_SIZE);
 	return 0;

@@ -63,6 +63,9 @@ struct window_record {
 
 static struct window_record windows[HT_WIN_NR];
 
+/* Operations that are side a of each window now: most faults meet none. */
+static atomic_t windows_open[HT_WIN_NR];
+
 static const char *const window_names[HT_WIN_NR] = {
 	[HT_WIN_UFFD_COPY_RETRY_VS_FAULT] = "uffd_copy_retry_vs_fault",
 	[HT_WIN_COLLAPSE_VS_UFFD_FILL] = "collapse_vs_uffd_fill",
@@ -93,8 +96,11 @@ void ht_op_release(int slot)
 	if (slot < 0)
 		return;
 	op = &in_flight_ops[slot];
-	/* an open window closes (odd to even); pairs with reach_op()'s acquire */
-	smp_store_release(&op->gen, op->gen + (op->gen & 1));
+	if (op->gen & 1) {
+		/* the window closes (odd to even); pairs with reach_op()'s acquire */
+		smp_store_release(&op->gen, op->gen + 1);
+		atomic_dec(&windows_open[op->window]);
+	}
 	/* the slot's kind and number stay valid until it is seen free */
 	smp_store_release(&op->task, NULL);
 }
@@ -163,6 +169,7 @@ void ht_window_open(int slot, enum ht_window window, struct mm_struct *mm,
 	op->tid = current->pid;
 	strscpy_pad(op->comm, current->comm, sizeof(op->comm));
 	op->nr_frames = stack_trace_save(op->stack, WINDOW_STACK, 2);
+	atomic_inc(&windows_open[window]);
 	/* pairs with reach_op()'s acquire: the fields before the opening */
 	smp_store_release(&op->gen, op->gen + 1);
 }
@@ -238,6 +245,8 @@ void ht_window_reach(enum ht_window window, struct mm_struct *mm,
 	struct in_flight_op copy;
 	int i;
 
+	if (!atomic_read(&windows_open[window]))
+		return;
 	for (i = 0; i < IN_FLIGHT_KEPT; i++)
 		if (reach_op(&in_flight_ops[i], window, mm, start, end, &copy))
 			record_hit(window, &copy, start);

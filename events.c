@@ -272,13 +272,17 @@ bool ht_event_wanted(void)
 	return wanted;
 }
 
-/* Who, when, and the hstate's counters now. */
+/*
+ * Who, when, and the hstate's counters now.  Also called in the watchpoint's
+ * #DB trap, an NMI-like context that may have interrupted a timekeeping
+ * update on this CPU: the clock is the NMI-safe CLOCK_MONOTONIC reader.
+ */
 void ht_event_identify(struct ht_event *ev, enum ht_event_kind kind,
 		       struct hstate *h)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->kind = kind;
-	ev->time_ns = ktime_get_ns();
+	ev->time_ns = ktime_get_mono_fast_ns();
 	ev->pid = current->tgid;
 	ev->tid = current->pid;
 	strscpy_pad(ev->comm, current->comm, sizeof(ev->comm));
@@ -473,7 +477,7 @@ void ht_event_end(struct ht_event *ev, struct hstate *h)
 	    atomic64_read(&started) != ev->started ||
 	    atomic64_read(&untracked_writes) != ev->untracked)
 		ev->flags |= HT_EVF_OVERLAP;
-	ev->duration_ns = ktime_get_ns() - ev->time_ns;
+	ev->duration_ns = ktime_get_mono_fast_ns() - ev->time_ns;
 	ev->cpu = raw_smp_processor_id();
 	ev->resv_after = READ_ONCE(h->resv_huge_pages);
 	ev->free_after = READ_ONCE(h->free_huge_pages);

@@ -9,7 +9,7 @@ PACKAGES=(
 	qemu-system-x86 sparse xz-utils
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
-	linux-source-6.12
+	linux-source-6.12 ccache
 )
 CHECKPATCH_TREE=/usr/src/linux-source-6.12
 

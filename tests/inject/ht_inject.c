@@ -14,6 +14,8 @@
  * mode=resv_wrap  at the first fault, the hstate's resv_huge_pages wraps
  *                 below zero and is put back at once, without hugetlb_lock:
  *                 only a watchpoint sees it (resv_underflow)
+ * mode=leak       at load, an allocation that nothing points to: for
+ *                 kmemleak to report (the debug kernel's leak check)
  *
  * The references are dropped when the task unmaps, before the folio can be
  * freed, and at unload.
@@ -24,10 +26,11 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 
 static char *mode = "extra_ref";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "extra_ref, tail_ref, resv_bump, resv_take or resv_wrap [DEFAULT: extra_ref]");
+MODULE_PARM_DESC(mode, "extra_ref, tail_ref, resv_bump, resv_take, resv_wrap or leak [DEFAULT: extra_ref]");
 
 static char *comm = "hugefault";
 module_param(comm, charp, 0444);
@@ -105,6 +108,17 @@ static int on_fault(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+#define LEAK_SIZE	96
+
+/* Not __init: kmemleak's stack of the object must name a function that stays. */
+static noinline void leak_one(void)
+{
+	void *lost = kmalloc(LEAK_SIZE, GFP_KERNEL);
+
+	pr_info("ht_inject: %s %d bytes for kmemleak\n", lost ? "leaked" : "could not leak",
+		LEAK_SIZE);
+}
+
 static struct kprobe rmap_probe = { .pre_handler = on_new_anon_rmap };
 static struct kprobe fault_probe = {
 	.symbol_name = "hugetlb_fault",
@@ -124,12 +138,16 @@ static int __init ht_inject_init(void)
 
 	if (!strcmp(mode, "resv_wrap"))
 		return register_kprobe(&fault_probe);
+	if (!strcmp(mode, "leak")) {
+		leak_one();
+		return 0;
+	}
 	if (!strcmp(mode, "resv_bump"))
 		resv_nudge = 5;
 	else if (!strcmp(mode, "resv_take"))
 		resv_nudge = -1;
 	else if (strcmp(mode, "extra_ref") && strcmp(mode, "tail_ref")) {
-		pr_err("ht_inject: mode must be extra_ref, tail_ref, resv_bump, resv_take or resv_wrap\n");
+		pr_err("ht_inject: mode must be extra_ref, tail_ref, resv_bump, resv_take, resv_wrap or leak\n");
 		return -EINVAL;
 	}
 	tail_mode = !strcmp(mode, "tail_ref");
@@ -152,6 +170,8 @@ static void __exit ht_inject_exit(void)
 		unregister_kprobe(&fault_probe);
 		return;
 	}
+	if (!strcmp(mode, "leak"))
+		return;
 	unregister_kprobe(&unmap_probe);
 	unregister_kprobe(&rmap_probe);
 	release_all();

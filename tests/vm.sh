@@ -25,7 +25,7 @@ if [ "$ver" = "$DEBUG_KERNEL" ]; then
 	# and everything runs slower.
 	append+=" kasan.fault=panic loglevel=5"
 	memory=1536
-	timeout=1800
+	timeout=1200
 else
 	append+=" quiet"
 fi

@@ -35,6 +35,8 @@ if [ -f "$out/arch/x86/boot/bzImage" ] && [ "$(cat "$out/.hugetrack-key" 2>/dev/
 fi
 
 if [ ! -d "$src" ]; then
+	# the sources of versions gone by are not needed any more
+	find "$cache" -maxdepth 1 -name "$package-*" -exec rm -rf {} +
 	echo "unpacking $tarball into $src"
 	rm -rf "$src.tmp"
 	mkdir -p "$src.tmp"

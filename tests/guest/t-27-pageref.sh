@@ -93,5 +93,7 @@ t_pageref_matches() {
 if [ "$DEBUG_KERNEL" = 1 ]; then
 	insmod /hugetrack.ko || echo "# insmod failed: $(dmesg | tail -n 1)"
 	run_test "each fault's and uffd fill's ref equals the page_ref tracepoints' records" t_pageref_matches
+	echo "# page_ref cross-check: $(grep -c . /tmp/pageref.joined) events," \
+		"$(awk '{ s += $5 } END { print s + 0 }' /tmp/pageref.joined) records of their pfns"
 	rmmod hugetrack
 fi

@@ -21,10 +21,11 @@ leaks_of() {
 	function flush() {
 		if (obj != "" && (index(frames, m) || frames ~ / 0x[0-9a-f]+( |$)/))
 			print obj ":" frames
-		obj = ""; frames = ""
+		obj = ""; frames = ""; stack = 0
 	}
 	/^unreferenced object/ { flush(); obj = $3 " " $4 " " $5; next }
-	/^    / { sub(/^ +/, ""); frames = frames " " $0 }
+	/^  backtrace/ { stack = 1; next }
+	stack { sub(/^ +/, ""); frames = frames " " $0 }
 	END { flush() }' $KMEMLEAK
 }
 
@@ -32,7 +33,6 @@ t_kmemleak_nothing_from_hugetrack() {
 	local ours
 	[ -w $KMEMLEAK ] || fail "no $KMEMLEAK: is CONFIG_DEBUG_KMEMLEAK on?"
 	kmemleak_scan
-	echo "kmemleak suspects in all: $(grep -c '^unreferenced object' $KMEMLEAK)"
 	ours=$(leaks_of hugetrack)
 	[ -z "$ours" ] || fail "kmemleak: $(echo "$ours" | head -n 3 | tr '\n' '|')"
 }
@@ -63,6 +63,7 @@ t_dmesg_no_detector_report() {
 
 if [ "$DEBUG_KERNEL" = 1 ]; then
 	run_test "kmemleak: nothing from hugetrack after the suite" t_kmemleak_nothing_from_hugetrack
+	echo "# kmemleak lists $(grep -c '^unreferenced object' $KMEMLEAK) suspects in all"
 	run_test "kmemleak: an injected leak is found, in ht_inject's leak_one" t_kmemleak_sees_a_leak
 	run_test "lockdep is still on: no report turned it off" t_lockdep_still_on
 	run_test "dmesg: no KASAN, lockdep, BUG or kmemleak report" t_dmesg_no_detector_report

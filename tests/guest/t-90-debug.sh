@@ -64,6 +64,7 @@ t_dmesg_no_detector_report() {
 if [ "$DEBUG_KERNEL" = 1 ]; then
 	run_test "kmemleak: nothing from hugetrack after the suite" t_kmemleak_nothing_from_hugetrack
 	echo "# kmemleak lists $(grep -c '^unreferenced object' $KMEMLEAK) suspects in all"
+	echo "# memory after the suite (kB):" $(awk '/^(MemTotal|MemAvailable|Slab):/' /proc/meminfo)
 	run_test "kmemleak: an injected leak is found, in ht_inject's leak_one" t_kmemleak_sees_a_leak
 	run_test "lockdep is still on: no report turned it off" t_lockdep_still_on
 	run_test "dmesg: no KASAN, lockdep, BUG or kmemleak report" t_dmesg_no_detector_report

@@ -6,6 +6,12 @@
 HT=/sys/kernel/debug/hugetrack
 TAP_COUNT=0
 KSERIES=$(uname -r | cut -d. -f1-2)
+# KNAME: the kernel's column in expected-probes.txt; DEBUG_KERNEL=1 on the
+# debug kernel (tests/debug-kernel/, CONFIG_LOCALVERSION="-debug")
+case $(uname -r) in
+*-debug) KNAME=$KSERIES-debug DEBUG_KERNEL=1 ;;
+*) KNAME=$KSERIES DEBUG_KERNEL=0 ;;
+esac
 
 # What differs between the test kernels, as the tests expect it:
 # CACHE_REFS: references the page cache holds on a cached 2 MiB folio, one
@@ -20,6 +26,17 @@ case $KSERIES in
 6.1) CACHE_REFS=1 RESTORES_ON_FREE=0 FILL_DURING_COLLAPSE=0 ;;
 *) CACHE_REFS=512 RESTORES_ON_FREE=1 FILL_DURING_COLLAPSE=1 ;;
 esac
+
+# expected_column: the column of expected-probes.txt headed with $KNAME (0: none)
+expected_column() {
+	awk -v k="$KNAME" '/^# probe / { for (i = 3; i <= NF; i++) if ($i == k) c = i - 1 }
+		END { print c + 0 }' /tests/expected-probes.txt
+}
+
+# expected_symbol PROBE: what PROBE resolves to on this kernel ("-": missing)
+expected_symbol() {
+	awk -v p="$1" -v c="$(expected_column)" 'c && $1 == p { print $c }' /tests/expected-probes.txt
+}
 
 # run_test DESCRIPTION COMMAND...
 run_test() {

@@ -3,10 +3,7 @@
 # hstates equal sysfs, and the same scripted workload gives the same count
 # of events of each kind as the module, as ftrace counts, with no anomaly;
 # each injected anomaly BPF can see is flagged by both backends.  Then the
-# reader's --backend bpf against the same ground truth, its errors, and
-# lockdown: the module refused, the BPF backend running (integrity), then
-# refused too (confidentiality: the last tests of the boot, it cannot be
-# undone).
+# reader's --backend bpf against the same ground truth, and its errors.
 BPFDIR=/tmp/htbpf
 TRACKED_KINDS="fault reserve unreserve vma_close uffd_copy uffd_continue zap fork_copy truncate hole_punch subpool_new subpool_put pmd_share"
 
@@ -341,36 +338,6 @@ t_reader_bpf_errors() {
 	expect_error 2 "give the command to check" hugetrack check --backend auto
 }
 
-LOCKDOWN=/sys/kernel/security/lockdown
-
-# lockdown LEVEL: the kernel locked down so, for the rest of the boot
-lockdown() {
-	[ -e $LOCKDOWN ] || mount -t securityfs securityfs /sys/kernel/security
-	[ -e $LOCKDOWN ] || fail "no $LOCKDOWN: this kernel has no lockdown LSM"
-	echo "$1" >$LOCKDOWN || fail "cannot set lockdown $1"
-	grep -q "\[$1\]" $LOCKDOWN || fail "lockdown is $(cat $LOCKDOWN)"
-}
-
-# What lockdown (Secure Boot) is for: no unsigned module; BPF still runs.
-t_lockdown_integrity() {
-	lockdown integrity
-	if insmod /hugetrack.ko 2>/dev/null; then
-		rmmod hugetrack
-		fail "the module loaded under lockdown"
-	fi
-	dmesg | grep -q 'unsigned module loading is restricted' || fail "no lockdown line in dmesg"
-	hugetrack snapshot --backend auto --json -- hugefault -n 3 -t 3 >/tmp/l.json ||
-		fail "snapshot --backend auto failed"
-	expect_eq "fault events of 3 faults" 3 \
-		"$(json_object /tmp/l.json events | awk '$1 == "fault" { print $2 }')"
-	expect_eq "hstates" "$(sysfs_hstates)" "$(json_hstates /tmp/l.json)"
-}
-
-t_lockdown_confidentiality() {
-	lockdown confidentiality
-	expect_error 8 "locked down for confidentiality" hugetrack snapshot --backend bpf
-}
-
 t_not_root() {
 	local out
 	mkdir -p /etc
@@ -427,8 +394,4 @@ run_test "bpf: a clear error when not root" t_not_root
 run_test "bpf: a clear error without BTF" t_no_btf
 run_test "reader: --backend bpf: not root exit 3, no BTF exit 8, check without a command exit 2" \
 	t_reader_bpf_errors
-run_test "lockdown=integrity: the module is refused, --backend auto runs BPF: faults and hstates as sysfs" \
-	t_lockdown_integrity
-run_test "lockdown=confidentiality: BPF is refused too: exit 8 naming lockdown" \
-	t_lockdown_confidentiality
 run_test "dmesg has no warning or oops after the BPF backend" dmesg_clean

@@ -41,6 +41,25 @@ kernel_tree() {
 	fi
 }
 
+# kernel_release VER: its uname -r (the debug kernel's carries the sublevel),
+# the name of its /lib/modules directory
+kernel_release() {
+	if [ "$1" = "$DEBUG_KERNEL" ]; then
+		cat "$DEBUG_KERNEL_TREE/include/config/kernel.release"
+	else
+		echo "$1"
+	fi
+}
+
+# kernel_modules_files VER: where VER's modules.order and modules.builtin are
+kernel_modules_files() {
+	if [ "$1" = "$DEBUG_KERNEL" ]; then
+		echo "$DEBUG_KERNEL_TREE"
+	else
+		echo "/lib/modules/$1"
+	fi
+}
+
 die() {
 	echo "$(basename "$0"): $*" >&2
 	exit 1

@@ -7,10 +7,16 @@ HT=/sys/kernel/debug/hugetrack
 TAP_COUNT=0
 KSERIES=$(uname -r | cut -d. -f1-2)
 # KNAME: the kernel's column in expected-probes.txt; DEBUG_KERNEL=1 on the
-# debug kernel (tests/debug-kernel/, CONFIG_LOCALVERSION="-debug")
+# debug kernel (tests/debug-kernel/, CONFIG_LOCALVERSION="-debug").
+# What its tinyconfig-based debug.config leaves out, as the tests expect it:
+# BTF: 1 where the kernel has bpf() and /sys/kernel/btf/vmlinux (the BPF
+#   backend runs); the debug kernel has neither: DEBUG_INFO_BTF needs full
+#   debug info and pahole, too slow a build for CI;
+# LOCKDOWN_LSM: 1 where the lockdown LSM is built in (CONFIG_SECURITY_LOCKDOWN_LSM);
+#   the debug kernel has no CONFIG_SECURITY, nor securityfs.
 case $(uname -r) in
-*-debug) KNAME=$KSERIES-debug DEBUG_KERNEL=1 ;;
-*) KNAME=$KSERIES DEBUG_KERNEL=0 ;;
+*-debug) KNAME=$KSERIES-debug DEBUG_KERNEL=1 BTF=0 LOCKDOWN_LSM=0 ;;
+*) KNAME=$KSERIES DEBUG_KERNEL=0 BTF=1 LOCKDOWN_LSM=1 ;;
 esac
 
 # What differs between the test kernels, as the tests expect it:

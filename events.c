@@ -205,13 +205,17 @@ bool ht_event_wanted(void)
 	return wanted;
 }
 
-/* Who, when, and the hstate's counters now. */
+/*
+ * Who, when, and the hstate's counters now.  Also called in the watchpoint's
+ * #DB trap, an NMI-like context that may have interrupted a timekeeping
+ * update on this CPU: the clock is the NMI-safe CLOCK_MONOTONIC reader.
+ */
 void ht_event_identify(struct ht_event *ev, enum ht_event_kind kind,
 		       struct hstate *h)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->kind = kind;
-	ev->time_ns = ktime_get_ns();
+	ev->time_ns = ktime_get_mono_fast_ns();
 	ev->pid = current->tgid;
 	ev->tid = current->pid;
 	strscpy_pad(ev->comm, current->comm, sizeof(ev->comm));
@@ -447,7 +451,7 @@ void ht_event_end(struct ht_event *ev, struct hstate *h)
 	ht_op_release(ev->task_slot);
 	if (h)
 		end_hstate_event(ev, h);
-	ev->duration_ns = ktime_get_ns() - ev->time_ns;
+	ev->duration_ns = ktime_get_mono_fast_ns() - ev->time_ns;
 	ev->cpu = raw_smp_processor_id();
 	ring_publish(&events, &ev->seq);
 	count_event(ev);

@@ -218,8 +218,8 @@ static inline int ht_head_mapcount(struct folio *folio)
 #endif
 }
 
-/* The tgid of the task that owns @mm (memcg keeps it), 0 if unknown. */
-static inline pid_t ht_mm_owner_pid(struct mm_struct *mm)
+/* The tgid of the task memcg keeps as @mm's owner, 0 without memcg. */
+static inline pid_t ht_memcg_owner_pid(struct mm_struct *mm)
 {
 	pid_t pid = 0;
 #ifdef CONFIG_MEMCG
@@ -232,6 +232,16 @@ static inline pid_t ht_mm_owner_pid(struct mm_struct *mm)
 	rcu_read_unlock();
 #endif
 	return pid;
+}
+
+/*
+ * The tgid of the task that owns @mm, 0 if unknown: the caller's, when it is
+ * its own mm (MADV_COLLAPSE), which a kernel without CONFIG_MEMCG
+ * (6.12-debug) knows too; else (khugepaged's) memcg's.
+ */
+static inline pid_t ht_mm_owner_pid(struct mm_struct *mm)
+{
+	return mm == current->mm ? current->tgid : ht_memcg_owner_pid(mm);
 }
 
 #endif /* HUGETRACK_COMPAT_H */

@@ -13,8 +13,10 @@ set -euo pipefail
 
 # build_tree VER DIR LOG SOURCE...: links the sources into DIR, builds there
 build_tree() {
-	local ver=$1 dir=$2 log=$3 src
+	local ver=$1 dir=$2 log=$3 src tree
 	shift 3
+	tree=$(kernel_tree "$ver")
+	[ -f "$tree/Makefile" ] || { echo "no kernel build tree at $tree for $ver" >&2; return 1; }
 	mkdir -p "$dir"
 	# a failed build must not leave the last good module to be tested
 	rm -f "$dir"/*.ko
@@ -22,7 +24,7 @@ build_tree() {
 		ln -sfn "$src" "$dir/$(basename "$src")"
 	done
 	# MAKEFLAGS from a "make -s" caller would hide sparse's CHECK lines
-	if MAKEFLAGS= make -C "/lib/modules/$ver/build" M="$dir" W=1 C=2 modules >"$log" 2>&1; then
+	if MAKEFLAGS= make -C "$tree" M="$dir" W=1 C=2 modules >"$log" 2>&1; then
 		echo "built $dir"
 	else
 		echo "build in $dir failed: see $log" >&2

@@ -9,6 +9,7 @@ set -uo pipefail
 
 passed=0
 failed=0
+CONSOLE_REPORTS='Kernel panic|BUG:|Oops|WARNING:|INFO: trying to register non-static key|Disabling lock debugging'
 
 # report KERNEL STATUS DESCRIPTION [REASON]
 report() {
@@ -66,6 +67,15 @@ test_modules_clean() {
 	done
 }
 
+# The debug kernel's tree (built once, then kept until its inputs change);
+# the log is build/<debug kernel>/kernel-build.log.
+build_debug_kernel() {
+	local log=$BUILD/$DEBUG_KERNEL/kernel-build.log
+
+	mkdir -p "$BUILD/$DEBUG_KERNEL"
+	tests/debug-kernel/build.sh >"$log" 2>&1 || { tail -n 20 "$log"; return 1; }
+}
+
 # run_guest VER: boot it, fold its TAP lines into the totals
 run_guest() {
 	local ver=$1 tap=$BUILD/$1/tap.log start plan count=0 line
@@ -99,9 +109,11 @@ run_guest() {
 		report "$ver" fail "guest TAP plan" "plan 1..${plan:-?} but $count results"
 	fi
 	check_artifacts "$ver"
-	if grep -qE 'Kernel panic|BUG:|Oops|WARNING:' "$BUILD/$ver/console.log"; then
-		report "$ver" fail "guest console is free of panics and warnings" \
-			"$(grep -m1 -E 'Kernel panic|BUG:|Oops|WARNING:' "$BUILD/$ver/console.log")"
+	# KASAN's reports start with "BUG:", lockdep's with "WARNING:" (or
+	# "INFO:" for an unregistered lock key); any first report turns lockdep off
+	if grep -qE "$CONSOLE_REPORTS" "$BUILD/$ver/console.log"; then
+		report "$ver" fail "guest console is free of panics, warnings and KASAN or lockdep reports" \
+			"$(grep -m1 -E "$CONSOLE_REPORTS" "$BUILD/$ver/console.log")"
 	fi
 }
 
@@ -110,6 +122,11 @@ kernels=$(test_kernels)
 [ -n "$kernels" ] || die "no test kernel: need /boot/vmlinuz-<ver> with /lib/modules/<ver>/build (run 'make setup')"
 echo "# test kernels: $(echo $kernels)"
 
+if echo "$kernels" | grep -qx "$DEBUG_KERNEL"; then
+	host_check "debug kernel $DEBUG_KERNEL builds, every line of its config fragment set" \
+		build_debug_kernel
+	echo "# $(tail -n 1 "$BUILD/$DEBUG_KERNEL/kernel-build.log")"
+fi
 make -s modules-all
 for ver in $kernels; do
 	host_check "hugetrack.ko builds for $ver with W=1 and sparse, no warning" build_clean "$ver"

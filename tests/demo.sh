@@ -8,9 +8,16 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:-demo}
-ver=$(test_kernels | tail -n 1)
+# the newest installed kernel, unless HT_KERNELS names one (the debug
+# kernel: HT_KERNELS=6.12-debug)
+if [ -n "${HT_KERNELS:-}" ]; then
+	ver=$(test_kernels | tail -n 1)
+else
+	ver=$(test_kernels | grep -vx "$DEBUG_KERNEL" | tail -n 1)
+fi
 [ -n "$ver" ] || die "no test kernel installed: run 'make setup'"
-make -s -C "$TOP" modules-all
+[ "$ver" != "$DEBUG_KERNEL" ] || "$TOP/tests/debug-kernel/build.sh"
+HT_KERNELS=$ver make -s -C "$TOP" modules-all
 "$TOP/tests/initramfs.sh" "$ver"
 echo "booting $ver under QEMU (TCG, about 5 s)..."
 if [ "$mode" = demo ]; then

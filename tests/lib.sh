@@ -4,8 +4,14 @@
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$TOP/build
 
-# Installed kernels with both an image and a build tree, oldest first.
-# HT_KERNELS="ver ..." narrows the list.
+# The debug test kernel (tests/debug-kernel/): its name among the test
+# kernels, and its build tree, outside the repository so that it outlives
+# a clone (CI's is fresh).
+DEBUG_KERNEL=6.12-debug
+DEBUG_KERNEL_TREE=${HT_CACHE:-/var/cache/hugetrack}/debug-kernel
+
+# The test kernels, oldest first: the installed ones with both an image and
+# a build tree, then the debug kernel.  HT_KERNELS="ver ..." narrows the list.
 test_kernels() {
 	local image ver
 	if [ -n "${HT_KERNELS:-}" ]; then
@@ -16,6 +22,42 @@ test_kernels() {
 		ver=${image#/boot/vmlinuz-}
 		[ -d "/lib/modules/$ver/build" ] && echo "$ver"
 	done | sort -V
+	echo "$DEBUG_KERNEL"
+}
+
+# kernel_image VER / kernel_tree VER: what QEMU boots, what modules build against
+kernel_image() {
+	if [ "$1" = "$DEBUG_KERNEL" ]; then
+		echo "$DEBUG_KERNEL_TREE/arch/x86/boot/bzImage"
+	else
+		echo "/boot/vmlinuz-$1"
+	fi
+}
+kernel_tree() {
+	if [ "$1" = "$DEBUG_KERNEL" ]; then
+		echo "$DEBUG_KERNEL_TREE"
+	else
+		echo "/lib/modules/$1/build"
+	fi
+}
+
+# kernel_release VER: its uname -r (the debug kernel's carries the sublevel),
+# the name of its /lib/modules directory
+kernel_release() {
+	if [ "$1" = "$DEBUG_KERNEL" ]; then
+		cat "$DEBUG_KERNEL_TREE/include/config/kernel.release"
+	else
+		echo "$1"
+	fi
+}
+
+# kernel_modules_files VER: where VER's modules.order and modules.builtin are
+kernel_modules_files() {
+	if [ "$1" = "$DEBUG_KERNEL" ]; then
+		echo "$DEBUG_KERNEL_TREE"
+	else
+		echo "/lib/modules/$1"
+	fi
 }
 
 die() {

@@ -38,28 +38,40 @@ dkms_state() {
 }
 
 step_dkms_install() {
-	local kernels ver log
+	local kernels ver rel log
 	kernels=$(test_kernels)
 	rm -rf "$T" "$BUILD"/*/dkms-root
 	mkdir -p "$T/src" "$T/dkms"
-	# what the kernel package installs, that modprobe reads
+	# what the kernel package installs, that modprobe reads (the debug
+	# kernel's build tree has them: it has no package)
 	for ver in $kernels; do
-		mkdir -p "$T/lib/modules/$ver"
-		cp /lib/modules/"$ver"/modules.{order,builtin,builtin.modinfo} "$T/lib/modules/$ver/"
+		rel=$(kernel_release "$ver")
+		mkdir -p "$T/lib/modules/$rel"
+		cp "$(kernel_modules_files "$ver")"/modules.{order,builtin,builtin.modinfo} "$T/lib/modules/$rel/"
 	done
-	"${DKMS_MAKE[@]}" dkms-install DKMS_KERNELS="$(echo $kernels)" >"$T/dkms-install.log" 2>&1 ||
-		{ tail -n 20 "$T/dkms-install.log"; return 1; }
+	"${DKMS_MAKE[@]}" dkms-install DKMS_KERNELS="$(echo $kernels | tr ' ' '\n' | grep -vx "$DEBUG_KERNEL" | xargs)" \
+		>"$T/dkms-install.log" 2>&1 || { tail -n 20 "$T/dkms-install.log"; return 1; }
+	# a self-built kernel has no /lib/modules/<ver>/build: DKMS is told
+	# where its tree is, as its user would
+	if echo "$kernels" | grep -qx "$DEBUG_KERNEL"; then
+		rel=$(kernel_release "$DEBUG_KERNEL")
+		dkms_private build hugetrack/"$VERSION" -k "$rel" --kernelsourcedir "$DEBUG_KERNEL_TREE" \
+			>>"$T/dkms-install.log" 2>&1 &&
+			dkms_private install hugetrack/"$VERSION" -k "$rel" >>"$T/dkms-install.log" 2>&1 ||
+			{ tail -n 20 "$T/dkms-install.log"; return 1; }
+	fi
 	for ver in $kernels; do
-		[ "$(dkms_state "$ver")" = installed ] ||
-			{ echo "dkms status for $ver: '$(dkms_state "$ver")', not installed"; return 1; }
-		[ -n "$(installed_module "$ver")" ] || { echo "nothing in updates/dkms/ for $ver"; return 1; }
-		log=$T/dkms/hugetrack/$VERSION/$ver/x86_64/log/make.log
-		! grep -E '(warning|error):' "$log" || { echo "the DKMS build for $ver warned"; return 1; }
-		depmod -b "$T" "$ver"
-		grep -q "^updates/dkms/hugetrack.ko[.a-z]*:" "$T/lib/modules/$ver/modules.dep" ||
-			{ echo "modules.dep of $ver does not list hugetrack"; return 1; }
+		rel=$(kernel_release "$ver")
+		[ "$(dkms_state "$rel")" = installed ] ||
+			{ echo "dkms status for $rel: '$(dkms_state "$rel")', not installed"; return 1; }
+		[ -n "$(installed_module "$rel")" ] || { echo "nothing in updates/dkms/ for $rel"; return 1; }
+		log=$T/dkms/hugetrack/$VERSION/$rel/x86_64/log/make.log
+		! grep -E '(warning|error):' "$log" || { echo "the DKMS build for $rel warned"; return 1; }
+		depmod -b "$T" "$rel"
+		grep -q "^updates/dkms/hugetrack.ko[.a-z]*:" "$T/lib/modules/$rel/modules.dep" ||
+			{ echo "modules.dep of $rel does not list hugetrack"; return 1; }
 		mkdir -p "$BUILD/$ver/dkms-root/lib/modules"
-		cp -a "$T/lib/modules/$ver" "$BUILD/$ver/dkms-root/lib/modules/"
+		cp -a "$T/lib/modules/$rel" "$BUILD/$ver/dkms-root/lib/modules/"
 	done
 }
 
@@ -83,7 +95,7 @@ step_modinfo() {
 step_autoinstall() {
 	dkms_private uninstall hugetrack/"$VERSION" -k "$1" >/dev/null
 	[ -z "$(installed_module "$1")" ] || { echo "dkms uninstall left the module"; return 1; }
-	dkms_private autoinstall -k "$1" >"$T/autoinstall.log" 2>&1 ||
+	dkms_private autoinstall -k "$1" --kernelsourcedir "$KERNEL_TREE" >"$T/autoinstall.log" 2>&1 ||
 		{ tail -n 5 "$T/autoinstall.log"; return 1; }
 	[ "$(dkms_state "$1")" = installed ] && [ -n "$(installed_module "$1")" ] ||
 		{ echo "dkms autoinstall did not install it: '$(dkms_state "$1")'"; return 1; }
@@ -95,7 +107,7 @@ step_exclusive() {
 	local fake=$T/no-kprobes out status=0
 	rm -rf "$fake"
 	mkdir -p "$fake"
-	grep -v '^CONFIG_KPROBES=' "/lib/modules/$1/build/.config" >"$fake/.config"
+	grep -v '^CONFIG_KPROBES=' "$KERNEL_TREE/.config" >"$fake/.config"
 	dkms_private uninstall hugetrack/"$VERSION" -k "$1" >/dev/null
 	dkms_private unbuild hugetrack/"$VERSION" -k "$1" >/dev/null
 	out=$(dkms_private build hugetrack/"$VERSION" -k "$1" --kernelsourcedir "$fake" 2>&1) || status=$?
@@ -105,7 +117,7 @@ step_exclusive() {
 	echo "$out" | grep -q 'BUILD_EXCLUSIVE' || { echo "refused, but not for BUILD_EXCLUSIVE"; return 1; }
 	[ ! -d "$T/dkms/hugetrack/$VERSION/$1" ] || { echo "a build directory was left"; return 1; }
 	# put it back as it was, for the guests
-	dkms_private install hugetrack/"$VERSION" -k "$1" >/dev/null
+	dkms_private install hugetrack/"$VERSION" -k "$1" --kernelsourcedir "$KERNEL_TREE" >/dev/null
 }
 
 step_dkms_remove() {
@@ -113,7 +125,7 @@ step_dkms_remove() {
 	"${DKMS_MAKE[@]}" dkms-remove >"$T/dkms-remove.log" 2>&1 ||
 		{ tail -n 20 "$T/dkms-remove.log"; return 1; }
 	for ver in $(test_kernels); do
-		depmod -b "$T" "$ver"
+		depmod -b "$T" "$(kernel_release "$ver")"
 	done
 	left=$(find "$T/src" "$T/dkms" "$T/lib" -name '*hugetrack*'
 		grep -rl hugetrack "$T/lib" || true)
@@ -127,7 +139,7 @@ step_make_install() {
 	mkdir -p "$root/lib/modules/$1" "$src"
 	# a fresh copy of what a user has, so that the build is the user's build
 	cp -r "$TOP"/{Makefile,Kbuild,VERSION,compat,*.h,*.c} "$src/"
-	make -s -C "$src" KERNELRELEASE="$1" INSTALL_MOD_PATH="$root" install >"$T/make-install.log" 2>&1 ||
+	make -s -C "$src" KERNELRELEASE="$1" KDIR="$KERNEL_TREE" INSTALL_MOD_PATH="$root" install >"$T/make-install.log" 2>&1 ||
 		{ tail -n 20 "$T/make-install.log"; return 1; }
 	ko=$(ls "$root/lib/modules/$1/extra/hugetrack.ko"* 2>/dev/null)
 	[ -n "$ko" ] || { echo "make install put nothing in extra/"; return 1; }
@@ -144,4 +156,9 @@ step_make_install() {
 command -v dkms >/dev/null || die "no dkms: run 'make setup'"
 step=${1:?usage: packaging.sh STEP [VER]}
 shift
+# the steps name a kernel by its release, as DKMS and /lib/modules do
+if [ $# -gt 0 ]; then
+	KERNEL_TREE=$(kernel_tree "$1")
+	set -- "$(kernel_release "$1")"
+fi
 "step_${step//-/_}" "$@"

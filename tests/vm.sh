@@ -14,11 +14,25 @@ set -euo pipefail
 
 ver=${1:?usage: vm.sh VER MODE}
 mode=${2:?usage: vm.sh VER MODE}
-kernel=/boot/vmlinuz-$ver
-[ -r "$kernel" ] || die "cannot read $kernel: run as root, or install linux-image for $ver"
+kernel=$(kernel_image "$ver")
+[ -r "$kernel" ] || die "cannot read $kernel: run as root, or install linux-image for $ver (the debug kernel: tests/debug-kernel/build.sh)"
 command -v qemu-system-x86_64 >/dev/null || die "no qemu-system-x86_64: run 'make setup'"
 
-append="console=ttyS0 hugepages=16 panic=-1 panic_on_warn=1 quiet ht_mode=$mode ${HT_APPEND:-}"
+append="console=ttyS0 hugepages=16 panic=-1 panic_on_warn=1 ht_mode=$mode"
+memory=1024
+timeout=900
+if [ "$ver" = "$DEBUG_KERNEL" ]; then
+	# A KASAN report panics, so the run fails even if the tests pass;
+	# lockdep's reports are warnings: the console shows them (loglevel=5).
+	# KASAN's shadow and quarantine and kmemleak's metadata need memory,
+	# and everything runs slower.
+	append+=" kasan.fault=panic loglevel=5"
+	memory=1536
+	timeout=2400
+else
+	append+=" quiet"
+fi
+append+=" ${HT_APPEND:-}"
 [ -z "${HT_TESTS:-}" ] || append+=" ht_tests=$(echo $HT_TESTS | tr ' ' ,)"
 [ -z "${HT_BENCH:-}" ] || append+=" $HT_BENCH"
 # The bench counts instructions (-icount below), under which 6.1 hangs
@@ -27,7 +41,7 @@ append="console=ttyS0 hugepages=16 panic=-1 panic_on_warn=1 quiet ht_mode=$mode 
 # One host thread for both vCPUs: with multi-threaded TCG a vCPU can run a
 # stale translation of kernel text that another vCPU is live-patching
 # (text_poke_bp: "Oops: int3" in a static-key site, or a hang).
-qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -m 1024 -smp 2 -nodefaults
+qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -m "$memory" -smp 2 -nodefaults
 	-display none -no-reboot -kernel "$kernel"
 	-initrd "$BUILD/$ver/initramfs.cpio" -append "$append")
 
@@ -38,14 +52,14 @@ qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -m 1024 -smp 2 -nodef
 case $mode in
 check)
 	rm -f "$BUILD/$ver/tap.log" "$BUILD/$ver/console.log" "$BUILD/$ver/artifacts.log"
-	timeout "${HT_BOOT_TIMEOUT:-900}" "${qemu[@]}" \
+	timeout "${HT_BOOT_TIMEOUT:-$timeout}" "${qemu[@]}" \
 		-serial "file:$BUILD/$ver/console.log" \
 		-serial "file:$BUILD/$ver/tap.log" \
 		-serial "file:$BUILD/$ver/artifacts.log" </dev/null
 	;;
 bench)
 	rm -f "$BUILD/$ver/bench.log" "$BUILD/$ver/console.log"
-	timeout "${HT_BOOT_TIMEOUT:-900}" "${qemu[@]}" \
+	timeout "${HT_BOOT_TIMEOUT:-$timeout}" "${qemu[@]}" \
 		-serial "file:$BUILD/$ver/console.log" \
 		-serial "file:$BUILD/$ver/bench.log" </dev/null
 	;;

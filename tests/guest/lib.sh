@@ -6,6 +6,18 @@
 HT=/sys/kernel/debug/hugetrack
 TAP_COUNT=0
 KSERIES=$(uname -r | cut -d. -f1-2)
+# KNAME: the kernel's column in expected-probes.txt; DEBUG_KERNEL=1 on the
+# debug kernel (tests/debug-kernel/, CONFIG_LOCALVERSION="-debug").
+# What its tinyconfig-based debug.config leaves out, as the tests expect it:
+# BTF: 1 where the kernel has bpf() and /sys/kernel/btf/vmlinux (the BPF
+#   backend runs); the debug kernel has neither: DEBUG_INFO_BTF needs full
+#   debug info and pahole, too slow a build for CI;
+# LOCKDOWN_LSM: 1 where the lockdown LSM is built in (CONFIG_SECURITY_LOCKDOWN_LSM);
+#   the debug kernel has no CONFIG_SECURITY, nor securityfs.
+case $(uname -r) in
+*-debug) KNAME=$KSERIES-debug DEBUG_KERNEL=1 BTF=0 LOCKDOWN_LSM=0 ;;
+*) KNAME=$KSERIES DEBUG_KERNEL=0 BTF=1 LOCKDOWN_LSM=1 ;;
+esac
 
 # What differs between the test kernels, as the tests expect it:
 # CACHE_REFS: references the page cache holds on a cached 2 MiB folio, one
@@ -20,6 +32,17 @@ case $KSERIES in
 6.1) CACHE_REFS=1 RESTORES_ON_FREE=0 FILL_DURING_COLLAPSE=0 ;;
 *) CACHE_REFS=512 RESTORES_ON_FREE=1 FILL_DURING_COLLAPSE=1 ;;
 esac
+
+# expected_column: the column of expected-probes.txt headed with $KNAME (0: none)
+expected_column() {
+	awk -v k="$KNAME" '/^# probe / { for (i = 3; i <= NF; i++) if ($i == k) c = i - 1 }
+		END { print c + 0 }' /tests/expected-probes.txt
+}
+
+# expected_symbol PROBE: what PROBE resolves to on this kernel ("-": missing)
+expected_symbol() {
+	awk -v p="$1" -v c="$(expected_column)" 'c && $1 == p { print $c }' /tests/expected-probes.txt
+}
 
 # run_test DESCRIPTION COMMAND...
 run_test() {

@@ -20,7 +20,10 @@ t_pmd_share() {
 	ev=$(events_after $s0 | grep 'kind=pmd_share')
 	[ "$theirs" -ge 2 ] || fail "ftrace saw $theirs huge_pmd_share calls, want parent and child"
 	expect_eq "pmd_share events (ftrace: $theirs)" "$theirs" "$(echo "$ev" | grep -c .)"
-	[ "$(probe_field pmd_unshare_zap 6)" -gt "$unshare0" ] || fail "no unshare when the sharers unmapped"
+	# where the zap path's unshare is inlined (6.12-debug), there is no
+	# point to count it: t-10 checks that the probe says missing
+	[ "$(expected_symbol pmd_unshare_zap)" = - ] ||
+		[ "$(probe_field pmd_unshare_zap 6)" -gt "$unshare0" ] || fail "no unshare when the sharers unmapped"
 }
 
 run_test "PMD sharing: pmd_share events equal ftrace, shared pages not mapped again" t_pmd_share

@@ -59,6 +59,9 @@ t_madvise_ftrace() {
 	expect_eq "ftrace calls" 3 "$theirs"
 }
 
+# Where collapse_huge_page() is inlined (6.12-debug, expected-probes.txt),
+# hugetrack has no probe on khugepaged's anonymous collapse: khugepaged
+# still collapses the range, and hugetrack must record no event of it.
 t_khugepaged() {
 	local s0 out line pid khp ev i
 	echo 0 >$KHP/alloc_sleep_millisecs
@@ -73,6 +76,12 @@ t_khugepaged() {
 	echo "$out" | grep -q '^collapse 0 ok' || fail "khugepaged did not collapse within 120 s: $out"
 	line=$(echo "$out" | grep '^pid=')
 	pid=$(field "$line" pid)
+	if [ "$(expected_symbol collapse_huge_page)" = - ]; then
+		expect_eq "collapse_huge_page state" missing "$(probe_field collapse_huge_page 5)"
+		sleep 5
+		expect_eq "collapse events of thpcollapse's range" "" "$(collapse_after $s0 $pid)"
+		return
+	fi
 	# the event ends when collapse_huge_page() returns, after smaps shows it
 	for i in $(seq 50); do
 		ev=$(collapse_after $s0 $pid | grep ' result=SCAN_SUCCEED ')
@@ -86,10 +95,16 @@ t_khugepaged() {
 }
 
 # shmem: collapse_file() makes the THP in the page cache, the page tables
-# of the range are retracted: both seen, as often as ftrace sees them.
+# of the range are retracted: both seen, as often as ftrace sees them;
+# where the retract is inlined (6.12-debug), its probe says missing.
 t_madvise_shmem() {
-	local s0 out line pid ev probe theirs huge
-	for probe in collapse_file retract_page_tables; do
+	local s0 out line pid ev probe theirs huge probes=collapse_file
+	if [ "$(expected_symbol retract_page_tables)" = - ]; then
+		expect_eq "retract_page_tables state" missing "$(probe_field retract_page_tables 5)"
+	else
+		probes="$probes retract_page_tables"
+	fi
+	for probe in $probes; do
 		ftrace_add ht_$probe $(probe_field $probe 3) ||
 			fail "cannot add an ftrace event on $(probe_field $probe 3)"
 		eval before_$probe=$(probe_field $probe 6)
@@ -102,7 +117,7 @@ t_madvise_shmem() {
 	pid=$(field "$line" pid)
 	ev=$(collapse_after $s0 $pid)
 	echo "$ev"
-	for probe in collapse_file retract_page_tables; do
+	for probe in $probes; do
 		theirs=$(ftrace_hits ht_$probe)
 		ftrace_del ht_$probe
 		[ "$theirs" -ge 1 ] || fail "ftrace saw no call of $(probe_field $probe 3)"
@@ -138,7 +153,9 @@ t_madvise_armed() {
 }
 
 t_counters() {
-	local attempts ok failed sum
+	local attempts ok failed sum made=6
+	# t_khugepaged's collapse is unseen where collapse_huge_page() is inlined
+	[ "$(expected_symbol collapse_huge_page)" != - ] || made=5
 	attempts=$(counter collapse_attempts)
 	ok=$(counter collapse_succeeded)
 	failed=$(counter collapse_failed)
@@ -146,7 +163,7 @@ t_counters() {
 	expect_eq "attempts = events_collapse" "$(counter events_collapse)" "$attempts"
 	expect_eq "attempts = succeeded + failed" "$attempts" $((ok + failed))
 	expect_eq "attempts = sum of results" "$attempts" "$sum"
-	[ "$ok" -ge 6 ] || fail "only $ok collapses made a THP"
+	[ "$ok" -ge $made ] || fail "only $ok collapses made a THP"
 	grep -q "^collapse: $attempts attempts, $ok made a THP" $HT/summary ||
 		fail "summary: $(grep '^collapse' $HT/summary)"
 }

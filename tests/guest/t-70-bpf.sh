@@ -3,10 +3,7 @@
 # hstates equal sysfs, and the same scripted workload gives the same count
 # of events of each kind as the module, as ftrace counts, with no anomaly;
 # each injected anomaly BPF can see is flagged by both backends.  Then the
-# reader's --backend bpf against the same ground truth, its errors, and
-# lockdown: the module refused, the BPF backend running (integrity), then
-# refused too (confidentiality: the last tests of the boot, it cannot be
-# undone).
+# reader's --backend bpf against the same ground truth, and its errors.
 TRACKED_KINDS="fault reserve unreserve vma_close uffd_copy uffd_continue zap fork_copy truncate hole_punch subpool_new subpool_put pmd_share"
 
 # The workload every backend sees: every kind of event at least once.  A
@@ -307,36 +304,6 @@ t_reader_bpf_errors() {
 	expect_error 2 "give the command to check" hugetrack check --backend auto
 }
 
-LOCKDOWN=/sys/kernel/security/lockdown
-
-# lockdown LEVEL: the kernel locked down so, for the rest of the boot
-lockdown() {
-	[ -e $LOCKDOWN ] || mount -t securityfs securityfs /sys/kernel/security
-	[ -e $LOCKDOWN ] || fail "no $LOCKDOWN: this kernel has no lockdown LSM"
-	echo "$1" >$LOCKDOWN || fail "cannot set lockdown $1"
-	grep -q "\[$1\]" $LOCKDOWN || fail "lockdown is $(cat $LOCKDOWN)"
-}
-
-# What lockdown (Secure Boot) is for: no unsigned module; BPF still runs.
-t_lockdown_integrity() {
-	lockdown integrity
-	if insmod /hugetrack.ko 2>/dev/null; then
-		rmmod hugetrack
-		fail "the module loaded under lockdown"
-	fi
-	dmesg | grep -q 'unsigned module loading is restricted' || fail "no lockdown line in dmesg"
-	hugetrack snapshot --backend auto --json -- hugefault -n 3 -t 3 >/tmp/l.json ||
-		fail "snapshot --backend auto failed"
-	expect_eq "fault events of 3 faults" 3 \
-		"$(json_object /tmp/l.json events | awk '$1 == "fault" { print $2 }')"
-	expect_eq "hstates" "$(sysfs_hstates)" "$(json_hstates /tmp/l.json)"
-}
-
-t_lockdown_confidentiality() {
-	lockdown confidentiality
-	expect_error 8 "locked down for confidentiality" hugetrack snapshot --backend bpf
-}
-
 t_not_root() {
 	local out
 	mkdir -p /etc
@@ -356,45 +323,72 @@ t_no_btf() {
 	echo "$out" | grep -q 'no BTF' || fail "unclear error: $out"
 }
 
-run_test "bpf: the module is not loaded" module_absent
-bpf_start
-run_test "bpf: starts with the module absent, every probe point listed" t_starts_without_module
-run_test "bpf: each probe point resolves to the module's symbol" t_bpf_probes
-run_test "bpf: hstates equals sysfs, also in a one-shot dump while mapped" t_bpf_hstates
-run_test "bpf: fault events equal ftrace kprobe_profile and 5 faults" t_bpf_fault_hits_match_ftrace
-run_test "bpf: parity workload, hstates equal sysfs after it" t_bpf_parity_run
-run_test "bpf: events and faults in the module's format, none dropped" t_bpf_events_format
-run_test "bpf: a folio another task cached is found at the start, as the module does" t_bpf_cached_folio
-run_test "bpf: no anomaly on the parity workload" sh -c ". /tests/lib.sh; HT=$BPFDIR t_no_anomaly"
-bpf_stop
-run_test "module: the same workload, no anomaly" t_module_parity_run
-run_test "bpf and module: equal event counts of every kind, equal resv totals" t_counts_equal
-run_test "reader: snapshot --backend bpf -- the workload: the module's counts, faults as ftrace, hstates as sysfs" \
-	t_reader_bpf_snapshot
-run_test "reader: check --backend bpf -- COMMAND: 0 and the module's total, 1 naming an injected rule and pid" \
-	t_reader_bpf_check
-run_test "reader: top --backend bpf on a pipe: sysfs's numbers, a workload's events" t_reader_bpf_top
-run_test "reader: events --backend bpf: each fault once, as ftrace counts, until SIGTERM" \
-	t_reader_bpf_events
-run_test "reader: --backend auto picks BPF without the module, the module when loaded" t_reader_auto
-bpf_start
-run_test "bpf: starts again" bpf_ready
-run_test "module and bpf flag an extra folio reference: ref_map_mismatch" \
-	t_inject_both extra_ref ref_map_mismatch
-run_test "module and bpf flag a tail-page reference: tail_refcount" \
-	t_inject_both tail_ref tail_refcount
-run_test "module and bpf flag resv raised in a fault: resv_unexpected_delta" \
-	t_inject_both resv_bump resv_unexpected_delta
-run_test "module and bpf flag two reservations in a fault: resv_double_consume" \
-	t_inject_both resv_take resv_double_consume
-run_test "reader: check --reset, top on hugetrack-bpf serve's directory" t_reader_serve_dir
-bpf_stop
-run_test "bpf: a clear error when not root" t_not_root
-run_test "bpf: a clear error without BTF" t_no_btf
-run_test "reader: --backend bpf: not root exit 3, no BTF exit 8, check without a command exit 2" \
-	t_reader_bpf_errors
-run_test "lockdown=integrity: the module is refused, --backend auto runs BPF: faults and hstates as sysfs" \
-	t_lockdown_integrity
-run_test "lockdown=confidentiality: BPF is refused too: exit 8 naming lockdown" \
-	t_lockdown_confidentiality
-run_test "dmesg has no warning or oops after the BPF backend" dmesg_clean
+# Without BTF (the debug kernel, lib.sh): both entry points of the BPF
+# backend refuse with their "no BTF" error; --backend auto then needs the
+# module.
+t_no_btf_kernel() {
+	local out
+	[ ! -e /sys/kernel/btf/vmlinux ] || fail "$KNAME has /sys/kernel/btf/vmlinux"
+	out=$(hugetrack-bpf -i 0 dump counters 2>&1) && fail "ran without BTF: $out"
+	echo "$out"
+	echo "$out" | grep -q 'no BTF' || fail "unclear error: $out"
+}
+
+t_reader_no_btf_kernel() {
+	expect_error 8 "no BTF" hugetrack snapshot --backend bpf
+	expect_error 8 "no BTF" hugetrack top --backend bpf -n 1
+	expect_error 8 "no BTF" hugetrack snapshot --backend auto
+	insmod /hugetrack.ko || fail "insmod failed"
+	hugetrack snapshot --backend auto --json >/tmp/a.json
+	rmmod hugetrack
+	grep -q '"type":"watchpoint"' /tmp/a.json || fail "auto did not use the loaded module"
+}
+
+if [ "$BTF" = 1 ]; then
+	run_test "bpf: the module is not loaded" module_absent
+	bpf_start
+	run_test "bpf: starts with the module absent, every probe point listed" t_starts_without_module
+	run_test "bpf: each probe point resolves to the module's symbol" t_bpf_probes
+	run_test "bpf: hstates equals sysfs, also in a one-shot dump while mapped" t_bpf_hstates
+	run_test "bpf: fault events equal ftrace kprobe_profile and 5 faults" t_bpf_fault_hits_match_ftrace
+	run_test "bpf: parity workload, hstates equal sysfs after it" t_bpf_parity_run
+	run_test "bpf: events and faults in the module's format, none dropped" t_bpf_events_format
+	run_test "bpf: a folio another task cached is found at the start, as the module does" t_bpf_cached_folio
+	run_test "bpf: no anomaly on the parity workload" sh -c ". /tests/lib.sh; HT=$BPFDIR t_no_anomaly"
+	bpf_stop
+	run_test "module: the same workload, no anomaly" t_module_parity_run
+	run_test "bpf and module: equal event counts of every kind, equal resv totals" t_counts_equal
+	run_test "reader: snapshot --backend bpf -- the workload: the module's counts, faults as ftrace, hstates as sysfs" \
+		t_reader_bpf_snapshot
+	run_test "reader: check --backend bpf -- COMMAND: 0 and the module's total, 1 naming an injected rule and pid" \
+		t_reader_bpf_check
+	run_test "reader: top --backend bpf on a pipe: sysfs's numbers, a workload's events" t_reader_bpf_top
+	run_test "reader: events --backend bpf: each fault once, as ftrace counts, until SIGTERM" \
+		t_reader_bpf_events
+	run_test "reader: --backend auto picks BPF without the module, the module when loaded" t_reader_auto
+	bpf_start
+	run_test "bpf: starts again" bpf_ready
+	run_test "module and bpf flag an extra folio reference: ref_map_mismatch" \
+		t_inject_both extra_ref ref_map_mismatch
+	run_test "module and bpf flag a tail-page reference: tail_refcount" \
+		t_inject_both tail_ref tail_refcount
+	run_test "module and bpf flag resv raised in a fault: resv_unexpected_delta" \
+		t_inject_both resv_bump resv_unexpected_delta
+	run_test "module and bpf flag two reservations in a fault: resv_double_consume" \
+		t_inject_both resv_take resv_double_consume
+	run_test "reader: check --reset, top on hugetrack-bpf serve's directory" t_reader_serve_dir
+	bpf_stop
+	run_test "bpf: a clear error when not root" t_not_root
+	run_test "bpf: a clear error without BTF" t_no_btf
+	run_test "reader: --backend bpf: not root exit 3, no BTF exit 8, check without a command exit 2" \
+		t_reader_bpf_errors
+	run_test "dmesg has no warning or oops after the BPF backend" dmesg_clean
+else
+	run_test "bpf: the module is not loaded" module_absent
+	run_test "bpf: $KNAME has no BTF: hugetrack-bpf refuses, naming it" t_no_btf_kernel
+	run_test "bpf: a clear error when not root" t_not_root
+	run_test "reader: --backend bpf and auto (no module) exit 8 naming no BTF; auto takes the module" \
+		t_reader_no_btf_kernel
+	run_test "module: the parity workload, no anomaly" t_module_parity_run
+	run_test "dmesg has no warning or oops after the BPF backend's errors" dmesg_clean
+fi

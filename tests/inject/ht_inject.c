@@ -18,6 +18,8 @@
  *                 tasks for hold_ms= (busy-waiting: probe context cannot
  *                 sleep), so that another task can run into the same range
  *                 meanwhile (a race window, made wide)
+ * mode=leak       at load, an allocation that nothing points to: for
+ *                 kmemleak to report (the debug kernel's leak check)
  *
  * The references are dropped when the task unmaps, before the folio can be
  * freed, and at unload.
@@ -29,10 +31,11 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 
 static char *mode = "extra_ref";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "extra_ref, tail_ref, resv_bump, resv_take, resv_wrap or hold [DEFAULT: extra_ref]");
+MODULE_PARM_DESC(mode, "extra_ref, tail_ref, resv_bump, resv_take, resv_wrap, hold or leak [DEFAULT: extra_ref]");
 
 static char *comm = "hugefault";
 module_param(comm, charp, 0444);
@@ -127,6 +130,18 @@ static int on_hold(struct kprobe *kp, struct pt_regs *regs)
 }
 
 static struct kprobe hold_probe = { .pre_handler = on_hold };
+
+#define LEAK_SIZE	96
+
+/* Not __init: kmemleak's stack of the object must name a function that stays. */
+static noinline void leak_one(void)
+{
+	void *lost = kmalloc(LEAK_SIZE, GFP_KERNEL);
+
+	pr_info("ht_inject: %s %d bytes for kmemleak\n", lost ? "leaked" : "could not leak",
+		LEAK_SIZE);
+}
+
 static struct kprobe rmap_probe = { .pre_handler = on_new_anon_rmap };
 static struct kprobe fault_probe = {
 	.symbol_name = "hugetlb_fault",
@@ -152,12 +167,16 @@ static int __init ht_inject_init(void)
 		hold_probe.symbol_name = hold_symbol;
 		return register_kprobe(&hold_probe);
 	}
+	if (!strcmp(mode, "leak")) {
+		leak_one();
+		return 0;
+	}
 	if (!strcmp(mode, "resv_bump"))
 		resv_nudge = 5;
 	else if (!strcmp(mode, "resv_take"))
 		resv_nudge = -1;
 	else if (strcmp(mode, "extra_ref") && strcmp(mode, "tail_ref")) {
-		pr_err("ht_inject: mode must be extra_ref, tail_ref, resv_bump, resv_take, resv_wrap or hold\n");
+		pr_err("ht_inject: mode must be extra_ref, tail_ref, resv_bump, resv_take, resv_wrap, hold or leak\n");
 		return -EINVAL;
 	}
 	tail_mode = !strcmp(mode, "tail_ref");
@@ -184,6 +203,8 @@ static void __exit ht_inject_exit(void)
 		unregister_kprobe(&hold_probe);
 		return;
 	}
+	if (!strcmp(mode, "leak"))
+		return;
 	unregister_kprobe(&unmap_probe);
 	unregister_kprobe(&rmap_probe);
 	release_all();

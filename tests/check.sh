@@ -168,5 +168,13 @@ for ver in $kernels; do
 	fi
 done
 
+# The README's first commands as a person types them, in a terminal.
+host_check "make demo in a terminal reaches its hugetrack check report and exits 0" \
+	tests/pty.sh demo
+host_check "Ctrl-C in make demo ends it and its QEMU, before any plot is handed over" \
+	tests/pty.sh demo_interrupt
+host_check "make shell in a terminal: a prompt, hugetrack snapshot, top redrawn in place, poweroff -f back to the host" \
+	tests/pty.sh shell
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -13,6 +13,7 @@ PACKAGES=(
 	linux-source-6.12 ccache
 	libjansson-dev clang cppcheck libxml2-utils python3
 	libbpf-dev bpftool zlib1g-dev
+	tmux librsvg2-bin
 )
 CHECKPATCH_TREE=/usr/src/linux-source-6.12
 

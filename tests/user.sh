@@ -105,8 +105,31 @@ outputs() {
 	"$OUT/hugetrack" top --backend kernel 2>"$OUT/err" || status=$?
 	[ "$status" = 2 ] && grep -q 'give module, bpf or auto' "$OUT/err" ||
 		{ echo "--backend kernel: status $status, $(cat "$OUT/err")"; return 1; }
+	plot_labels_apart || return 1
 	printf 'time_s,hstate\n' >"$OUT/bad.csv"
 	expect_status 6 "bad.csv:1: " "$OUT/hugetrack" plot "$OUT/bad.csv" -o "$OUT/bad.svg"
+}
+
+# Markers close in time: two windows 0.25 s apart and an anomaly between
+# them share one label each ("window +2"), every label of a row stands
+# clear of the next, and a renderer draws the picture (rsvg-convert).
+plot_labels_apart() {
+	local labels
+	awk 'BEGIN {
+		print "time_s,hstate,nr,free,resv,surplus,events_per_s,anomalies,window_hits"
+		for (i = 0; i <= 40; i++) {
+			t = i / 4
+			w += (i == 20 || i == 21 || i == 36); a += (i == 21)
+			printf "%.3f,hugepages-2048kB,16,%d,%d,0,1.000,%d,%d\n", t, 16 - i % 5, i % 3, a, w
+		}
+	}' >"$OUT/close.csv"
+	"$OUT/hugetrack" plot "$OUT/close.csv" -o "$OUT/close.svg"
+	labels=$(sed -n 's/.*<text x="\([0-9.]*\)" y="\([0-9]*\)"[^>]*>\(window\|anomaly\) \(+[0-9]*\)<.*/\2 \1 \3 \4/p' "$OUT/close.svg")
+	[ "$(echo "$labels" | awk '{print $3 $4}' | sort | xargs)" = "anomaly+1 window+1 window+2" ] ||
+		{ echo "close markers: labels $(echo $labels), expected window +2, window +1, anomaly +1"; return 1; }
+	echo "$labels" | sort -k1,1n -k2,2n | awk '$1 == row && $2 - x < 80 { bad = 1 } { row = $1; x = $2 } END { exit bad }' ||
+		{ echo "close markers: labels overlap: $(echo $labels)"; return 1; }
+	rsvg-convert "$OUT/close.svg" -o "$OUT/close.png" || { echo "rsvg-convert cannot draw the plot"; return 1; }
 }
 
 # The guest's own outputs: JSON, Prometheus text and SVG, by the host's tools.

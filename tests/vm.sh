@@ -49,24 +49,42 @@ qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -m "$memory" -smp 2 -
 # executed, whatever else the host runs meanwhile.
 [ "$mode" != bench ] || qemu+=(-icount shift=0)
 
+# GNU timeout runs its command in a process group of its own unless told
+# --foreground: under a terminal QEMU would then be a background job, stopped
+# by SIGTTOU when it sets the terminal's mode, and deaf to Ctrl-C.
+bounded() {
+	timeout --foreground "${HT_BOOT_TIMEOUT:-$timeout}" "$@"
+}
+
 case $mode in
 check)
 	rm -f "$BUILD/$ver/tap.log" "$BUILD/$ver/console.log" "$BUILD/$ver/artifacts.log"
-	timeout "${HT_BOOT_TIMEOUT:-$timeout}" "${qemu[@]}" \
+	bounded "${qemu[@]}" \
 		-serial "file:$BUILD/$ver/console.log" \
 		-serial "file:$BUILD/$ver/tap.log" \
 		-serial "file:$BUILD/$ver/artifacts.log" </dev/null
 	;;
 bench)
 	rm -f "$BUILD/$ver/bench.log" "$BUILD/$ver/console.log"
-	timeout "${HT_BOOT_TIMEOUT:-$timeout}" "${qemu[@]}" \
+	bounded "${qemu[@]}" \
 		-serial "file:$BUILD/$ver/console.log" \
 		-serial "file:$BUILD/$ver/bench.log" </dev/null
 	;;
-*)
-	# the third port hands files over, as in check mode
+demo)
+	# Nothing to type: the console is plain stdio, where Ctrl-C ends QEMU
+	# (and the demo with it).  The third port hands files over, as in check.
+	rm -f "$BUILD/$ver/artifacts.log"
+	[ "$ver" = "$DEBUG_KERNEL" ] || timeout=300
+	bounded "${qemu[@]}" -serial stdio -serial null \
+		-serial "file:$BUILD/$ver/artifacts.log"
+	;;
+shell)
+	# An interactive shell: Ctrl-C goes to the guest, Ctrl-A X leaves QEMU.
 	rm -f "$BUILD/$ver/artifacts.log"
 	exec "${qemu[@]}" -serial mon:stdio -serial null \
 		-serial "file:$BUILD/$ver/artifacts.log"
+	;;
+*)
+	die "unknown mode $mode: check, bench, demo or shell"
 	;;
 esac

@@ -247,14 +247,30 @@ static void svg_axes(FILE *out, const struct scale *sc)
 		PLOT_Y0 + PLOT_H / 2, PLOT_Y0 + PLOT_H / 2);
 }
 
-/* A dashed vertical line where a count went up: anomaly or window. */
+/*
+ * Labels of one kind closer than this (px) would overlap: the later ones
+ * are added into the first one's count ("window +2").
+ */
+#define MARKER_LABEL_W	80
+
+static void svg_marker_label(FILE *out, double x, bool anomalies, const char *color,
+			     unsigned long long count)
+{
+	fprintf(out, "<text x=\"%.1f\" y=\"%d\" fill=\"%s\" text-anchor=\"middle\">%s +%llu</text>\n",
+		x, PLOT_Y0 - (anomalies ? 6 : 20), color, anomalies ? "anomaly" : "window", count);
+}
+
+/*
+ * A dashed vertical line where a count went up: anomaly or window.  Each
+ * kind has a row of labels of its own above the plot.
+ */
 static void svg_markers(FILE *out, const struct scale *sc, const struct ht_sample *v,
 			size_t n, bool anomalies)
 {
 	const char *color = anomalies ? "#d62728" : "#9467bd";
-	unsigned long long before, now;
+	unsigned long long before, now, label_count = 0;
+	double x, label_x = 0;
 	size_t i;
-	double x;
 
 	for (i = 1; i < n; i++) {
 		before = anomalies ? v[i - 1].anomalies : v[i - 1].window_hits;
@@ -264,10 +280,17 @@ static void svg_markers(FILE *out, const struct scale *sc, const struct ht_sampl
 		x = x_of(sc, v[i].time_s);
 		fprintf(out, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\" stroke-dasharray=\"%s\"/>\n",
 			x, PLOT_Y0, x, PLOT_Y0 + PLOT_H, color, anomalies ? "6,3" : "2,3");
-		fprintf(out, "<text x=\"%.1f\" y=\"%d\" fill=\"%s\" text-anchor=\"middle\">%s +%llu</text>\n",
-			x, PLOT_Y0 - (anomalies ? 6 : 20), color,
-			anomalies ? "anomaly" : "window", now - before);
+		if (label_count && x - label_x < MARKER_LABEL_W) {
+			label_count += now - before;
+			continue;
+		}
+		if (label_count)
+			svg_marker_label(out, label_x, anomalies, color, label_count);
+		label_x = x;
+		label_count = now - before;
 	}
+	if (label_count)
+		svg_marker_label(out, label_x, anomalies, color, label_count);
 }
 
 static void svg_line(FILE *out, const struct scale *sc, const struct ht_sample *v,

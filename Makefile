@@ -2,7 +2,8 @@
 #
 # make                  build hugetrack.ko for the running kernel (or KERNELRELEASE=...)
 #                       and the reader, build/user/hugetrack
-# make user             the reader alone (static, C11)
+# make user             the reader alone (static, C11); without clang or
+#                       bpftool, or with WITH_BPF=0, it has no BPF backend
 # make install          install the module for that kernel (modules_install, depmod)
 # make uninstall        remove what install installed
 # make dkms-install     hand the sources to DKMS, which builds and installs it
@@ -39,12 +40,21 @@ BPF_LIB_OBJS := $(BPF_OUT)/ht_bpf.o $(BPF_OUT)/ht_kinds.o
 BPF_LIBS := -lbpf -lelf -lz
 
 # The reader runs in the busybox guest too: static, glibc's argp, jansson,
-# and the BPF backend's library (libbpf, libelf, zlib).
+# and the BPF backend's library (libbpf, libelf, zlib).  Without clang or
+# bpftool (WITH_BPF=0) it links bpf/ht_bpf_absent.c instead, and
+# --backend bpf says that this build has no BPF backend.
+WITH_BPF ?= $(if $(shell command -v clang && command -v bpftool),1,0)
 READER := build/user/hugetrack
 READER_SOURCES := $(wildcard user/*.c)
 READER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 	-DHT_VERSION='"$(VERSION)"' -Ibpf
+ifeq ($(WITH_BPF),1)
+READER_BPF_OBJS := $(BPF_LIB_OBJS)
 READER_LIBS := -ljansson -lm $(BPF_LIBS)
+else
+READER_BPF_OBJS := bpf/ht_bpf_absent.c
+READER_LIBS := -ljansson -lm
+endif
 
 # The kernels dkms-install builds for; DKMS builds for later ones itself.
 DKMS_KERNELS ?= $(KERNELRELEASE)
@@ -61,9 +71,9 @@ all: module user
 
 user: $(READER)
 
-$(READER): $(READER_SOURCES) $(wildcard user/*.h) bpf/ht_bpf.h $(BPF_LIB_OBJS) VERSION
+$(READER): $(READER_SOURCES) $(wildcard user/*.h) bpf/ht_bpf.h $(READER_BPF_OBJS) VERSION
 	@mkdir -p $(@D)
-	$(CC) $(READER_CFLAGS) -static -o $@ $(READER_SOURCES) $(BPF_LIB_OBJS) $(READER_LIBS)
+	$(CC) $(READER_CFLAGS) -static -o $@ $(READER_SOURCES) $(READER_BPF_OBJS) $(READER_LIBS)
 
 module:
 	@test -d $(KDIR) || { echo "No kernel headers at $(KDIR): install linux-headers-$(KERNELRELEASE), or give KDIR=<kernel build dir>" >&2; exit 1; }

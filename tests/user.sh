@@ -161,6 +161,29 @@ fuzz() {
 	grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$OUT/fuzz.log"
 }
 
+# make user on a machine without the BPF toolchain: a PATH of everything
+# but clang, llvm and bpftool; the reader builds, reads the module's files,
+# and --backend bpf says it was built without the backend (exit 8).
+without_bpf() {
+	local bin=$OUT/no-clang-bin dir reader=$OUT/nobpf/hugetrack status=0 tool
+	rm -rf "$bin" "$OUT/nobpf"
+	mkdir -p "$bin"
+	for dir in /usr/local/bin /usr/bin /usr/sbin /sbin /bin; do
+		for tool in "$dir"/*; do
+			case $(basename "$tool") in clang* | llvm* | bpftool | ld.lld*) continue ;; esac
+			[ -e "$bin/$(basename "$tool")" ] || ln -s "$tool" "$bin/"
+		done
+	done
+	PATH=$bin make -s -C "$TOP" user READER="$reader" >"$OUT/nobpf.log" 2>&1 ||
+		{ echo "make user without clang failed: $(tail -n 3 "$OUT/nobpf.log")"; return 1; }
+	! grep -q 'clang\|bpftool' "$OUT/nobpf.log" || { echo "make user without clang ran: $(cat "$OUT/nobpf.log")"; return 1; }
+	"$reader" snapshot --debugfs "$(fixture_dirs | head -n 1)" >/dev/null ||
+		{ echo "the reader built without BPF cannot read the module's files"; return 1; }
+	"$reader" snapshot --backend bpf >/dev/null 2>"$OUT/err" || status=$?
+	[ "$status" = 8 ] && grep -q 'built without the BPF backend' "$OUT/err" ||
+		{ echo "--backend bpf without the backend: status $status, $(cat "$OUT/err")"; return 1; }
+}
+
 # Any finding fails; style-only notes of cppcheck are not findings.
 static_check() {
 	cppcheck --std=c11 --enable=warning,portability,performance --error-exitcode=1 \
@@ -174,5 +197,6 @@ outputs) outputs ;;
 artifacts) artifacts "${2:-}" ;;
 fuzz) fuzz "${2:-}" ;;
 cppcheck) static_check ;;
-*) die "usage: user.sh unit|outputs|artifacts DIR|fuzz SECONDS|cppcheck" ;;
+without-bpf) without_bpf ;;
+*) die "usage: user.sh unit|outputs|artifacts DIR|fuzz SECONDS|cppcheck|without-bpf" ;;
 esac

@@ -10,6 +10,9 @@
 #                       (DKMS_KERNELS="<ver> ...", default the running kernel)
 #                       and rebuilds it for every kernel installed later
 # make dkms-remove      remove it from DKMS and every kernel
+# make deb              the Debian packages hugetrack-dkms (the module's sources
+#                       for DKMS) and hugetrack (the reader, hugetrack-bpf),
+#                       in build/deb/
 # make modules-all      build it for every installed test kernel, in build/<ver>/
 # make check            install what the tests need, run every test
 # make bench            install what it needs, measure what hugetrack costs (not in check)
@@ -64,7 +67,7 @@ DKMS_FLAGS ?=
 DKMS = dkms $(DKMS_FLAGS) --sourcetree $(DKMS_SOURCE_TREE)
 DKMS_FILES := Makefile dkms.conf $(MODULE_SOURCES)
 
-.PHONY: all module user install uninstall dkms-install dkms-remove modules-all \
+.PHONY: all module user install uninstall dkms-sources dkms-install dkms-remove deb modules-all \
 	check bench demo shell setup style fixtures clean bpf vmlinux-h
 
 all: module user
@@ -87,14 +90,19 @@ uninstall:
 	rm -f $(MODULE_DIR)/$(INSTALL_MOD_DIR)/hugetrack.ko*
 	$(DEPMOD)
 
+# What DKMS builds from, in $(DKMS_SOURCE_TREE)/hugetrack-$(VERSION)/
+# (dkms-install, and the hugetrack-dkms package).
+dkms-sources:
+	rm -rf $(DKMS_SOURCE_TREE)/hugetrack-$(VERSION)
+	mkdir -p $(DKMS_SOURCE_TREE)/hugetrack-$(VERSION)
+	cp -r $(DKMS_FILES) $(DKMS_SOURCE_TREE)/hugetrack-$(VERSION)/
+
 dkms-install:
 	@command -v dkms >/dev/null || { echo "No dkms: install it (apt-get install dkms)" >&2; exit 1; }
 	@# again: this version's sources replace what DKMS has, and are rebuilt
 	if [ -n "$$($(DKMS) status hugetrack/$(VERSION))" ]; then \
 		$(DKMS) remove hugetrack/$(VERSION) --all; fi
-	rm -rf $(DKMS_SOURCE_TREE)/hugetrack-$(VERSION)
-	mkdir -p $(DKMS_SOURCE_TREE)/hugetrack-$(VERSION)
-	cp -r $(DKMS_FILES) $(DKMS_SOURCE_TREE)/hugetrack-$(VERSION)/
+	$(MAKE) --no-print-directory dkms-sources
 	$(DKMS) add hugetrack/$(VERSION)
 	for kernel in $(DKMS_KERNELS); do \
 		$(DKMS) build hugetrack/$(VERSION) -k $$kernel && \
@@ -104,6 +112,30 @@ dkms-install:
 dkms-remove:
 	$(DKMS) remove hugetrack/$(VERSION) --all
 	rm -rf $(DKMS_SOURCE_TREE)/hugetrack-$(VERSION)
+
+# The Debian packages (debian/), built by dpkg-buildpackage from a copy of
+# the tree's files (git's, when it is a checkout) in build/deb/src, so
+# that the .debs it writes beside it stay in build/deb/. debian/changelog
+# is written there from VERSION and the maintainer in debian/control.
+DEB_OUT := build/deb
+DEB_DATE = $(shell git log -1 --format=%cD 2>/dev/null || date -R)
+DEB_MAINTAINER = $(shell sed -n 's/^Maintainer: //p' debian/control)
+
+deb:
+	rm -rf $(DEB_OUT)
+	mkdir -p $(DEB_OUT)/src
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z --cached --others --exclude-standard | \
+			tar --null -T - --ignore-failed-read -cf - 2>/dev/null; \
+	else \
+		tar --exclude=./build -cf - .; \
+	fi | tar -xf - -C $(DEB_OUT)/src
+	printf '%s (%s) unstable; urgency=medium\n\n  * hugetrack %s.\n\n -- %s  %s\n' \
+		hugetrack $(VERSION) $(VERSION) '$(DEB_MAINTAINER)' '$(DEB_DATE)' \
+		>$(DEB_OUT)/src/debian/changelog
+	cd $(DEB_OUT)/src && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+		{ tail -n 30 ../build.log; exit 1; }
+	@ls $(DEB_OUT)/*.deb
 
 modules-all:
 	tests/build-modules.sh $(MODULE_SOURCES)

@@ -14,6 +14,17 @@
 #   exclusive VER       a kernel whose .config lacks CONFIG_KPROBES is refused
 #   dkms-remove         make dkms-remove leaves nothing behind
 #   make-install VER    make install / make uninstall into a private root
+# The Debian packages (make deb), installed into a Debian 12 chroot made
+# with mmdebstrap (its base tarball and the .debs apt fetches are kept in
+# $HT_CACHE, /var/cache/hugetrack), with DKMS and kernel headers of its own:
+#   deb                 make deb: both packages, VERSION's version, their files
+#   lintian             no error or warning on either (overrides say why)
+#   deb-install         a fresh chroot: apt install of both with the 6.12
+#                       headers and dkms: DKMS built and installed hugetrack.ko
+#   deb-modinfo         modinfo of that module: VERSION, every parameter
+#   deb-run             hugetrack --version and hugetrack-bpf --version
+#   deb-kernel          the 6.1 headers installed afterwards: built for them too
+#   deb-purge           apt-get purge of both: no file of theirs, no DKMS tree
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -76,14 +87,18 @@ step_dkms_install() {
 }
 
 step_modinfo() {
-	local ko parm
-	ko=$(installed_module "$1")
-	[ -n "$ko" ] || { echo "no module installed for $1"; return 1; }
+	check_modinfo "$(installed_module "$1")" "$1"
+}
+
+# check_modinfo KO VER: what modinfo says of KO, built for VER
+check_modinfo() {
+	local ko=$1 parm
+	[ -n "$ko" ] || { echo "no module installed for $2"; return 1; }
 	[ "$(modinfo -F version "$ko")" = "$VERSION" ] ||
 		{ echo "version '$(modinfo -F version "$ko")', VERSION says $VERSION"; return 1; }
 	[ "$(modinfo -F license "$ko")" = GPL ] || { echo "license '$(modinfo -F license "$ko")'"; return 1; }
 	[ -n "$(modinfo -F description "$ko")" ] || { echo "no description"; return 1; }
-	[ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$1" ] || { echo "built for another kernel"; return 1; }
+	[ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$2" ] || { echo "built for another kernel"; return 1; }
 	parm=$(modinfo -F parm "$ko")
 	echo "$parm"
 	[ "$(echo "$parm" | cut -d: -f1 | sort | xargs)" = "$PARAMETERS" ] ||
@@ -150,6 +165,194 @@ step_make_install() {
 	[ -z "$(find "$root" -name 'hugetrack.ko*')" ] || { echo "make uninstall left the module"; return 1; }
 	! grep -rq hugetrack "$root/lib/modules/$1" || { echo "make uninstall left it in the depmod files"; return 1; }
 	rm -rf "$root" "$src"
+}
+
+DEB_OUT=$BUILD/deb
+DEBS=("$DEB_OUT/hugetrack-dkms_${VERSION}_all.deb" "$DEB_OUT/hugetrack_${VERSION}_amd64.deb")
+CHROOT=$BUILD/deb-chroot
+CACHE=${HT_CACHE:-/var/cache/hugetrack}
+APT_ARCHIVES=$CACHE/deb-apt-archives
+# what the base chroot has: apt and what it needs, nothing of DKMS's
+CHROOT_VARIANT=apt
+CHROOT_INCLUDE=""
+CHROOT_APT=(env DEBIAN_FRONTEND=noninteractive INITRD=No apt-get -q -y --no-install-recommends)
+
+# deb_files DEB: the files (not directories) a package holds, as paths
+deb_files() {
+	dpkg-deb --fsys-tarfile "$1" | tar -t | grep -v '/$' | sed 's|^\.||'
+}
+
+step_deb() {
+	local deb files
+	make -s -C "$TOP" deb >"$BUILD/deb.log" 2>&1 || { tail -n 20 "$BUILD/deb.log"; return 1; }
+	for deb in "${DEBS[@]}"; do
+		[ -f "$deb" ] || { echo "make deb made no $(basename "$deb"): $(ls "$DEB_OUT")"; return 1; }
+		[ "$(dpkg-deb -f "$deb" Version)" = "$VERSION" ] ||
+			{ echo "$(basename "$deb") is version $(dpkg-deb -f "$deb" Version), VERSION says $VERSION"; return 1; }
+	done
+	files=$(deb_files "${DEBS[1]}")
+	for f in /usr/bin/hugetrack /usr/bin/hugetrack-bpf /usr/share/man/man1/hugetrack.1.gz \
+		/usr/share/man/man1/hugetrack-bpf.1.gz /usr/share/doc/hugetrack/README.md.gz; do
+		echo "$files" | grep -qx "$f" || { echo "hugetrack has no $f"; return 1; }
+	done
+	[ -z "$(dpkg-deb -f "${DEBS[1]}" Depends)" ] ||
+		{ echo "hugetrack depends on $(dpkg-deb -f "${DEBS[1]}" Depends)"; return 1; }
+	[ "$(dpkg-deb -f "${DEBS[1]}" Recommends)" = hugetrack-dkms ] || { echo "hugetrack does not recommend hugetrack-dkms"; return 1; }
+	# the sources DKMS builds from, and no build output of a checkout
+	files=$(deb_files "${DEBS[0]}" | sed -n "s|^/usr/src/hugetrack-$VERSION/||p")
+	for f in Makefile Kbuild VERSION dkms.conf compat/compat.h main.c; do
+		echo "$files" | grep -qx "$f" || { echo "hugetrack-dkms has no /usr/src/hugetrack-$VERSION/$f"; return 1; }
+	done
+	! echo "$files" | grep -E '\.(o|ko|mod|mod\.c|cmd|order|symvers)$' ||
+		{ echo "hugetrack-dkms carries build outputs"; return 1; }
+	dpkg-deb -f "${DEBS[0]}" Depends | grep -q '^dkms' || { echo "hugetrack-dkms does not depend on dkms"; return 1; }
+	# the build ran in build/deb/src: nothing of it in debian/
+	[ -z "$(cd "$TOP" && git status --porcelain --ignored debian 2>/dev/null)" ] ||
+		{ echo "debian/ has build outputs: $(cd "$TOP" && git status --porcelain --ignored debian)"; return 1; }
+}
+
+step_lintian() {
+	local out
+	out=$(lintian --pedantic --display-info --show-overrides "${DEBS[@]}" 2>&1) || true
+	echo "$out" | grep -E '^O:' || true
+	! echo "$out" | grep -E '^[EW]:' || { echo "lintian finds errors or warnings"; return 1; }
+	[ -n "$(echo "$out" | grep -E '^O:')" ] || { echo "lintian did not run: $out"; return 1; }
+}
+
+# The machine's apt sources of Debian 12, for the chroot's apt
+mirror_sources() {
+	apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(COMPONENT) $(ORIGIN)' 'Identifier: Packages' |
+		awk '$4 == "Debian" && $2 ~ /^bookworm/ { print "deb " $1 " " $2 " " $3 }' | sort -u
+}
+
+# in_chroot CMD...: CMD in the chroot, with /proc (objtool) and the kept
+# .debs mounted in a mount namespace of its own, gone when it ends
+in_chroot() {
+	unshare --mount --propagation private -- bash -c '
+		mount -t proc proc "$0/proc" &&
+		mount --bind "$1" "$0/var/cache/apt/archives" &&
+		exec chroot "$0" "${@:2}"' "$CHROOT" "$APT_ARCHIVES" "$@"
+}
+
+# remove_chroot: only when nothing is mounted in it (never the host's /dev)
+remove_chroot() {
+	[ -d "$CHROOT" ] || return 0
+	! grep -q " $CHROOT/" /proc/mounts || { echo "something is mounted in $CHROOT"; return 1; }
+	rm -rf --one-file-system "$CHROOT"
+}
+
+# new_chroot: a fresh Debian 12 chroot from the cached base tarball, made
+# (mmdebstrap) when the package list or the mirror changed
+new_chroot() {
+	local sources hash base
+	sources=$(mirror_sources)
+	[ -n "$sources" ] || { echo "no Debian bookworm source in the machine's apt"; return 1; }
+	hash=$(printf '%s\n' "$CHROOT_VARIANT" "$CHROOT_INCLUDE" "$sources" | sha256sum | cut -c1-16)
+	base=$CACHE/deb-chroot-$hash.tar
+	mkdir -p "$CACHE" "$APT_ARCHIVES/partial"
+	if [ ! -f "$base" ]; then
+		rm -f "$CACHE"/deb-chroot-*.tar
+		echo "$sources" >"$CACHE/deb-chroot.sources.list"
+		mmdebstrap --quiet --format=tar --variant="$CHROOT_VARIANT" ${CHROOT_INCLUDE:+--include="$CHROOT_INCLUDE"} \
+			bookworm "$CACHE/new.tar" "$CACHE/deb-chroot.sources.list" >"$BUILD/mmdebstrap.log" 2>&1 ||
+			{ tail -n 20 "$BUILD/mmdebstrap.log"; rm -f "$CACHE/new.tar"; return 1; }
+		mv "$CACHE/new.tar" "$base"
+	fi
+	remove_chroot
+	mkdir -p "$CHROOT"
+	tar -C "$CHROOT" -xf "$base"
+	cp -L /etc/resolv.conf "$CHROOT/etc/resolv.conf"
+	# no fsync per file: the chroot is thrown away
+	echo force-unsafe-io >"$CHROOT/etc/dpkg/dpkg.cfg.d/unsafe-io"
+	in_chroot apt-get -q update >"$CHROOT.log" 2>&1 || { tail -n 20 "$CHROOT.log"; return 1; }
+	# the kept .debs that the mirror no longer has go
+	in_chroot apt-get -q autoclean >>"$CHROOT.log" 2>&1
+}
+
+# headers_release PKG: the kernel release a linux-headers metapackage installs
+headers_release() {
+	in_chroot apt-cache depends "$1" | sed -n 's/^ *Depends: linux-headers-\(.*-amd64\)$/\1/p' | head -n 1
+}
+
+# chroot_dkms_state REL: what the chroot's dkms status says of hugetrack for REL
+chroot_dkms_state() {
+	in_chroot dkms status -k "$1" hugetrack/"$VERSION" 2>/dev/null | sed -n 's/.*: //p'
+}
+
+# chroot_module REL: the module DKMS installed for REL in the chroot
+chroot_module() {
+	ls "$CHROOT/lib/modules/$1/updates/dkms/hugetrack.ko"* 2>/dev/null
+}
+
+# built_for REL: DKMS built and installed it for REL, warning-free, and
+# depmod lists it
+built_for() {
+	local log=$CHROOT/var/lib/dkms/hugetrack/$VERSION/$1/x86_64/log/make.log
+	[ "$(chroot_dkms_state "$1")" = installed ] ||
+		{ echo "dkms status for $1: '$(chroot_dkms_state "$1")', not installed"; return 1; }
+	[ -n "$(chroot_module "$1")" ] || { echo "nothing in /lib/modules/$1/updates/dkms/"; return 1; }
+	[ -f "$log" ] || { echo "no DKMS build log for $1"; return 1; }
+	! grep -E '(warning|error):' "$log" || { echo "the DKMS build for $1 warned"; return 1; }
+	grep -q "^updates/dkms/hugetrack.ko[.a-z]*:" "$CHROOT/lib/modules/$1/modules.dep" ||
+		{ echo "modules.dep of $1 does not list hugetrack"; return 1; }
+	in_chroot dkms status hugetrack 2>/dev/null
+}
+
+step_deb_install() {
+	local rel
+	new_chroot
+	cp "${DEBS[@]}" "$CHROOT/tmp/"
+	rel=$(headers_release linux-headers-6.12-amd64)
+	[ -n "$rel" ] || { echo "no kernel release for linux-headers-6.12-amd64"; return 1; }
+	echo "$rel" >"$CHROOT.first"
+	in_chroot "${CHROOT_APT[@]}" install "${DEBS[@]/#$DEB_OUT//tmp}" linux-headers-6.12-amd64 dkms \
+		>>"$CHROOT.log" 2>&1 || { tail -n 20 "$CHROOT.log"; return 1; }
+	built_for "$rel"
+}
+
+step_deb_modinfo() {
+	local rel
+	rel=$(cat "$CHROOT.first")
+	check_modinfo "$(chroot_module "$rel")" "$rel"
+}
+
+step_deb_run() {
+	local out
+	out=$(in_chroot hugetrack --version) || { echo "hugetrack --version: $out"; return 1; }
+	echo "$out"
+	[ "$out" = "hugetrack $VERSION" ] || { echo "hugetrack --version says '$out'"; return 1; }
+	out=$(in_chroot hugetrack-bpf --version) || { echo "hugetrack-bpf --version: $out"; return 1; }
+	echo "$out"
+	[ "$out" = "hugetrack-bpf $VERSION" ] || { echo "hugetrack-bpf --version says '$out'"; return 1; }
+}
+
+# the kernel's headers' postinst hook (/etc/kernel/header_postinst.d/dkms)
+# builds it: AUTOINSTALL
+step_deb_kernel() {
+	local rel
+	rel=$(headers_release linux-headers-amd64)
+	[ -n "$rel" ] || { echo "no kernel release for linux-headers-amd64"; return 1; }
+	[ -z "$(chroot_module "$rel")" ] || { echo "a module for $rel before its headers"; return 1; }
+	in_chroot "${CHROOT_APT[@]}" install linux-headers-amd64 >>"$CHROOT.log" 2>&1 ||
+		{ tail -n 20 "$CHROOT.log"; return 1; }
+	built_for "$rel"
+	[ "$(modinfo -F vermagic "$(chroot_module "$rel")" | cut -d' ' -f1)" = "$rel" ] ||
+		{ echo "the module for $rel was built for another kernel"; return 1; }
+}
+
+step_deb_purge() {
+	local files left f
+	files=$(in_chroot dpkg-query -L hugetrack hugetrack-dkms) || { echo "not installed: $files"; return 1; }
+	in_chroot "${CHROOT_APT[@]}" purge hugetrack hugetrack-dkms >>"$CHROOT.log" 2>&1 ||
+		{ tail -n 20 "$CHROOT.log"; return 1; }
+	left=$(for f in $files; do [ -d "$CHROOT$f" ] || [ ! -e "$CHROOT$f" ] || echo "$f"; done
+		find "$CHROOT/lib/modules" "$CHROOT/usr/src" -name '*hugetrack*' | sed "s|^$CHROOT||")
+	[ -z "$left" ] || { echo "left behind: $(echo $left)"; return 1; }
+	[ ! -e "$CHROOT/var/lib/dkms/hugetrack" ] || { echo "/var/lib/dkms/hugetrack is left"; return 1; }
+	[ -z "$(in_chroot dkms status hugetrack 2>&1)" ] || { echo "dkms status: $(in_chroot dkms status hugetrack 2>&1)"; return 1; }
+	! in_chroot dpkg-query -W -f '${db:Status-Status}\n' hugetrack hugetrack-dkms 2>/dev/null | grep -vx not-installed ||
+		{ echo "dpkg still knows them"; return 1; }
+	remove_chroot
 }
 
 [ "$(id -u)" -eq 0 ] || die "DKMS needs root: run as root"

@@ -14,6 +14,7 @@ PACKAGES=(
 	libjansson-dev clang cppcheck libxml2-utils python3
 	libbpf-dev bpftool zlib1g-dev
 	tmux librsvg2-bin
+	debhelper dh-dkms lintian mmdebstrap fakeroot
 )
 CHECKPATCH_TREE=/usr/src/linux-source-6.12
 
@@ -35,9 +36,10 @@ for pkg in "${PACKAGES[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "setup: installing ${missing[*]}"
-	as_root apt-get update -q
+	# another setup on the same machine may hold dpkg's lock: wait for it
+	as_root apt-get -o DPkg::Lock::Timeout=600 update -q
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		--no-install-recommends "${missing[@]}"
+		-o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}"
 fi
 
 # checkpatch.pl and the files it reads come from the kernel source package.

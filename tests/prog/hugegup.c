@@ -3,8 +3,10 @@
  * hugegup: faults on a private hugetlb page while other tasks take and drop
  * transient references on it, as uffd-stress's threads do.
  *
- * One thread zaps (MADV_DONTNEED) and faults the page ROUNDS times, and
- * writes each round's number into it; the readers, until it is done, read
+ * One thread makes the page read-only and writable again (mprotect) and
+ * writes it, ROUNDS times: a write-protect fault on the same folio each
+ * round (with -z: a zap, MADV_DONTNEED, and a fault of a new folio); it
+ * writes each round's number into the page.  The readers, until it is done, read
  * the page through the kernel's get_user_pages paths, which take a folio
  * reference and drop it: process_vm_readv() and /proc/PID/mem (GUP from
  * another mm's view), and, for a thread, write() from the mapping into a
@@ -28,8 +30,9 @@
 #define HUGE_SIZE	(2UL << 20)
 
 static const char usage[] =
-	"usage: hugegup [-n ROUNDS] [-r READERS] [-p]\n"
+	"usage: hugegup [-n ROUNDS] [-r READERS] [-p] [-z]\n"
 	"  -n ROUNDS   faults of the page (default 2000)\n"
+	"  -z          zap and fault a new folio each round, else write-protect\n"
 	"  -r READERS  readers (default 2: one on each vCPU with the faulter)\n"
 	"  -p          the readers are a child process, else threads\n";
 
@@ -38,6 +41,7 @@ static pid_t target;
 /* set by the faulter when it is done: in a shared page, for -p's child */
 static atomic_int *done;
 static long rounds = 2000;
+static int zap;
 
 static void die(const char *what)
 {
@@ -106,8 +110,11 @@ static void fault_rounds(void)
 	long i;
 
 	for (i = 1; i <= rounds; i++) {
-		if (madvise((void *)page, HUGE_SIZE, MADV_DONTNEED))
+		if (zap && madvise((void *)page, HUGE_SIZE, MADV_DONTNEED))
 			die("hugegup: madvise");
+		if (!zap && (mprotect((void *)page, HUGE_SIZE, PROT_READ) ||
+			     mprotect((void *)page, HUGE_SIZE, PROT_READ | PROT_WRITE)))
+			die("hugegup: mprotect");
 		page[0] = i;
 	}
 }
@@ -120,7 +127,7 @@ int main(int argc, char **argv)
 	pid_t child;
 	void *p;
 
-	while ((opt = getopt(argc, argv, "n:r:p")) != -1) {
+	while ((opt = getopt(argc, argv, "n:r:pz")) != -1) {
 		switch (opt) {
 		case 'n':
 			rounds = atol(optarg);
@@ -130,6 +137,9 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			processes = 1;
+			break;
+		case 'z':
+			zap = 1;
 			break;
 		default:
 			fputs(usage, stderr);

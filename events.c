@@ -342,6 +342,7 @@ static void count_event(const struct ht_event *ev)
 /*
  * Mapping one huge page consumes at most one reservation, and a failed
  * attempt none (seed: UFFDIO_COPY onto a page already in the page cache).
+ * Called only for a delta that is the event's own (resv_unsettled()).
  */
 static bool check_consumption(const struct ht_event *ev)
 {
@@ -359,7 +360,8 @@ static bool check_consumption(const struct ht_event *ev)
 /*
  * The change of resv_huge_pages each operation may make, from
  * Documentation/mm/hugetlbfs_reserv.rst (its sections in brackets): only
- * what holds on every path, so that a correct kernel never trips it.
+ * what holds on every path, so that a correct kernel never trips it; for
+ * a delta that is the event's own alone (resv_unsettled()).
  */
 static void expected_resv_delta(const struct ht_event *ev, long *lo, long *hi)
 {
@@ -417,7 +419,8 @@ static void expected_resv_delta(const struct ht_event *ev, long *lo, long *hi)
  * in untracked_writes, in its trap, before that lock is released).  So the
  * delta is the event's own when no other event ran meanwhile, no untracked
  * write was counted, the watchpoint was armed all along, and hugetlb_lock
- * was free once the counters were read (end_hstate_event()).
+ * was free once the counters were read (end_hstate_event()).  The same on
+ * 6.1 and 6.12: neither writes the count outside hugetlb_lock.
  */
 static enum ht_unjudged resv_unsettled(const struct ht_event *ev, struct hstate *h)
 {

@@ -74,6 +74,10 @@ struct ht_counters {
 	unsigned long resv_consumed, resv_restored;
 	unsigned long collapse_results[HT_SCAN_RESULTS_MAX];
 	unsigned long collapse_new;	/* attempts that made a THP */
+	unsigned long judged_resv, judged_ref;
+	unsigned long unjudged[HT_UNJ_NR];
+	/* anomalies counted but not kept: the record's scratch was in use */
+	unsigned long anomalies_unrecorded;
 };
 
 /* Faults by process, for the summary; a full table counts the rest apart. */
@@ -113,6 +117,40 @@ static DEFINE_IRQ_WORK(wake_work, wake_readers);
 static atomic_t in_flight = ATOMIC_INIT(0);
 static atomic64_t started = ATOMIC64_INIT(0);
 static atomic64_t untracked_writes = ATOMIC64_INIT(0);
+
+/*
+ * The number of the last operation begun before every probe and watchpoint
+ * was armed: until then a write outside any event may go unseen, so no
+ * event begun by then is judged.  Those begun after that overlap the
+ * operations still in flight from before (in_flight, or the watchpoint's
+ * untracked writes): the overlap rules cover them.
+ */
+static u64 armed_after = U64_MAX;
+/* hugetlb_lock: not exported; found at arming */
+static spinlock_t *hugetlb_lock_p;
+
+void ht_events_arm(void)
+{
+	hugetlb_lock_p = (spinlock_t *)ht_lookup_name("hugetlb_lock");
+	if (!hugetlb_lock_p)
+		pr_warn("hugetlb_lock not in kallsyms: reservation deltas are not judged\n");
+	WRITE_ONCE(armed_after, atomic64_read(&started));
+}
+
+bool ht_event_armed(const struct ht_event *ev)
+{
+	return ev->started > READ_ONCE(armed_after);
+}
+
+void ht_count_unjudged(enum ht_unjudged why)
+{
+	this_cpu_inc(counters.unjudged[why]);
+}
+
+void ht_count_judged_ref(void)
+{
+	this_cpu_inc(counters.judged_ref);
+}
 
 void ht_note_untracked_write(void)
 {
@@ -304,6 +342,7 @@ static void count_event(const struct ht_event *ev)
 /*
  * Mapping one huge page consumes at most one reservation, and a failed
  * attempt none (seed: UFFDIO_COPY onto a page already in the page cache).
+ * Called only for a delta that is the event's own (resv_unsettled()).
  */
 static bool check_consumption(const struct ht_event *ev)
 {
@@ -321,7 +360,8 @@ static bool check_consumption(const struct ht_event *ev)
 /*
  * The change of resv_huge_pages each operation may make, from
  * Documentation/mm/hugetlbfs_reserv.rst (its sections in brackets): only
- * what holds on every path, so that a correct kernel never trips it.
+ * what holds on every path, so that a correct kernel never trips it; for
+ * a delta that is the event's own alone (resv_unsettled()).
  */
 static void expected_resv_delta(const struct ht_event *ev, long *lo, long *hi)
 {
@@ -370,13 +410,42 @@ static void expected_resv_delta(const struct ht_event *ev, long *lo, long *hi)
 	}
 }
 
-/* The global count moves for every task: only events alone are judged. */
-static void check_resv_delta(const struct ht_event *ev)
+/*
+ * Why @ev's resv delta may hold another task's writes, or HT_UNJ_NR.  Every
+ * write of resv_huge_pages is made under hugetlb_lock (both kernels:
+ * dequeue_hugetlb_folio_vma(), alloc_hugetlb_folio(), free_huge_folio(),
+ * gather_surplus_pages(), return_unused_surplus_pages()), by a task either
+ * in a tracked event (in_flight, started) or not (the watchpoint counts it
+ * in untracked_writes, in its trap, before that lock is released).  So the
+ * delta is the event's own when no other event ran meanwhile, no untracked
+ * write was counted, the watchpoint was armed all along, and hugetlb_lock
+ * was free once the counters were read (end_hstate_event()).  The same on
+ * 6.1 and 6.12: neither writes the count outside hugetlb_lock.
+ */
+static enum ht_unjudged resv_unsettled(const struct ht_event *ev, struct hstate *h)
+{
+	if (!ht_event_armed(ev))
+		return HT_UNJ_UNARMED;
+	if (ev->flags & HT_EVF_OVERLAP)
+		return HT_UNJ_OVERLAP;
+	if (!ht_watch_sees(h))
+		return HT_UNJ_UNWATCHED;
+	if (ev->flags & HT_EVF_LOCK_BUSY)
+		return HT_UNJ_LOCK_BUSY;
+	return HT_UNJ_NR;
+}
+
+/* The global count moves for every task: only what is the event's own is judged. */
+static void check_resv_delta(const struct ht_event *ev, struct hstate *h)
 {
 	long delta = ev->resv_after - ev->resv_before, lo, hi;
+	enum ht_unjudged why = resv_unsettled(ev, h);
 
-	if (ev->flags & HT_EVF_OVERLAP)
+	if (why != HT_UNJ_NR) {
+		ht_count_unjudged(why);
 		return;
+	}
+	this_cpu_inc(counters.judged_resv);
 	if (maps_a_folio(ev) && check_consumption(ev))
 		return;
 	expected_resv_delta(ev, &lo, &hi);
@@ -425,24 +494,35 @@ static void end_hstate_event(struct ht_event *ev, struct hstate *h)
 		ev->spool_used_after = READ_ONCE(ev->spool->used_hpages);
 		ev->spool_rsv_after = READ_ONCE(ev->spool->rsv_hpages);
 	}
-	/* after the counters: see ht_event_begin() */
+	/*
+	 * The counters before the lock word: a write they show was made under
+	 * hugetlb_lock, and counted before its release; held now, a writer
+	 * may be between its write and its count (resv_unsettled()).
+	 */
+	smp_rmb();
+	if (!hugetlb_lock_p || raw_spin_is_locked(&hugetlb_lock_p->rlock))
+		ev->flags |= HT_EVF_LOCK_BUSY;
+	/* after the counters and the lock word (fully ordered): see ht_event_begin() */
 	if (atomic_dec_return(&in_flight) ||
 	    atomic64_read(&started) != ev->started ||
 	    atomic64_read(&untracked_writes) != ev->untracked)
 		ev->flags |= HT_EVF_OVERLAP;
 }
 
+/*
+ * Below 0 is wrong at any moment, whatever another task does: judged
+ * always.  (Above nr_huge_pages is judged by the watchpoint alone, in the
+ * writer's hugetlb_lock section: read here, nr and resv are two moments.)
+ */
 static void check_hstate_event(struct ht_event *ev, struct hstate *h)
 {
-	unsigned long nr = READ_ONCE(h->nr_huge_pages);
-
 	ht_hstate_note_resv(h, ev->resv_after);
 	/* once when it wraps, not at every event while it stays wrapped */
-	if ((unsigned long)ev->resv_after > nr) {
-		if ((unsigned long)ev->resv_before <= nr)
-			ht_anomaly(HT_RULE_RESV_UNDERFLOW, ev, nr, ev->resv_after);
+	if (ev->resv_after < 0) {
+		if (ev->resv_before >= 0)
+			ht_anomaly(HT_RULE_RESV_UNDERFLOW, ev, 0, ev->resv_after);
 	} else {
-		check_resv_delta(ev);
+		check_resv_delta(ev, h);
 	}
 }
 
@@ -500,8 +580,10 @@ void ht_anomaly_at(enum ht_rule rule, const struct ht_event *ev, long expected,
 			    ht_kind_names[ev->kind], ev->address, expected, actual);
 	local_irq_save(flags);
 	scratch = this_cpu_ptr(&anomaly_scratch);
-	if (scratch->busy)
+	if (scratch->busy) {
+		this_cpu_inc(counters.anomalies_unrecorded);
 		goto out;
+	}
 	scratch->busy = true;
 	nr = stack_trace_save(scratch->stack, ARRAY_SIZE(scratch->stack), 2);
 	for (i = 0; from_ip && i < nr; i++)
@@ -686,6 +768,15 @@ void ht_anomalies_show(struct seq_file *m)
 	kfree(a);
 }
 
+/* Recorded but not kept: overwritten in the ring, or never written to it. */
+static unsigned long anomalies_dropped(const struct ht_counters *sum)
+{
+	u64 head = atomic64_read(&anomalies.head);
+
+	return sum->anomalies_unrecorded +
+	       (head > anomalies.size ? head - anomalies.size : 0);
+}
+
 static void sum_counters(struct ht_counters *sum)
 {
 	const unsigned long *src;
@@ -730,6 +821,12 @@ void ht_counters_show(struct seq_file *m)
 		seq_printf(m, "anomaly_%s %lu\n", ht_rule_names[i], sum.anomalies[i]);
 	show_collapse_counters(m, &sum);
 	ht_windows_counters(m);
+	seq_printf(m, "judged_resv %lu\njudged_ref %lu\n", sum.judged_resv, sum.judged_ref);
+	for (i = 0; i < HT_UNJ_NR; i++)
+		seq_printf(m, "unjudged_%s %lu\n", ht_unjudged_names[i], sum.unjudged[i]);
+	seq_printf(m, "not_followed %lu\nanomalies_dropped %lu\ntask_faults_dropped %ld\n",
+		   ht_ops_not_followed(), anomalies_dropped(&sum),
+		   atomic_long_read(&other_tasks_faults));
 }
 
 void ht_control_show(struct seq_file *m)
@@ -793,6 +890,26 @@ static void show_collapse_summary(struct seq_file *m, const struct ht_counters *
 	seq_puts(m, "\n");
 }
 
+/* "judged: resv 4, ref 2; unjudged 3: overlap 2, mm_users 1" */
+static void show_judgements(struct seq_file *m, const struct ht_counters *sum)
+{
+	unsigned long total = 0;
+	const char *sep = ": ";
+	unsigned int i;
+
+	for (i = 0; i < HT_UNJ_NR; i++)
+		total += sum->unjudged[i];
+	seq_printf(m, "judged: resv %lu, ref %lu; unjudged %lu", sum->judged_resv,
+		   sum->judged_ref, total);
+	for (i = 0; i < HT_UNJ_NR; i++) {
+		if (sum->unjudged[i]) {
+			seq_printf(m, "%s%s %lu", sep, ht_unjudged_names[i], sum->unjudged[i]);
+			sep = ", ";
+		}
+	}
+	seq_puts(m, "\n");
+}
+
 /* What the module allocated at load; it allocates nothing after. */
 static size_t footprint(void)
 {
@@ -824,6 +941,10 @@ void ht_summary_show(struct seq_file *m)
 		if (sum.anomalies[i])
 			seq_printf(m, ", %s %lu", ht_rule_names[i], sum.anomalies[i]);
 	seq_puts(m, "\n");
+	show_judgements(m, &sum);
+	seq_printf(m, "capacity: not followed %lu operations, anomalies dropped %lu, task faults dropped %ld\n",
+		   ht_ops_not_followed(), anomalies_dropped(&sum),
+		   atomic_long_read(&other_tasks_faults));
 	show_collapse_summary(m, &sum);
 	ht_windows_summary(m);
 	show_top_tasks(m);
@@ -837,13 +958,15 @@ static void reset_counters(void)
 		memset(per_cpu_ptr(&counters, cpu), 0, sizeof(struct ht_counters));
 	atomic64_set(&anomalies.head, 0);
 	memset(anomalies.slots, 0, anomalies.size * anomalies.record_size);
+	/* what was overwritten unread until now is no longer counted as dropped */
 	mutex_lock(&consume_lock);
 	consume_lost = 0;
+	consume_next = max(consume_next, ring_oldest(&events));
 	mutex_unlock(&consume_lock);
 	memset(task_faults, 0, sizeof(task_faults));
 	atomic_long_set(&other_tasks_faults, 0);
 	ht_hstates_reset_range();
-	ht_windows_reset();
+	ht_inflight_reset();
 }
 
 static void set_filter(pid_t pid, const char *comm)

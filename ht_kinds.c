@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The names of the kinds and rules (ht_kinds.h), linked into the module and
- * into hugetrack-bpf.
+ * The names of the kinds, rules and unjudged reasons (ht_kinds.h), linked
+ * into the module and into hugetrack-bpf.
  */
 #include "ht_kinds.h"
 
@@ -30,4 +30,15 @@ const char *const ht_rule_names[HT_RULE_NR] = {
 	[HT_RULE_REF_MAP_MISMATCH] = "ref_map_mismatch",
 	[HT_RULE_REFCOUNT_NEAR_OVERFLOW] = "refcount_near_overflow",
 	[HT_RULE_TAIL_REFCOUNT] = "tail_refcount",
+};
+
+const char *const ht_unjudged_names[HT_UNJ_NR] = {
+	[HT_UNJ_UNARMED] = "unarmed",
+	[HT_UNJ_OVERLAP] = "overlap",
+	[HT_UNJ_UNWATCHED] = "unwatched",
+	[HT_UNJ_LOCK_BUSY] = "lock_busy",
+	[HT_UNJ_PAGE_CACHE] = "page_cache",
+	[HT_UNJ_MM_USERS] = "mm_users",
+	[HT_UNJ_MAPPED_ELSEWHERE] = "mapped_elsewhere",
+	[HT_UNJ_HELD_REF] = "held_ref",
 };

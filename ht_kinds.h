@@ -38,9 +38,27 @@ enum ht_rule {
 	HT_RULE_NR
 };
 
+/*
+ * Why a before/after comparison was not judged: another task may have moved
+ * what it compares during the event (the rules' comments say which lock
+ * would have to hold, and why it does not).  The first that applies counts.
+ */
+enum ht_unjudged {
+	HT_UNJ_UNARMED,		/* began before every probe and watchpoint was armed */
+	HT_UNJ_OVERLAP,		/* resv: another operation, or a write outside any, ran meanwhile */
+	HT_UNJ_UNWATCHED,	/* resv: no watchpoint sees the writes made outside events */
+	HT_UNJ_LOCK_BUSY,	/* resv: hugetlb_lock held at the end: a write may be uncounted */
+	HT_UNJ_PAGE_CACHE,	/* ref: a page-cache folio: read() and other mms reach it */
+	HT_UNJ_MM_USERS,	/* ref: another task holds the mm: its GUP takes references */
+	HT_UNJ_MAPPED_ELSEWHERE,	/* ref: another mm maps the folio too (a fork) */
+	HT_UNJ_HELD_REF,	/* ref: references beyond its mappings: a get, a pin, an isolation */
+	HT_UNJ_NR
+};
+
 /* The names the files show (ht_kinds.c) */
 extern const char *const ht_kind_names[HT_EV_NR + 1];
 extern const char *const ht_rule_names[HT_RULE_NR];
+extern const char *const ht_unjudged_names[HT_UNJ_NR];
 
 /*
  * Where a reservation change counts: made or dropped by a mapping's or a

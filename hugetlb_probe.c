@@ -54,6 +54,7 @@ static void start_folio_call(struct folio_call *call, enum ht_event_kind kind,
 	ht_event_subpool(ev, inode_subpool(file_inode(vma->vm_file)));
 	ht_folio_at(call->mm, vma, call->h, ev->address, &ev->folio.pfn,
 		    &ev->folio.ref_before, &ev->folio.map_before);
+	ht_note_holders(ev, call->mm, true);
 }
 
 /*
@@ -73,10 +74,14 @@ static void finish_folio_call(struct folio_call *call, long result)
 		call->ev.flags |= HT_EVF_NEW_FOLIO;
 		folio->ref_before = 0;
 		folio->map_before = 0;
+		/* what the start saw of another folio does not bar this one's */
+		if (call->ev.why_ref != HT_UNJ_MM_USERS + 1)
+			call->ev.why_ref = 0;
 	}
 	folio->pfn = pfn;
 	folio->ref_after = ref;
 	folio->map_after = map;
+	ht_note_holders(&call->ev, call->mm, false);
 	ht_event_end(&call->ev, call->h);
 }
 NOKPROBE_SYMBOL(finish_folio_call);

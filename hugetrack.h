@@ -87,6 +87,7 @@ extern struct ht_probe_table ht_thp_probes;
 #define HT_EVF_NEW_FOLIO	BIT(1)	/* the folio did not exist at the start */
 #define HT_EVF_OVERLAP		BIT(2)	/* another tracked operation overlapped */
 #define HT_EVF_NO_HSTATE	BIT(3)	/* not a hugetlb event: no resv/free */
+#define HT_EVF_LOCK_BUSY	BIT(4)	/* hugetlb_lock was held at its end (not shown) */
 
 /* ht_event.collapse: how a collapse attempt came about */
 #define HT_COLLAPSE_KHUGEPAGED	BIT(0)	/* else MADV_COLLAPSE */
@@ -141,6 +142,7 @@ struct ht_event {
 	long resv_before, resv_after;
 	long free_before, free_after;
 	struct ht_folio_delta folio;
+	u8 why_ref;	/* HT_UNJ_* + 1 that bars the ref judgement; 0: none */
 	/* the hugetlbfs mount's subpool, if it has one (size=, min_size=) */
 	struct hugepage_subpool *spool;
 	long spool_used_before, spool_used_after;
@@ -155,6 +157,10 @@ void ht_event_begin(struct ht_event *ev, enum ht_event_kind kind,
 		    struct hstate *h);
 void ht_event_end(struct ht_event *ev, struct hstate *h);
 void ht_event_subpool(struct ht_event *ev, struct hugepage_subpool *spool);
+void ht_events_arm(void);
+bool ht_event_armed(const struct ht_event *ev);
+void ht_count_unjudged(enum ht_unjudged why);
+void ht_count_judged_ref(void);
 void ht_note_untracked_write(void);
 const char *ht_event_kind_name(int kind);
 void ht_anomaly(enum ht_rule rule, const struct ht_event *ev,
@@ -192,13 +198,15 @@ int ht_current_event_kind(void);
 void ht_windows_show(struct seq_file *m);
 void ht_windows_counters(struct seq_file *m);
 void ht_windows_summary(struct seq_file *m);
-void ht_windows_reset(void);
+void ht_inflight_reset(void);
+unsigned long ht_ops_not_followed(void);
 size_t ht_inflight_footprint(void);
 
 /* refcount_track.c */
 void ht_folio_at(struct mm_struct *mm, struct vm_area_struct *vma,
 		 struct hstate *h, unsigned long addr,
 		 unsigned long *pfn, int *ref, int *map);
+void ht_note_holders(struct ht_event *ev, struct mm_struct *mm, bool start);
 void ht_check_folio(const struct ht_event *ev);
 void ht_thp_folio(struct folio *folio, struct ht_folio_delta *delta);
 struct folio *ht_thp_mapped(struct mm_struct *mm, unsigned long addr);
@@ -222,6 +230,7 @@ void ht_hstates_show(struct seq_file *m);
 /* watch.c */
 void ht_watch_init(void);
 void ht_watch_exit(void);
+bool ht_watch_sees(struct hstate *h);
 void ht_watch_show_probes(struct seq_file *m);
 void ht_writers_show(struct seq_file *m);
 

@@ -41,6 +41,8 @@ struct in_flight_op {
 };
 
 static struct in_flight_op in_flight_ops[IN_FLIGHT_KEPT];
+/* Operations that found the table full: their writes count as untracked. */
+static atomic_long_t not_followed = ATOMIC_LONG_INIT(0);
 
 /* One side of a hit, as the windows file shows it. */
 struct window_side {
@@ -86,7 +88,13 @@ int ht_op_claim(u8 kind, u64 started)
 			return op - in_flight_ops;
 		}
 	}
+	atomic_long_inc(&not_followed);
 	return -1;
+}
+
+unsigned long ht_ops_not_followed(void)
+{
+	return atomic_long_read(&not_followed);
 }
 
 void ht_op_release(int slot)
@@ -317,11 +325,15 @@ void ht_windows_show(struct seq_file *m)
 	kfree(copy);
 }
 
-/* A record being written by a hit keeps it: the hit is newer than the reset. */
-void ht_windows_reset(void)
+/*
+ * The count of operations not followed, and the windows' hits and records:
+ * a record being written by a hit keeps it (the hit is newer than the reset).
+ */
+void ht_inflight_reset(void)
 {
 	int i;
 
+	atomic_long_set(&not_followed, 0);
 	for (i = 0; i < HT_WIN_NR; i++) {
 		atomic_long_set(&windows[i].hits, 0);
 		if (atomic_xchg(&windows[i].busy, 1))

@@ -19,6 +19,8 @@ static int __init hugetrack_init(void)
 		goto err_events;
 	if (!ht_hstates_init() && ht_group_selected("watch"))
 		ht_watch_init();
+	/* from now on, every write outside an event is seen */
+	ht_events_arm();
 	ht_debugfs_init();
 	pr_info("version " HUGETRACK_VERSION " loaded\n");
 	return 0;
@@ -31,8 +33,9 @@ err_events:
 static void __exit hugetrack_exit(void)
 {
 	ht_debugfs_exit();
-	ht_watch_exit();
+	/* no event may end once the watchpoints are gone */
 	ht_probes_detach();
+	ht_watch_exit();
 	ht_events_exit();
 }
 

@@ -142,7 +142,12 @@ void ht_thp_folio(struct folio *folio, struct ht_folio_delta *delta)
 	delta->map_after = ht_head_mapcount(folio);
 }
 
-/* Every tail page of the event's folio must have refcount 0. */
+/*
+ * Every tail page of the event's folio must have refcount 0.  Judged always,
+ * with no lock: a tail's count is 0 from the folio's allocation on, and
+ * every speculative reference (get_page_unless_zero(), folio_try_get()) is
+ * refused on a zero count, so no correct task can make it non-zero.
+ */
 void ht_check_tails(const struct ht_event *ev)
 {
 	struct page *head = pfn_to_page(ev->folio.pfn);
@@ -159,25 +164,81 @@ void ht_check_tails(const struct ht_event *ev)
 }
 
 /*
+ * Notes in @ev, at its start or at its end, the first reason another task
+ * may move its folio's refcount meanwhile.  No lock keeps a refcount still:
+ * GUP-fast takes references with none, a holder drops its own at any time.
+ * The delta is the event's own only when no one else can hold or take one:
+ * - no other task holds the mm (mm_users): another thread's GUP, or a
+ *   remote one (process_vm_readv(), /proc/pid/mem, ptrace) under
+ *   mmget(), which puts its references before its mmput().  UFFDIO_COPY
+ *   and UFFDIO_CONTINUE hold the mm themselves (mmget_not_zero() in
+ *   fs/userfaultfd.c), one more user when the mm's own task calls them;
+ * - an anonymous folio: a page-cache one is reached by read(), fallocate,
+ *   and the faults and zaps of other mms, under no lock of this mm;
+ * - mapped here only: another mm's zap (a child after fork) drops its
+ *   mapping under its own PTL and its reference later, at its TLB flush;
+ * - at the start, no reference beyond its mappings (one a mapping, at
+ *   rest): one held, by a pipe after vmsplice() say, may go at any time;
+ *   nor a pin (put without the mm) or an isolation for migration
+ *   (isolate_hugetlb() clears hugetlb_migratable under hugetlb_lock and
+ *   holds a reference until putback), at either end.
+ * Fork cannot start meanwhile: it takes the mmap lock for writing, which
+ * a fault or fill holds for reading (or its vma lock).  An overlapping
+ * event does not matter here: what it changes is the hstate's counters;
+ * any of its references on this folio would need one of the above.
+ */
+void ht_note_holders(struct ht_event *ev, struct mm_struct *mm, bool start)
+{
+	const struct ht_folio_delta *f = &ev->folio;
+	int users = ev->kind != HT_EV_FAULT && current->mm == mm ? 2 : 1;
+	int map = start ? f->map_before : f->map_after;
+	enum ht_unjudged why;
+	struct folio *folio;
+
+	if (ev->why_ref)
+		return;
+	if (atomic_read(&mm->mm_users) > users) {
+		ev->why_ref = HT_UNJ_MM_USERS + 1;
+		return;
+	}
+	if (f->pfn == HT_NO_PFN)
+		return;
+	folio = page_folio(pfn_to_page(f->pfn));
+	if (!folio_test_anon(folio))
+		why = HT_UNJ_PAGE_CACHE;
+	else if (map > 1)
+		why = HT_UNJ_MAPPED_ELSEWHERE;
+	else if ((start && f->ref_before != map) || folio_maybe_dma_pinned(folio) ||
+		 !folio_test_hugetlb_migratable(folio))
+		why = HT_UNJ_HELD_REF;
+	else
+		return;
+	ev->why_ref = why + 1;
+}
+
+/*
  * After a successful fault: every mapping the fault added holds one folio
- * reference, and a new folio in a shared mapping also the page cache's.
- * Another task may map a shared folio meanwhile: overlapped, that delta
- * is not the fault's alone.  The tails (511 struct pages) are read once, at
- * the folio's first mapping: on every fault they cost more than all the
- * rest of the event (make bench).
+ * reference; judged where ht_note_holders() found no other holder.  The
+ * tails (511 struct pages) are read once, at the folio's first mapping: on
+ * every fault they cost more than all the rest of the event (make bench).
+ * The thresholds are judged always: a count above one is wrong at any
+ * moment.
  */
 void ht_check_folio(const struct ht_event *ev)
 {
 	const struct ht_folio_delta *f = &ev->folio;
-	int map_delta = f->map_after - f->map_before;
-	int want = map_delta;
-	bool alone = !(ev->flags & HT_EVF_SHARED) || !(ev->flags & HT_EVF_OVERLAP);
+	int want = f->map_after - f->map_before;
 
-	if ((ev->flags & HT_EVF_NEW_FOLIO) && (ev->flags & HT_EVF_SHARED))
-		want += ht_hugetlb_cache_refs(ev->page_size);
-	if (alone && f->ref_after - f->ref_before != want)
-		ht_anomaly(HT_RULE_REF_MAP_MISMATCH, ev, want,
-			   f->ref_after - f->ref_before);
+	if (!ht_event_armed(ev)) {
+		ht_count_unjudged(HT_UNJ_UNARMED);
+	} else if (ev->why_ref) {
+		ht_count_unjudged(ev->why_ref - 1);
+	} else {
+		ht_count_judged_ref();
+		if (f->ref_after - f->ref_before != want)
+			ht_anomaly(HT_RULE_REF_MAP_MISMATCH, ev, want,
+				   f->ref_after - f->ref_before);
+	}
 	if (above_threshold(f->ref_after))
 		ht_anomaly(HT_RULE_REFCOUNT_NEAR_OVERFLOW, ev, refcount_threshold,
 			   f->ref_after);

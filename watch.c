@@ -131,6 +131,17 @@ void ht_watch_init(void)
 		watch(h, &h->free_huge_pages, false);
 }
 
+/* Every write of @h's resv_huge_pages is seen, in events or outside. */
+bool ht_watch_sees(struct hstate *h)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_watched; i++)
+		if (watched[i].h == h && watched[i].is_resv)
+			return watched[i].bp != NULL;
+	return false;
+}
+
 void ht_watch_exit(void)
 {
 	unsigned int i;

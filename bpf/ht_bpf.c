@@ -512,6 +512,8 @@ struct ht_bpf *ht_bpf_open(const struct ht_bpf_options *opts, char *err, size_t 
 		goto fail;
 	}
 	bpf->loaded_ns = now_ns();
+	/* every program attached: what begins from now on is judged */
+	bpf->skel->data->armed_after = __atomic_load_n(&bpf->skel->bss->started, __ATOMIC_SEQ_CST);
 	ht_bpf_control(bpf, "reset");
 	return bpf;
 fail:
@@ -740,6 +742,12 @@ static int sum_percpu(const struct ht_bpf *bpf, const struct bpf_map *map,
 	return 0;
 }
 
+/* Anomalies recorded but no longer kept */
+static unsigned long long anomalies_dropped(const struct ht_bpf *bpf)
+{
+	return bpf->nr_anomalies > ANOMALIES_KEPT ? bpf->nr_anomalies - ANOMALIES_KEPT : 0;
+}
+
 static unsigned long long events_dropped(struct ht_bpf *bpf, const unsigned long long *c)
 {
 	unsigned long long oldest = oldest_kept(bpf);
@@ -764,7 +772,34 @@ static int show_counters(struct ht_bpf *bpf, FILE *out)
 	fprintf(out, "resv_restored %llu\n", c[HT_CTR_RESV_RESTORED]);
 	for (i = 0; i < HT_RULE_NR; i++)
 		fprintf(out, "anomaly_%s %llu\n", ht_rule_names[i], c[HT_CTR_ANOMALIES + i]);
+	fprintf(out, "judged_resv %llu\njudged_ref %llu\n", c[HT_CTR_JUDGED_RESV],
+		c[HT_CTR_JUDGED_REF]);
+	for (i = 0; i < HT_UNJ_NR; i++)
+		fprintf(out, "unjudged_%s %llu\n", ht_unjudged_names[i], c[HT_CTR_UNJUDGED + i]);
+	fprintf(out, "not_followed %llu\nanomalies_dropped %llu\ntask_faults_dropped %lu\n",
+		c[HT_CTR_NOT_FOLLOWED], anomalies_dropped(bpf), bpf->other_tasks_faults);
 	return 0;
+}
+
+/* The module's show_judgements() and capacity line, for the summary. */
+static void show_judgements(struct ht_bpf *bpf, const unsigned long long *c, FILE *out)
+{
+	unsigned long long total = 0;
+	const char *sep = ": ";
+	int i;
+
+	for (i = 0; i < HT_UNJ_NR; i++)
+		total += c[HT_CTR_UNJUDGED + i];
+	fprintf(out, "judged: resv %llu, ref %llu; unjudged %llu", c[HT_CTR_JUDGED_RESV],
+		c[HT_CTR_JUDGED_REF], total);
+	for (i = 0; i < HT_UNJ_NR; i++) {
+		if (c[HT_CTR_UNJUDGED + i]) {
+			fprintf(out, "%s%s %llu", sep, ht_unjudged_names[i], c[HT_CTR_UNJUDGED + i]);
+			sep = ", ";
+		}
+	}
+	fprintf(out, "\ncapacity: not followed %llu operations, anomalies dropped %llu, task faults dropped %lu\n",
+		c[HT_CTR_NOT_FOLLOWED], anomalies_dropped(bpf), bpf->other_tasks_faults);
 }
 
 /*
@@ -910,6 +945,7 @@ static int show_summary(struct ht_bpf *bpf, FILE *out)
 		if (c[HT_CTR_ANOMALIES + i])
 			fprintf(out, ", %s %llu", ht_rule_names[i], c[HT_CTR_ANOMALIES + i]);
 	fputs("\n", out);
+	show_judgements(bpf, c, out);
 	show_top_tasks(bpf, out);
 	return 0;
 }

@@ -47,6 +47,8 @@ __u64 in_flight;
 __u64 started;
 __u64 untracked;
 __u64 event_seq;
+/* The module's armed_after: set by userspace once every program is attached. */
+__u64 armed_after = ~0ULL;
 /* References the page cache takes on a hugetlb folio: measured, not assumed */
 __u32 cache_refs;
 
@@ -66,6 +68,7 @@ struct call {
 	struct hugepage_subpool *spool;
 	struct folio *folio;	/* hugetlb_add_to_page_cache() */
 	__s32 folio_ref;
+	__u32 why_ref;		/* the module's ht_event.why_ref */
 };
 
 struct {
@@ -355,8 +358,45 @@ static void store(void *ctx, struct call *c)
 {
 	struct call_key key = key_of(ctx);
 
-	if (bpf_map_update_elem(&calls, &key, c, BPF_ANY))
+	if (bpf_map_update_elem(&calls, &key, c, BPF_ANY)) {
 		__sync_fetch_and_add(&in_flight, -1);
+		count(HT_CTR_NOT_FOLLOWED, 1);
+	}
+}
+
+/*
+ * The module's ht_note_holders() (refcount_track.c says why each holder
+ * bars the judgement): mm users, page cache, mapped elsewhere, a reference
+ * held at the start, a pin, an isolation.
+ */
+static void note_holders(struct call *c, bool start)
+{
+	struct ht_event *ev = &c->ev;
+	__u64 users = 1, migratable;
+	struct page *head;
+	int map = start ? ev->map_before : ev->map_after;
+
+	if (c->why_ref)
+		return;
+	if (ev->kind != HT_EV_FAULT &&
+	    (struct mm_struct *)BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), mm) == c->mm)
+		users = 2;
+	if (BPF_CORE_READ(c->mm, mm_users.counter) > users) {
+		c->why_ref = HT_UNJ_MM_USERS + 1;
+		return;
+	}
+	if (ev->pfn == HT_NO_PFN)
+		return;
+	head = pfn_page(ev->pfn);
+	migratable = 1ULL << bpf_core_enum_value(enum hugetlb_page_flags, HPG_migratable);
+	if (!((__u64)BPF_CORE_READ(head, mapping) & 1))
+		c->why_ref = HT_UNJ_PAGE_CACHE + 1;
+	else if (map > 1)
+		c->why_ref = HT_UNJ_MAPPED_ELSEWHERE + 1;
+	else if ((start && ev->ref_before != map) ||
+		 BPF_CORE_READ((struct folio *)head, _pincount.counter) > 0 ||
+		 !(BPF_CORE_READ(head, private) & migratable))
+		c->why_ref = HT_UNJ_HELD_REF + 1;
 }
 
 static __u64 vma_flags(struct vm_area_struct *vma)
@@ -382,6 +422,7 @@ static void start_folio_call(void *ctx, enum ht_event_kind kind,
 	note_subpool(c, BPF_CORE_READ(sbi, spool));
 	folio_at(c->mm, vma, c->ev.address, c->ev.page_size, &c->ev.pfn,
 		 &c->ev.ref_before, &c->ev.map_before);
+	note_holders(c, true);
 	store(ctx, c);
 }
 
@@ -499,14 +540,31 @@ static bool check_consumption(void *ctx, struct ht_event *ev)
 	return true;
 }
 
-/* The module's expected_resv_delta(): hugetlbfs_reserv.rst, rule by rule. */
+static bool armed(struct ht_event *ev)
+{
+	return ev->started > armed_after;
+}
+
+/*
+ * The module's resv_unsettled(): its kprobes on free_huge_folio() and
+ * remove_hugetlb_folio() count an untracked write before it is made, so
+ * neither unwatched nor lock_busy applies.
+ */
 static void check_resv_delta(void *ctx, struct ht_event *ev)
 {
 	__s64 delta = ev->resv_after - ev->resv_before;
 	__s64 pages = ev->pages > 0 ? ev->pages : 0, lo = 0, hi = 0;
 
-	if (ev->flags & HT_EVF_OVERLAP)
+	if (!armed(ev)) {
+		count(HT_CTR_UNJUDGED + HT_UNJ_UNARMED, 1);
 		return;
+	}
+	if (ev->flags & HT_EVF_OVERLAP) {
+		count(HT_CTR_UNJUDGED + HT_UNJ_OVERLAP, 1);
+		return;
+	}
+	count(HT_CTR_JUDGED_RESV, 1);
+	/* The module's expected_resv_delta(): hugetlbfs_reserv.rst, rule by rule. */
 	if (maps_a_folio(ev) && check_consumption(ctx, ev))
 		return;
 	switch (ev->kind) {
@@ -546,18 +604,23 @@ static void check_resv_delta(void *ctx, struct ht_event *ev)
 }
 
 /* The module's ht_check_folio(): refs follow maps, tails hold none. */
-static void check_folio(void *ctx, struct ht_event *ev)
+static void check_folio(void *ctx, struct call *c)
 {
+	struct ht_event *ev = &c->ev;
 	struct page *head = pfn_page(ev->pfn), *tail;
 	__s64 tails = ev->page_size / 4096 - 1;
 	int want = ev->map_after - ev->map_before, ref, i;
-	bool alone = !(ev->flags & HT_EVF_SHARED) || !(ev->flags & HT_EVF_OVERLAP);
 
-	if ((ev->flags & HT_EVF_NEW_FOLIO) && (ev->flags & HT_EVF_SHARED))
-		want += cache_refs;
-	if (alone && ev->ref_after - ev->ref_before != want)
-		anomaly(ctx, ev, HT_RULE_REF_MAP_MISMATCH, want,
-			ev->ref_after - ev->ref_before);
+	if (!armed(ev)) {
+		count(HT_CTR_UNJUDGED + HT_UNJ_UNARMED, 1);
+	} else if (c->why_ref && c->why_ref <= HT_UNJ_NR) {
+		count(HT_CTR_UNJUDGED + c->why_ref - 1, 1);
+	} else {
+		count(HT_CTR_JUDGED_REF, 1);
+		if (ev->ref_after - ev->ref_before != want)
+			anomaly(ctx, ev, HT_RULE_REF_MAP_MISMATCH, want,
+				ev->ref_after - ev->ref_before);
+	}
 	if (ev->ref_after > refcount_threshold)
 		anomaly(ctx, ev, HT_RULE_REFCOUNT_NEAR_OVERFLOW, refcount_threshold,
 			ev->ref_after);
@@ -580,7 +643,6 @@ static void finish(void *ctx, struct call *c, __s64 result)
 	struct hugepage_subpool *spool = c->spool;
 	struct ht_event *ev = &c->ev;
 	struct hstate *h = c->h;
-	__u64 nr = BPF_CORE_READ(h, nr_huge_pages);
 
 	ev->result = result;
 	ev->resv_after = BPF_CORE_READ(h, resv_huge_pages);
@@ -598,15 +660,15 @@ static void finish(void *ctx, struct call *c, __s64 result)
 	submit(ev, HT_REC_EVENT, 0, 0, 0, -1);
 	count_event(ev);
 
-	/* once when it wraps, not at every event while it stays wrapped */
-	if ((__u64)ev->resv_after > nr) {
-		if ((__u64)ev->resv_before <= nr)
-			anomaly(ctx, ev, HT_RULE_RESV_UNDERFLOW, nr, ev->resv_after);
+	/* the module's check_hstate_event(): below 0, once when it wraps */
+	if (ev->resv_after < 0) {
+		if (ev->resv_before >= 0)
+			anomaly(ctx, ev, HT_RULE_RESV_UNDERFLOW, 0, ev->resv_after);
 	} else {
 		check_resv_delta(ctx, ev);
 	}
 	if (maps_a_folio(ev) && ev->pfn != HT_NO_PFN && succeeded(ev))
-		check_folio(ctx, ev);
+		check_folio(ctx, c);
 }
 
 static struct call *ended_call(void *ctx)
@@ -659,10 +721,13 @@ static int finish_folio_call(void *ctx, __s64 result)
 		ev->flags |= HT_EVF_NEW_FOLIO;
 		ev->ref_before = 0;
 		ev->map_before = 0;
+		if (c->why_ref != HT_UNJ_MM_USERS + 1)
+			c->why_ref = 0;
 	}
 	ev->pfn = pfn;
 	ev->ref_after = ref;
 	ev->map_after = map;
+	note_holders(c, false);
 	finish(ctx, c, result);
 	forget_call(ctx);
 	return 0;
@@ -932,7 +997,7 @@ int BPF_KRETPROBE(void_return)
 /*
  * hugetlb_add_to_page_cache(folio, mapping, idx): the references the page
  * cache takes, one per base page where it indexes base pages (6.7 on),
- * else one; ref_map_mismatch needs the number for a new shared folio.
+ * else one; cached_pfn() needs the number to index the page cache.
  */
 SEC("kprobe")
 int BPF_KPROBE(add_to_cache_entry, struct folio *folio)

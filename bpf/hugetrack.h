@@ -32,6 +32,10 @@ enum ht_counter {
 	HT_CTR_RESV_CONSUMED,
 	HT_CTR_RESV_RESTORED,
 	HT_CTR_EVENTS_LOST,	/* the ring buffer was full */
+	HT_CTR_JUDGED_RESV,
+	HT_CTR_JUDGED_REF,
+	HT_CTR_UNJUDGED,	/* by reason, HT_UNJ_NR of them */
+	HT_CTR_NOT_FOLLOWED = HT_CTR_UNJUDGED + HT_UNJ_NR,	/* the calls map was full */
 	HT_CTR_NR
 };
 

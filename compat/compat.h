@@ -84,19 +84,6 @@ static inline pgoff_t ht_hugetlb_cache_index(struct hstate *h,
 }
 
 /*
- * References the page cache holds on a hugetlb folio it caches: one per base
- * page where it indexes base pages (__filemap_add_folio()), else one.
- */
-static inline int ht_hugetlb_cache_refs(unsigned long page_size)
-{
-#ifdef COMPAT_HUGETLB_CACHE_BASE_INDEX
-	return page_size / PAGE_SIZE;
-#else
-	return 1;
-#endif
-}
-
-/*
  * The hugetlb step of UFFDIO_COPY and UFFDIO_CONTINUE.  Kbuild defines
  * COMPAT_UFFD_FLAGS where the kernel has uffd_flags_t (6.6 on):
  *   hugetlb_mfill_atomic_pte(dst_pte, dst_vma, dst_addr, src_addr, flags, foliop)

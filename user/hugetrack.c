@@ -332,6 +332,35 @@ static void report_anomalies(const struct ht_source *src, const struct ht_snapsh
 		printf("  stacks and events: %s/anomalies\n", src->dir);
 }
 
+/*
+ * What the rules could not judge, and what the module's tables could not
+ * hold: a clean check says how much it did not see.
+ */
+static void report_unseen(const struct ht_snapshot *s)
+{
+	unsigned long long unjudged = ht_counters_sum(s, "unjudged_");
+	const char *names[] = { "not_followed", "anomalies_dropped", "task_faults_dropped" };
+	unsigned long long v[3];
+	const char *sep = " (";
+	size_t i;
+
+	if (unjudged) {
+		printf("  not judged: %llu comparisons, another task could have moved what they compare",
+		       unjudged);
+		for (i = 0; i < s->nr_counters; i++)
+			if (!strncmp(s->counters[i].name, "unjudged_", 9) && s->counters[i].value) {
+				printf("%s%s %llu", sep, s->counters[i].name + 9, s->counters[i].value);
+				sep = ", ";
+			}
+		printf(")\n");
+	}
+	for (i = 0; i < 3; i++)
+		v[i] = ht_counter_value(s->counters, s->nr_counters, names[i]);
+	if (v[0] || v[1] || v[2])
+		printf("  not followed: %llu operations; anomalies dropped: %llu; task faults dropped: %llu\n",
+		       v[0], v[1], v[2]);
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static const struct argp argp = {
@@ -371,6 +400,8 @@ int cmd_check(int argc, char **argv)
 		       ht_events_total(&s),
 		       ht_counter_value(s.counters, s.nr_counters, "events_dropped"));
 	}
+	if (!args.quiet)
+		report_unseen(&s);
 	if (s.has_windows && ht_window_hits(&s) && !args.quiet)
 		printf("  race windows seen open: %llu (see %s/windows)\n",
 		       ht_window_hits(&s), src.where);

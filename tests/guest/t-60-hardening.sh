@@ -53,12 +53,14 @@ rmmod_when_free() {
 
 # 1. Faults, UFFDIO_COPY and MADV_COLLAPSE run on while the module is
 # loaded and unloaded 50 times, and a reader reads its files; each workload
-# checks its own data.  A load or an unload takes a second or more under
+# checks its own data, and each load judges what begins after its arming:
+# no anomaly, in counters or in dmesg.  A load or an unload takes a second or more under
 # TCG (each probe is armed or disarmed by patching kernel text).
 t_load_unload_under_load() {
-	local free0 i name pids=""
+	local free0 i name pids="" judged=0 unjudged=0 dmesg0
 	free0=$(cat $SYS2M/free_hugepages)
-	rm -f /tmp/stop /tmp/bg.*
+	rm -f /tmp/stop /tmp/bg.* /tmp/fired
+	dmesg0=$(dmesg | wc -l)
 	bg_loop fault hugefault -n 2 -t 2 & pids="$pids $!"
 	bg_loop uffd hugeuffd copy 2 & pids="$pids $!"
 	bg_loop collapse thpcollapse -n 1 -q & pids="$pids $!"
@@ -67,13 +69,24 @@ t_load_unload_under_load() {
 	renice -n 19 -p $pids >/dev/null
 	START=$(date +%s)
 	for i in $(seq 50); do
-		insmod /hugetrack.ko && rmmod_when_free || break
+		insmod /hugetrack.ko || break
+		# judged while loaded: what began before arming is not
+		sleep 0.5
+		judged=$((judged + $(counter judged_resv) + $(counter judged_ref)))
+		unjudged=$((unjudged + $(counter unjudged_unarmed)))
+		awk -v i=$i '/^anomaly_/ && $2 != 0 { print "cycle " i ": " $1 " " $2 }' \
+			$HT/counters >>/tmp/fired
+		rmmod_when_free || break
 	done
 	timing "50 load and unload cycles under load"
 	touch /tmp/stop
 	wait $pids
 	[ "$i" = 50 ] && ! grep -q '^hugetrack ' /proc/modules ||
 		fail "cycle $i failed: $(dmesg | tail -n 2 | tr '\n' '|')"
+	[ ! -s /tmp/fired ] || fail "anomalies: $(head -n 3 /tmp/fired | tr '\n' '|')"
+	! dmesg | tail -n +$((dmesg0 + 1)) | grep 'hugetrack: anomaly' || fail "anomalies in dmesg"
+	echo "judged $judged deltas, $unjudged events begun before arming" >>/tmp/timings
+	[ "$judged" -gt 0 ] || fail "no delta judged in 50 cycles"
 	for name in fault uffd collapse; do
 		[ ! -s /tmp/bg.$name.fail ] || fail "$name workload: $(head -n 1 /tmp/bg.$name.fail)"
 		echo "$name workload: $(cat /tmp/bg.$name.rounds) rounds" >>/tmp/timings
@@ -289,7 +302,7 @@ t_no_kernel_pointer() {
 }
 
 rm -f /tmp/timings
-run_test "50 loads and unloads under faults, UFFDIO_COPY, collapses and file reads: data intact, dmesg clean" \
+run_test "50 loads and unloads under faults, UFFDIO_COPY, collapses and file reads: data intact, deltas judged, no anomaly, dmesg clean" \
 	t_load_unload_under_load
 show_timings
 run_test "unload while a fault sleeps in hugetlb_fault, reload, resolve: the task completes" \

@@ -64,3 +64,17 @@ die() {
 	echo "$(basename "$0"): $*" >&2
 	exit 1
 }
+
+# The mm selftests (tests/mm-selftests.txt): mm_series VER is the source
+# series whose tests VER runs (the debug kernel's is 6.12), mm_programs
+# SERIES the programs that series' lines run.
+mm_series() {
+	if [ "$1" = "$DEBUG_KERNEL" ]; then
+		echo 6.12
+	else
+		echo "$1" | cut -d. -f1-2 | sed 's/[^0-9.].*//'
+	fi
+}
+mm_programs() {
+	awk -v s="$1" '!/^#/ && $1 == s && !seen[$5]++ { print $5 }' "$TOP/tests/mm-selftests.txt"
+}

@@ -142,6 +142,7 @@ mm_pass() {
 			mm_exec $limit $pages $out $cmd
 			echo "$MM_CS $MM_RESULT" >"$MM_LOG/$(echo "$name" | tr ' /' '__').result"
 			echo "# mm-base $name: $MM_RESULT in $MM_CS cs"
+			[ $MM_RESULT = pass ] || tail -n 5 $out | sed 's/^/#   /'
 			continue
 		fi
 		read -r cs0 base <"$MM_LOG/$(echo "$name" | tr ' /' '__').result"

@@ -7,7 +7,8 @@
 # arch/x86/, usr/, tools/, mm/gup_test.h), into
 # $HT_CACHE/selftests-<series>-<package version>/, with the uapi headers
 # of that source ("make headers") and the binaries in bin/; a second run
-# does nothing.  The binaries are then copied to build/VER/mm/.
+# does nothing until this script or the list of programs changes.  The
+# binaries are then copied to build/VER/mm/.
 # Usage: selftests-build.sh VER   (its log: build/VER/mm-build.log)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -23,7 +24,7 @@ src=$cache/src
 bin=$cache/bin
 out=$BUILD/$ver/mm
 log=$BUILD/$ver/mm-build.log
-key=$(cat "$0" "$TOP/tests/mm-selftests.txt" | sha256sum | cut -c1-16)
+key=$({ cat "$0"; mm_programs "$series"; } | sha256sum | cut -c1-16)
 mkdir -p "$BUILD/$ver" "$(dirname "$cache")"
 
 # Two runs at once must not build into one tree.

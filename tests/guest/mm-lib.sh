@@ -4,10 +4,9 @@
 # (make check's subset) and selftests.sh (make selftests).  Set up as
 # run_vmtests.sh sets them up: a hugetlbfs mount, nr_hugepages per test,
 # shmmax for hugepage-shm, caches dropped and memory compacted before each.
-# mm_pass SET base runs each test without the module; mm_pass SET module
-# runs it again with the module loaded, "hugetrack check --reset" before
-# and "hugetrack check" after, and the events stream followed; each gives
-# one TAP line: ok when the outcome is the one without the module, no
+# mm_pass SET runs each test without the module, then again with the
+# module loaded, "hugetrack check --reset" before and "hugetrack check"
+# after, and the events stream followed; each gives one TAP line: ok when the outcome is the one without the module, no
 # anomaly fired and every event was delivered or counted as dropped.
 # "# mm-row" lines carry the figures for the host's table.
 
@@ -131,35 +130,39 @@ mm_with() {
 	[ "$checked" -eq 0 ] || MM_CHECK="$MM_CHECK, before: $(head -n 1 $MM_LOG/check.before)"
 }
 
-# mm_pass SET base|module: each test of SET, one TAP line for each
+# mm_pass SET: each test of SET without the module, then with it (loaded
+# for that test alone: each starts from a fresh module, and from the pool
+# and memory the run without it left), one TAP line for each
 mm_pass() {
-	local set=$1 how=$2 limit pages cmd name out base cs0 why
-	mm_tests $set >$MM_LOG/list
+	local limit pages cmd name out base cs0 why
+	mm_tests $1 >$MM_LOG/list
 	while read -r limit pages cmd; do
 		name=$(mm_name $cmd)
-		out=$MM_LOG/$(echo "$name" | tr ' /' '__').$how
-		if [ $how = base ]; then
-			mm_exec $limit $pages $out $cmd
-			echo "$MM_CS $MM_RESULT" >"$MM_LOG/$(echo "$name" | tr ' /' '__').result"
-			echo "# mm-base $name: $MM_RESULT in $MM_CS cs"
-			[ $MM_RESULT = pass ] || tail -n 5 $out | sed 's/^/#   /'
+		out=$MM_LOG/$(echo "$name" | tr ' /' '__')
+		mm_exec $limit $pages $out.base $cmd
+		base=${MM_RESULT%% *}
+		cs0=$MM_CS
+		echo "# mm-base $name: $MM_RESULT in $MM_CS cs"
+		[ "$base" = pass ] || tail -n 5 $out.base | sed 's/^/#   /'
+		TAP_COUNT=$((TAP_COUNT + 1))
+		if ! insmod /hugetrack.ko </dev/null; then
+			echo "not ok $TAP_COUNT - mm selftest $name under hugetrack # insmod failed: $(dmesg | tail -n 1)"
 			continue
 		fi
-		read -r cs0 base <"$MM_LOG/$(echo "$name" | tr ' /' '__').result"
-		base=${base%% *}
 		mm_with $limit $pages $out $cmd
+		rmmod hugetrack
 		why=""
 		[ "${MM_RESULT%% *}" = "$base" ] || why="$why; $MM_RESULT with the module, $base without"
 		[ "$MM_ANOM" -eq 0 ] && [ "$MM_CHECK" = 0 ] ||
 			why="$why; $MM_ANOM anomalies (hugetrack check: $MM_CHECK): $(grep -m1 '^anomaly=' $out.hugetrack | cut -c1-300)"
 		[ "$MM_GAP" -eq 0 ] || why="$why; $MM_GAP events neither delivered nor counted as dropped"
 		echo "# mm-row $name|$base|${MM_RESULT%% *}|$cs0|$MM_CS|$MM_ANOM|$MM_EVENTS|$MM_DROPPED|$MM_WINDOWS"
-		TAP_COUNT=$((TAP_COUNT + 1))
 		if [ -z "$why" ]; then
 			echo "ok $TAP_COUNT - mm selftest $name under hugetrack: $base as without it, 0 anomalies, $MM_EVENTS events ($MM_DROPPED dropped), windows $MM_WINDOWS, $MM_CS cs (without: $cs0)"
 		else
 			echo "not ok $TAP_COUNT - mm selftest $name under hugetrack # ${why#; }"
 			tail -n 15 $out | sed 's/^/#   /'
+			grep '^anomaly=' $out.hugetrack | head -n 5 | sed 's/^/#   /'
 		fi
 	done <$MM_LOG/list
 }

@@ -7,10 +7,7 @@
 
 echo "# kernel $(uname -r), $(nproc) CPUs, mm selftests of $KSERIES"
 mm_setup
-mm_pass all base
-insmod /hugetrack.ko || echo "# insmod failed: $(dmesg | tail -n 1)"
-mm_pass all module
-rmmod hugetrack
+mm_pass all
 mm_teardown
 run_test "dmesg has no warning or oops after the mm selftests" dmesg_clean
 echo "1..$TAP_COUNT"

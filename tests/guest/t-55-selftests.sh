@@ -7,10 +7,7 @@ if [ -d /tests/mm ]; then
 	. /tests/mm-lib.sh
 	START=$(date +%s)
 	mm_setup
-	mm_pass check base
-	insmod /hugetrack.ko || echo "# insmod failed: $(dmesg | tail -n 1)"
-	mm_pass check module
-	rmmod hugetrack
+	mm_pass check
 	mm_teardown
 	run_test "dmesg has no warning or oops after the mm selftests" dmesg_clean
 	echo "# t-55: $(($(date +%s) - START)) s"

@@ -16,6 +16,8 @@
 # make modules-all      build it for every installed test kernel, in build/<ver>/
 # make check            install what the tests need, run every test
 # make bench            install what it needs, measure what hugetrack costs (not in check)
+# make selftests        the kernel's own mm selftests without and with hugetrack (not in check)
+# make soak             everything at once for SOAK_MINUTES per kernel (not in check)
 # make demo             install what it needs, boot the test kernel with hugetrack
 # make shell            the same guest, leaving you at its shell
 # make style            checkpatch on the module sources
@@ -68,7 +70,7 @@ DKMS = dkms $(DKMS_FLAGS) --sourcetree $(DKMS_SOURCE_TREE)
 DKMS_FILES := Makefile dkms.conf $(MODULE_SOURCES)
 
 .PHONY: all module user install uninstall dkms-sources dkms-install dkms-remove deb modules-all \
-	check bench demo shell setup style fixtures clean bpf vmlinux-h
+	check bench selftests soak demo shell setup style fixtures clean bpf vmlinux-h
 
 all: module user
 
@@ -148,6 +150,12 @@ check: setup
 
 bench: setup
 	tests/bench.sh
+
+selftests: setup
+	tests/selftests.sh
+
+soak: setup
+	tests/soak.sh
 
 demo: setup
 	tests/demo.sh demo

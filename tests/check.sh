@@ -7,20 +7,6 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-passed=0
-failed=0
-CONSOLE_REPORTS='Kernel panic|BUG:|Oops|WARNING:|INFO: trying to register non-static key|Disabling lock debugging'
-
-# report KERNEL STATUS DESCRIPTION [REASON]
-report() {
-	if [ "$2" = ok ]; then
-		passed=$((passed + 1))
-		echo "[$1] ok - $3"
-	else
-		failed=$((failed + 1))
-		echo "[$1] not ok - $3${4:+ # $4}"
-	fi
-}
 
 host_check() {
 	local desc=$1 out
@@ -78,43 +64,26 @@ build_debug_kernel() {
 
 # run_guest VER: boot it, fold its TAP lines into the totals
 run_guest() {
-	local ver=$1 tap=$BUILD/$1/tap.log start plan count=0 line
+	local ver=$1 start mm=
 	start=$(date +%s)
-	if ! tests/initramfs.sh "$ver"; then
+	# the mm selftests' subset (t-55) runs on one kernel: docs/testing.md
+	if [ "$ver" = "$(mm_check_kernel)" ]; then
+		if tests/selftests-build.sh "$ver" >/dev/null; then
+			mm=mm
+		else
+			report "$ver" fail "mm selftests build static from its source package" \
+				"$(tail -n 1 "$BUILD/$ver/mm-build.log")"
+		fi
+	fi
+	if ! tests/initramfs.sh "$ver" $mm; then
 		report "$ver" fail "guest root file system" "initramfs.sh failed"
 		return
 	fi
 	tests/vm.sh "$ver" check
 	echo "# $ver: guest ran $(($(date +%s) - start)) s"
-	touch "$tap"
-	while IFS= read -r line; do
-		line=${line%$'\r'}
-		case $line in
-		"ok "*)
-			passed=$((passed + 1)); count=$((count + 1)); echo "[$ver] $line" ;;
-		"not ok "*)
-			failed=$((failed + 1)); count=$((count + 1)); echo "[$ver] $line" ;;
-		"1.."*)
-			plan=${line#1..} ;;
-		"#"*)
-			[ -n "${HT_VERBOSE:-}" ] || case $line in "# "*:*) continue ;; esac
-			echo "[$ver] $line" ;;
-		esac
-	done <"$tap"
-	if ! grep -q '^# hugetrack-guest-done' "$tap"; then
-		report "$ver" fail "guest finished its tests" "no closing token: it crashed, hung or stopped reporting"
-		echo "# last console lines of $ver:"
-		tail -n 30 "$BUILD/$ver/console.log" | sed 's/^/#   /'
-	elif [ "${plan:-}" != "$count" ]; then
-		report "$ver" fail "guest TAP plan" "plan 1..${plan:-?} but $count results"
-	fi
+	fold_tap "$ver" "$BUILD/$ver/tap.log"
 	check_artifacts "$ver"
-	# KASAN's reports start with "BUG:", lockdep's with "WARNING:" (or
-	# "INFO:" for an unregistered lock key); any first report turns lockdep off
-	if grep -qE "$CONSOLE_REPORTS" "$BUILD/$ver/console.log"; then
-		report "$ver" fail "guest console is free of panics, warnings and KASAN or lockdep reports" \
-			"$(grep -m1 -E "$CONSOLE_REPORTS" "$BUILD/$ver/console.log")"
-	fi
+	check_console "$ver"
 }
 
 cd "$TOP"

@@ -4,8 +4,9 @@
 # scripts and programs, the reader, the BPF backend, and that kernel's
 # hugetrack.ko; kmod (modprobe) with its libraries and the module DKMS
 # installed for VER, with its depmod files, in /lib/modules/VER/
-# (tests/packaging.sh).
-# Usage: initramfs.sh VER  ->  build/VER/initramfs.cpio
+# (tests/packaging.sh); with MM, the mm selftests in build/VER/mm/
+# (tests/selftests-build.sh) in /tests/mm/.
+# Usage: initramfs.sh VER [MM]  ->  build/VER/initramfs.cpio
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -31,7 +32,7 @@ mkdir -p "$root"/{bin,dev,proc,sys,tmp,tests/bin}
 cp /bin/busybox "$root/bin/"
 ln -s busybox "$root/bin/sh"
 cp "$TOP/tests/guest/init" "$root/init"
-cp "$TOP"/tests/guest/*.sh "$TOP/tests/expected-probes.txt" "$root/tests/"
+cp "$TOP"/tests/guest/*.sh "$TOP/tests/expected-probes.txt" "$TOP/tests/mm-selftests.txt" "$root/tests/"
 cp "$BUILD"/guest/bin/* "$TOP/build/user/hugetrack" "$root/tests/bin/"
 cp "$BUILD/bpf/hugetrack-bpf" "$root/tests/bin/"
 cp "$ko" "$root/"
@@ -48,5 +49,6 @@ for lib in $(ldd /usr/bin/kmod | grep -o '/[^ ]*'); do
 	cp -L "$lib" "$root$lib"
 done
 [ ! -d "$BUILD/$ver/dkms-root" ] || cp -a "$BUILD/$ver/dkms-root/lib" "$root/"
+[ -z "${2:-}" ] || cp -a "$BUILD/$ver/mm" "$root/tests/mm"
 chmod 755 "$root/init"
 (cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) >"$BUILD/$ver/initramfs.cpio"

@@ -64,3 +64,77 @@ die() {
 	echo "$(basename "$0"): $*" >&2
 	exit 1
 }
+
+# The mm selftests (tests/mm-selftests.txt): mm_series VER is the source
+# series whose tests VER runs (the debug kernel's is 6.12), mm_programs
+# SERIES the programs that series' lines run.
+mm_series() {
+	if [ "$1" = "$DEBUG_KERNEL" ]; then
+		echo 6.12
+	else
+		echo "$1" | cut -d. -f1-2 | sed 's/[^0-9.].*//'
+	fi
+}
+mm_programs() {
+	awk -v s="$1" '!/^#/ && $1 == s && !seen[$5]++ { print $5 }' "$TOP/tests/mm-selftests.txt"
+}
+
+# The kernel of the test kernels whose make check runs the mm selftests'
+# subset (t-55-selftests.sh): the stock 6.12 (docs/testing.md says why).
+mm_check_kernel() {
+	test_kernels | grep -m1 '^6\.12\..*-amd64$'
+}
+
+# Totals of ok / not ok lines, for check.sh, selftests.sh and soak.sh.
+passed=0
+failed=0
+CONSOLE_REPORTS='Kernel panic|BUG:|Oops|WARNING:|INFO: trying to register non-static key|Disabling lock debugging'
+
+# report KERNEL STATUS DESCRIPTION [REASON]
+report() {
+	if [ "$2" = ok ]; then
+		passed=$((passed + 1))
+		echo "[$1] ok - $3"
+	else
+		failed=$((failed + 1))
+		echo "[$1] not ok - $3${4:+ # $4}"
+	fi
+}
+
+# fold_tap VER TAP: a guest's TAP lines into the totals; a stream without
+# its closing token or with fewer results than its plan fails
+fold_tap() {
+	local ver=$1 tap=$2 plan count=0 line
+	touch "$tap"
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		case $line in
+		"ok "*)
+			passed=$((passed + 1)); count=$((count + 1)); echo "[$ver] $line" ;;
+		"not ok "*)
+			failed=$((failed + 1)); count=$((count + 1)); echo "[$ver] $line" ;;
+		"1.."*)
+			plan=${line#1..} ;;
+		"#"*)
+			[ -n "${HT_VERBOSE:-}" ] || case $line in "# "*:*) continue ;; esac
+			echo "[$ver] $line" ;;
+		esac
+	done <"$tap"
+	if ! grep -q '^# hugetrack-guest-done' "$tap"; then
+		report "$ver" fail "guest finished its tests" "no closing token: it crashed, hung or stopped reporting"
+		echo "# last console lines of $ver:"
+		tail -n 30 "$BUILD/$ver/console.log" | sed 's/^/#   /'
+	elif [ "${plan:-}" != "$count" ]; then
+		report "$ver" fail "guest TAP plan" "plan 1..${plan:-?} but $count results"
+	fi
+}
+
+# check_console VER: KASAN's reports start with "BUG:", lockdep's with
+# "WARNING:" (or "INFO:" for an unregistered lock key); any first report
+# turns lockdep off
+check_console() {
+	if grep -qE "$CONSOLE_REPORTS" "$BUILD/$1/console.log"; then
+		report "$1" fail "guest console is free of panics, warnings and KASAN or lockdep reports" \
+			"$(grep -m1 -E "$CONSOLE_REPORTS" "$BUILD/$1/console.log")"
+	fi
+}

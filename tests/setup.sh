@@ -10,7 +10,7 @@ PACKAGES=(
 	qemu-system-x86 sparse xz-utils
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
-	linux-source-6.12 ccache
+	linux-source-6.1 linux-source-6.12 ccache
 	libjansson-dev clang cppcheck libxml2-utils python3
 	libbpf-dev bpftool zlib1g-dev
 	tmux librsvg2-bin

@@ -4,7 +4,8 @@
 # machines) with the initramfs of initramfs.sh.
 # Usage: vm.sh VER MODE   MODE: check (TAP to build/VER/tap.log, console to
 # build/VER/console.log, files the guest hands over to
-# build/VER/artifacts.log), bench (its lines to build/VER/bench.log), demo or
+# build/VER/artifacts.log), selftests or soak (the same, TAP to
+# build/VER/MODE.log), bench (its lines to build/VER/bench.log), demo or
 # shell (console on this terminal).
 # HT_APPEND adds to the kernel command line (e.g. "loglevel=7"); HT_TESTS
 # ("t-10 t-25") runs only the guest tests whose names start so; HT_BENCH
@@ -57,11 +58,13 @@ bounded() {
 }
 
 case $mode in
-check)
-	rm -f "$BUILD/$ver/tap.log" "$BUILD/$ver/console.log" "$BUILD/$ver/artifacts.log"
+check | selftests | soak)
+	tap=$BUILD/$ver/$mode.log
+	[ "$mode" != check ] || tap=$BUILD/$ver/tap.log
+	rm -f "$tap" "$BUILD/$ver/console.log" "$BUILD/$ver/artifacts.log"
 	bounded "${qemu[@]}" \
 		-serial "file:$BUILD/$ver/console.log" \
-		-serial "file:$BUILD/$ver/tap.log" \
+		-serial "file:$tap" \
 		-serial "file:$BUILD/$ver/artifacts.log" </dev/null
 	;;
 bench)

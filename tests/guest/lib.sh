@@ -275,3 +275,26 @@ bpf_sync() {
 bpf_stop() {
 	kill $BPF_PID && wait $BPF_PID
 }
+
+# bg_loop NAME COMMAND...: COMMAND again and again until /tmp/stop exists;
+# its failures go to /tmp/bg.NAME.fail, its rounds to /tmp/bg.NAME.rounds
+bg_loop() {
+	local name=$1 rounds=0
+	shift
+	while [ ! -e /tmp/stop ]; do
+		"$@" >/dev/null 2>/tmp/bg.$name.err ||
+			echo "round $rounds: $(cat /tmp/bg.$name.err)" >>/tmp/bg.$name.fail
+		rounds=$((rounds + 1))
+	done
+	echo $rounds >/tmp/bg.$name.rounds
+}
+
+# meminfo_kb KEY: a /proc/meminfo figure; footprint: the module's
+# preallocated bytes, as summary says them
+meminfo_kb() {
+	awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo
+}
+
+footprint() {
+	sed -n '1s/.*, \([0-9]*\) bytes preallocated$/\1/p' $HT/summary
+}

@@ -20,19 +20,6 @@ module_refs() {
 	awk '$1 == "hugetrack" { print $3 }' /proc/modules
 }
 
-# bg_loop NAME COMMAND...: COMMAND again and again until /tmp/stop exists;
-# its failures go to /tmp/bg.NAME.fail, its rounds to /tmp/bg.NAME.rounds
-bg_loop() {
-	local name=$1 rounds=0
-	shift
-	while [ ! -e /tmp/stop ]; do
-		"$@" >/dev/null 2>/tmp/bg.$name.err ||
-			echo "round $rounds: $(cat /tmp/bg.$name.err)" >>/tmp/bg.$name.fail
-		rounds=$((rounds + 1))
-	done
-	echo $rounds >/tmp/bg.$name.rounds
-}
-
 # Reads files while the module comes and goes: an open that races the
 # unload gets ENOENT or ENXIO, a read under way ends before the files go.
 race_reader() {
@@ -180,14 +167,6 @@ t_unload_with_files_open() {
 	rmmod hugetrack || fail "rmmod after the files closed failed"
 	[ ! -d $HT ] || fail "$HT still there"
 	dmesg_clean
-}
-
-meminfo_kb() {
-	awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo
-}
-
-footprint() {
-	sed -n '1s/.*, \([0-9]*\) bytes preallocated$/\1/p' $HT/summary
 }
 
 event_total() {

@@ -1,0 +1,185 @@
+# SPDX-License-Identifier: GPL-2.0
+# make soak in the guest: for ht_soak_minutes (default 10) everything at
+# once.  Every workload of tests/prog/ in loops, two of each kind so that
+# both vCPUs run them (as t-28 and t-60 run them: each checks its data);
+# nr_hugepages resized up and down; the module loaded and unloaded every
+# 30 s, and while it is loaded the reader follows events, summary is
+# polled, and control gets commands at random (reset, filter, disable and
+# enable).  Judged by: no anomaly (counters read before each reset and
+# unload, and dmesg), every event the stream did not deliver counted in
+# events_dropped, Slab and the module's footprint flat, no workload
+# failure, dmesg free of warnings, and the guest alive at the end (its
+# closing token).  One "# soak:" line sums it up.
+. /tests/lib.sh
+
+MINUTES=${ht_soak_minutes:-10}
+CYCLE=30
+S=/tmp/soak
+mkdir -p $S
+rm -f /tmp/stop /tmp/bg.* $S/*
+echo "# kernel $(uname -r), $(nproc) CPUs, soak of $MINUTES min"
+
+workloads() {
+	bg_loop fault hugefault -n 2 -t 2 &
+	bg_loop cow hugefault -n 2 -t 2 -F -W &
+	bg_loop shared hugefault -n 2 -t 2 -f /dev/hugepages/soak-shared -F &
+	bg_loop punch hugefault -n 3 -t 3 -f /dev/hugepages/soak-punch -P &
+	bg_loop zap hugefault -n 3 -t 3 -D -z 20 &
+	bg_loop copy hugeuffd copy 2 &
+	bg_loop retry hugeuffd -r copy 1 &
+	bg_loop continue sh -c 'hugeuffd continue 2 /dev/hugepages/soak-cont && rm /dev/hugepages/soak-cont' &
+	bg_loop collapse thpcollapse -n 1 -q &
+	bg_loop collapse2 thpcollapse -n 1 -q -u &
+}
+
+# nr_hugepages between 48 and 96, a new value every 2 s; shrinking frees
+# only free pages, so the workloads keep theirs
+resizer() {
+	local n=0
+	while [ ! -e /tmp/stop ]; do
+		echo $((48 + RANDOM % 49)) >/proc/sys/vm/nr_hugepages
+		n=$((n + 1))
+		sleep 2
+	done
+	echo $n >$S/resizes
+}
+
+# The events stream, followed: events delivered and the seq gaps seen,
+# added to $S/stream when it ends ("delivered gaps")
+follower() {
+	{
+		cat $HT/events &
+		echo $! >$S/follower.pid
+		wait
+	} | awk '{ split($1, a, "="); s = a[2] + 0
+		if (last && s > last + 1) gaps += s - last - 1
+		if (s > last) last = s; n++ }
+		END { print n + 0, gaps + 0 }' >>$S/stream
+}
+
+poller() {
+	while [ ! -e $S/stop-readers ]; do
+		cat $HT/summary >/dev/null
+		hugetrack top -i 0.5 -n 2 >/dev/null 2>&1
+	done
+}
+
+# counted: the anomaly and drop counters as they are now, kept (before a
+# reset or an unload clears them)
+counted() {
+	echo "$(awk '/^anomaly_/ { s += $2 } END { print s + 0 }' $HT/counters)" \
+		"$(counter events_dropped)" >>$S/counted
+	awk '/^anomaly_/ && $2 != 0' $HT/counters >>$S/anomalies
+	cat $HT/anomalies >>$S/anomalies
+}
+
+# quiet: recording off, the stream drained, so that what is counted now
+# stays true until recording is on again
+quiet() {
+	echo disable >$HT/control
+	sleep 0.3
+}
+
+# Commands at random, one every 0.5 to 2 s; each reset between quiet and
+# enable, its counters kept first
+controller() {
+	local n=0 pid
+	while [ ! -e $S/stop-readers ]; do
+		case $((RANDOM % 8)) in
+		0) quiet; counted; echo reset >$HT/control; echo enable >$HT/control ;;
+		1) echo "filter comm hugefault" >$HT/control ;;
+		2) echo "filter comm hugeuffd" >$HT/control ;;
+		3) pid=$(pid_of hugefault | head -n 1)
+		   echo "filter pid ${pid:-1}" >$HT/control ;;
+		4 | 5) echo "filter clear" >$HT/control ;;
+		6) echo disable >$HT/control ;;
+		7) echo enable >$HT/control ;;
+		esac
+		n=$((n + 1))
+		usleep $((500000 + RANDOM * 46))
+	done
+	echo $n >>$S/commands
+}
+
+# cycle: load, readers and commands for $CYCLE s, then quiet, count, unload
+cycle() {
+	local pids follow
+	insmod /hugetrack.ko || { echo "insmod failed: $(dmesg | tail -n 1)" >>$S/errors; return 1; }
+	echo "$(footprint) $(awk '$1 == "hugetrack" { print $2 }' /proc/modules)" >>$S/footprints
+	rm -f $S/stop-readers
+	follower & follow=$!
+	poller & pids=$!
+	controller & pids="$pids $!"
+	sleep $CYCLE
+	touch $S/stop-readers
+	wait $pids
+	echo "filter clear" >$HT/control
+	quiet
+	counted
+	kill $(cat $S/follower.pid)
+	wait $follow
+	for try in $(seq 100); do
+		rmmod hugetrack 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "rmmod failed: $(awk '$1 == "hugetrack"' /proc/modules)" >>$S/errors
+	return 1
+}
+
+sum_column() {
+	awk -v c="$2" '{ s += $c } END { print s + 0 }' $1 2>/dev/null || echo 0
+}
+
+t_soak() {
+	local end cycles=0 slab0 slab1 name rounds=0 anomalies dropped gaps delivered
+	echo 3 >/proc/sys/vm/drop_caches
+	slab0=$(meminfo_kb Slab)
+	free0=$(cat $SYS2M/free_hugepages)
+	pages0=$(cat /proc/sys/vm/nr_hugepages)
+	end=$(($(date +%s) + MINUTES * 60))
+	workloads
+	resizer &
+	while [ "$(date +%s)" -lt $end ]; do
+		cycle || break
+		cycles=$((cycles + 1))
+	done
+	touch /tmp/stop
+	wait
+	echo $pages0 >/proc/sys/vm/nr_hugepages
+	rm -f /dev/hugepages/soak-*
+	echo 3 >/proc/sys/vm/drop_caches
+	slab1=$(meminfo_kb Slab)
+	for name in /tmp/bg.*.rounds; do
+		rounds=$((rounds + $(cat $name)))
+	done
+	anomalies=$(sum_column $S/counted 1)
+	dropped=$(sum_column $S/counted 2)
+	delivered=$(sum_column $S/stream 1)
+	gaps=$(sum_column $S/stream 2)
+	echo "# soak: $(uname -r) $MINUTES min: $cycles load/unload cycles, $rounds workload rounds," \
+		"$(cat $S/resizes) resizes, $(sum_column $S/commands 1) control commands," \
+		"$delivered events delivered, $dropped dropped ($gaps seen missing)," \
+		"$anomalies anomalies, dmesg anomaly lines $(dmesg | grep -c 'hugetrack: anomaly')," \
+		"Slab $slab0 -> $slab1 kB, footprint $(sort -u $S/footprints | tr '\n' ' ')" >$S/summary
+	[ ! -s $S/errors ] || fail "$(head -n 1 $S/errors)"
+	[ $cycles -ge $((MINUTES * 60 / (CYCLE + 10))) ] || fail "only $cycles cycles in $MINUTES min"
+	for name in /tmp/bg.*.fail; do
+		[ ! -e "$name" ] || fail "${name#/tmp/bg.} workload: $(head -n 1 $name)"
+	done
+	expect_eq "anomalies" 0 "$anomalies"
+	expect_eq "dmesg anomaly lines" 0 "$(dmesg | grep -c 'hugetrack: anomaly')"
+	expect_eq "events missing from the stream but not counted as dropped" 0 $((gaps - dropped))
+	expect_eq "footprints (bytes, module size) across loads" 1 "$(sort -u $S/footprints | grep -c .)"
+	[ $((slab1 - slab0)) -lt 1024 ] || fail "Slab grew from $slab0 to $slab1 kB"
+	expect_eq "free huge pages after" "$free0" "$(cat $SYS2M/free_hugepages)"
+	dmesg_clean
+}
+
+run_test "soak: $MINUTES min of every workload, resizes, control commands, load/unload every $CYCLE s" t_soak
+cat $S/summary
+if [ -s $S/anomalies ]; then
+	echo "# anomalies recorded (the first 40 lines):"
+	head -n 40 $S/anomalies | sed 's/^/#   /'
+fi
+echo "1..$TAP_COUNT"
+echo "# hugetrack-guest-done"

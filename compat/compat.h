@@ -9,6 +9,7 @@
 #ifndef HUGETRACK_COMPAT_H
 #define HUGETRACK_COMPAT_H
 
+#include <linux/err.h>
 #include <linux/hugetlb.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
@@ -46,19 +47,49 @@
 #define HT_SYMS_HUGETLB_ACCT_MEMORY	{ "hugetlb_acct_memory", "hugetlb_acct_memory.part.0" }
 
 /*
+ * An error in a __percpu pointer, which is a named address space of its
+ * own where the kernel has USE_X86_SEG_SUPPORT (7.2, gcc-16): a plain cast
+ * warns.  include/linux/err.h has these where it needs them.
+ */
+#ifndef IS_ERR_PCPU
+#define IS_ERR_PCPU(ptr)	(IS_ERR((const void *)(__force const unsigned long)(ptr)))
+#define PTR_ERR_PCPU(ptr)	(PTR_ERR((const void *)(__force const unsigned long)(ptr)))
+#endif
+
+/*
+ * The type of VM_FAULT_RESULT_TRACE's bits: u32 where Kbuild finds it casts
+ * them so (COMPAT_FAULT_TRACE_U32: 7.3), else vm_fault_t.
+ */
+#ifdef COMPAT_FAULT_TRACE_U32
+typedef u32 ht_fault_bit_t;
+#else
+typedef vm_fault_t ht_fault_bit_t;
+#endif
+
+/*
+ * ENDBR64 (or its sealed NOP): the inline __is_endbr(u32) where Kbuild
+ * finds is_endbr() taking a u32 * (COMPAT_IS_ENDBR_PTR: out of line and
+ * not exported: 7.2 and 7.3), else the inline is_endbr(u32).
+ */
+#ifdef COMPAT_IS_ENDBR_PTR
+#define ht_is_endbr(insn)	__is_endbr(insn)
+#else
+#define ht_is_endbr(insn)	is_endbr(insn)
+#endif
+
+/*
  * With IBT, a function-entry kprobe sits after the ENDBR64 that starts the
  * function (arch_adjust_kprobe_addr()); an indirect call must land on the
  * ENDBR64 itself, so step back over it.
  */
 static inline unsigned long ht_function_start(unsigned long probe_addr)
 {
-#ifdef CONFIG_X86
+#ifdef CONFIG_X86_KERNEL_IBT
 	u32 insn;
 
-	if (ENDBR_INSN_SIZE &&
-	    !copy_from_kernel_nofault(&insn, (void *)(probe_addr - ENDBR_INSN_SIZE),
+	if (!copy_from_kernel_nofault(&insn, (void *)(probe_addr - ENDBR_INSN_SIZE),
 				      sizeof(insn)) &&
-	    is_endbr(insn))
+	    ht_is_endbr(insn))
 		return probe_addr - ENDBR_INSN_SIZE;
 #endif
 	return probe_addr;

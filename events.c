@@ -271,6 +271,8 @@ static bool succeeded(const struct ht_event *ev)
 		return ev->flags & HT_EVF_NEW_FOLIO;
 	if (ev->kind == HT_EV_FAULT)
 		return !(ev->result & (__force long)(VM_FAULT_ERROR | VM_FAULT_RETRY));
+	if (ev->kind == HT_EV_RESERVE)
+		return ht_reserve_ok(ev->result);
 	return !ev->result;
 }
 
@@ -338,7 +340,7 @@ static void expected_resv_delta(const struct ht_event *ev, long *lo, long *hi)
 		break;
 	case HT_EV_RESERVE:
 		/* [Creating Reservations]: none on failure, at most the range */
-		if (ev->result)
+		if (ht_reserve_ok(ev->result))
 			*hi = pages;
 		break;
 	case HT_EV_VMA_CLOSE:

@@ -9,7 +9,11 @@ set -uo pipefail
 
 passed=0
 failed=0
+# on every kernel; PREEMPT_RT's (a handler that sleeps, or takes a lock that
+# sleeps there) and lockdep's, by name
 CONSOLE_REPORTS='Kernel panic|BUG:|Oops|WARNING:|INFO: trying to register non-static key|Disabling lock debugging'
+CONSOLE_REPORTS+='|sleeping function called from invalid context|scheduling while atomic'
+CONSOLE_REPORTS+='|possible recursive locking|circular locking dependency|inconsistent lock state'
 
 # report KERNEL STATUS DESCRIPTION [REASON]
 report() {

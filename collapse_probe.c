@@ -3,8 +3,9 @@
  * THP collapse: one event per attempt, khugepaged's (collapse_huge_page(),
  * collapse_file()) or MADV_COLLAPSE's on each PMD range of its vma
  * (hpage_collapse_scan_pmd(), hpage_collapse_scan_file(), which call the
- * former); and collapse_pte_mapped_thp() as side a of the
- * collapse_vs_uffd_fill window.
+ * former; collapse_scan_*() since 7.1, which 7.2 inlines into
+ * collapse_single_pmd(): that is the point there); and
+ * collapse_pte_mapped_thp() as side a of the collapse_vs_uffd_fill window.
  */
 #include <linux/huge_mm.h>
 #include <linux/mm.h>
@@ -77,7 +78,10 @@ static u8 armed(struct vm_area_struct *vma)
 	return vma && userfaultfd_armed(vma) ? HT_COLLAPSE_UFFD : 0;
 }
 
-/* hpage_collapse_scan_pmd(mm, vma, address, mmap_locked, cc), mmap_lock held */
+/*
+ * hpage_collapse_scan_pmd(mm, vma, address, mmap_locked, cc), mmap_lock
+ * held; collapse_scan_pmd() has lock_dropped for mmap_locked
+ */
 static int scan_pmd_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
 {
 	if (from_khugepaged() || !ht_event_wanted())
@@ -204,23 +208,60 @@ static int op_return(struct ht_probe *probe, struct pt_regs *regs, void *data)
 }
 NOKPROBE_SYMBOL(op_return);
 
+enum { SCAN_PMD_POINT, SCAN_FILE_POINT };
+
+static int single_pmd_entry(struct ht_probe *probe, struct pt_regs *regs, void *data);
+
 static struct ht_probe probes[] = {
-	HT_CALL("scan_pmd", "thp", struct collapse_call, scan_pmd_entry, collapse_return,
-		{ "hpage_collapse_scan_pmd" }),
+	[SCAN_PMD_POINT] = HT_CALL("scan_pmd", "thp", struct collapse_call, scan_pmd_entry,
+				   collapse_return, HT_SYMS_COLLAPSE_SCAN_PMD),
+	[SCAN_FILE_POINT] = HT_CALL("scan_file", "thp", struct collapse_call, scan_file_entry,
+				    collapse_return, HT_SYMS_COLLAPSE_SCAN_FILE),
+	HT_CALL("single_pmd", "thp", struct collapse_call, single_pmd_entry,
+		collapse_return, { "collapse_single_pmd" }),
 	HT_CALL("collapse_huge_page", "thp", struct collapse_call, collapse_anon_entry,
 		collapse_return, { "collapse_huge_page" }),
-	HT_CALL("scan_file", "thp", struct collapse_call, scan_file_entry, collapse_return,
-		{ "hpage_collapse_scan_file" }),
 	HT_CALL("collapse_file", "thp", struct collapse_call, collapse_file_entry,
 		collapse_return, { "collapse_file" }),
 	HT_CALL("collapse_pte_mapped_thp", "thp", struct op_call, pte_mapped_entry,
-		op_return, { "collapse_pte_mapped_thp" }),
+		op_return, HT_SYMS_COLLAPSE_PTE_MAPPED),
 	HT_POINT("retract_page_tables", "thp", HT_SYMS_RETRACT_PAGE_TABLES),
 	HT_CALL("madvise_collapse", "thp", struct op_call, madvise_collapse_entry,
 		op_return, { "madvise_collapse" }),
 	HT_POINT("split_huge_pmd", "thp", { "__split_huge_pmd" }),
 	HT_POINT("split_huge_page", "thp", HT_SYMS_SPLIT_HUGE_PAGE),
 };
+
+/* The scans are the per-PMD points where they have a symbol. */
+static bool scans_probed(void)
+{
+	return probes[SCAN_PMD_POINT].state == HT_PROBE_ACTIVE ||
+	       probes[SCAN_FILE_POINT].state == HT_PROBE_ACTIVE;
+}
+
+/*
+ * collapse_single_pmd(addr, vma, lock_dropped, cc), mmap_lock held: one
+ * MADV_COLLAPSE attempt, where the scans it calls have no symbol (7.2).
+ * Where they do, they are the point (and take khugepaged's attempts).
+ */
+static int single_pmd_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
+{
+	struct vm_area_struct *vma = (struct vm_area_struct *)arg(regs, 1);
+	struct collapse_call *call = data;
+	unsigned long addr = arg(regs, 0);
+
+	if (from_khugepaged() || !ht_event_wanted() || scans_probed())
+		return 1;
+	if (vma_is_anonymous(vma)) {
+		start_collapse(call, vma->vm_mm, addr, armed(vma), NULL, 0);
+		return 0;
+	}
+	start_collapse(call, vma->vm_mm, addr, HT_COLLAPSE_FILE | armed(vma),
+		       vma->vm_file->f_mapping, linear_page_index(vma, addr));
+	call->ev.flags |= HT_EVF_SHARED;
+	return 0;
+}
+NOKPROBE_SYMBOL(single_pmd_entry);
 
 struct ht_probe_table ht_thp_probes = {
 	.probes = probes,

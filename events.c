@@ -168,7 +168,7 @@ const char *ht_event_kind_name(int kind)
 }
 
 static const struct {
-	vm_fault_t bit;
+	ht_fault_bit_t bit;
 	const char *name;
 } fault_bits[] = { VM_FAULT_RESULT_TRACE };
 
@@ -309,6 +309,8 @@ static bool succeeded(const struct ht_event *ev)
 		return ev->flags & HT_EVF_NEW_FOLIO;
 	if (ev->kind == HT_EV_FAULT)
 		return !(ev->result & (__force long)(VM_FAULT_ERROR | VM_FAULT_RETRY));
+	if (ev->kind == HT_EV_RESERVE)
+		return ht_reserve_ok(ev->result);
 	return !ev->result;
 }
 
@@ -378,7 +380,7 @@ static void expected_resv_delta(const struct ht_event *ev, long *lo, long *hi)
 		break;
 	case HT_EV_RESERVE:
 		/* [Creating Reservations]: none on failure, at most the range */
-		if (ev->result)
+		if (ht_reserve_ok(ev->result))
 			*hi = pages;
 		break;
 	case HT_EV_VMA_CLOSE:

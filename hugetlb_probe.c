@@ -183,10 +183,14 @@ static void unshare(struct mm_struct *mm, unsigned long addr)
 		ht_window_reach(HT_WIN_PMD_UNSHARE_VS_FAULT, mm, pud, pud + PUD_SIZE);
 }
 
-/* huge_pmd_unshare(mm, vma, addr, ptep): side b of pmd_unshare_vs_fault */
+/*
+ * huge_pmd_unshare(tlb or mm, vma, addr, ptep) (compat/compat.h): side b
+ * of pmd_unshare_vs_fault
+ */
 static int pmd_unshare_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
 {
-	unshare((struct mm_struct *)arg(regs, 0), arg(regs, 2));
+	unshare(ht_pmd_unshare_mm((struct vm_area_struct *)arg(regs, 1),
+				  (struct mm_struct *)arg(regs, 0)), arg(regs, 2));
 	return 0;
 }
 NOKPROBE_SYMBOL(pmd_unshare_entry);
@@ -244,7 +248,10 @@ static struct ht_event *start_vma_call(void *data, enum ht_event_kind kind,
 	return ev;
 }
 
-/* hugetlb_reserve_pages(inode, from, to, vma, vm_flags) */
+/*
+ * hugetlb_reserve_pages(inode, from, to, vma, vm_flags): vma_flags_t in
+ * 7.x, one word with the same bits
+ */
 static int reserve_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
 {
 	struct inode *inode = (struct inode *)arg(regs, 0);
@@ -394,12 +401,12 @@ static int finish_hstate_call(void *data, long result)
 }
 NOKPROBE_SYMBOL(finish_hstate_call);
 
-/* A bool return defines only the low byte of the return register. */
-static int bool_return(struct ht_probe *probe, struct pt_regs *regs, void *data)
+/* bool or long by kernel (compat/compat.h) */
+static int reserve_return(struct ht_probe *probe, struct pt_regs *regs, void *data)
 {
-	return finish_hstate_call(data, (u8)regs_return_value(regs));
+	return finish_hstate_call(data, ht_reserve_result(regs_return_value(regs)));
 }
-NOKPROBE_SYMBOL(bool_return);
+NOKPROBE_SYMBOL(reserve_return);
 
 static int long_return(struct ht_probe *probe, struct pt_regs *regs, void *data)
 {
@@ -428,7 +435,7 @@ static struct ht_probe probes[] = {
 	HT_POINT("free_hugetlb_folio", "hugetlb", HT_SYMS_FREE_HUGETLB_FOLIO),
 	HT_POINT("remove_hugetlb_folio", "hugetlb", HT_SYMS_REMOVE_HUGETLB_FOLIO),
 	HT_CALL("reserve_pages", "hugetlb", struct hstate_call, reserve_entry,
-		bool_return, { "hugetlb_reserve_pages" }),
+		reserve_return, { "hugetlb_reserve_pages" }),
 	HT_CALL("unreserve_pages", "hugetlb", struct hstate_call, unreserve_entry,
 		long_return, { "hugetlb_unreserve_pages" }),
 	HT_CALL("vma_close", "hugetlb", struct hstate_call, vma_close_entry,

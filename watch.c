@@ -111,8 +111,8 @@ static void watch(struct hstate *h, unsigned long *counter, bool is_resv)
 	attr.bp_len = HW_BREAKPOINT_LEN_8;
 	attr.bp_type = HW_BREAKPOINT_W;
 	w->bp = register_wide_hw_breakpoint(&attr, on_write, w);
-	if (IS_ERR((void __force *)w->bp)) {
-		w->error = PTR_ERR((void __force *)w->bp);
+	if (IS_ERR_PCPU(w->bp)) {
+		w->error = PTR_ERR_PCPU(w->bp);
 		w->bp = NULL;
 		pr_warn("%s disabled: no data watchpoint (%d); counting by probes only\n",
 			w->name, w->error);

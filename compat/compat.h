@@ -9,12 +9,14 @@
 #ifndef HUGETRACK_COMPAT_H
 #define HUGETRACK_COMPAT_H
 
+#include <linux/err.h>
 #include <linux/hugetlb.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/types.h>
 #include <linux/uaccess.h>
 #include <linux/userfaultfd_k.h>
+#include <trace/events/huge_memory.h>
 #ifdef CONFIG_X86
 #include <asm/ibt.h>
 #endif
@@ -31,7 +33,18 @@
 #define HT_SYMS_MFILL_CONTINUE		{ "mfill_atomic_continue", "mcopy_continue" }
 #define HT_SYMS_HUGETLB_NEW_ANON_RMAP	{ "hugetlb_add_new_anon_rmap", "hugepage_add_new_anon_rmap" }
 #define HT_SYMS_HUGETLB_ANON_RMAP	{ "hugetlb_add_anon_rmap", "hugepage_add_anon_rmap" }
-#define HT_SYMS_SPLIT_HUGE_PAGE		{ "split_huge_page_to_list_to_order", "split_huge_page_to_list" }
+/* 7.x: split_huge_page_to_list_to_order() is an inline wrapper of the __ one */
+#define HT_SYMS_SPLIT_HUGE_PAGE		{ "__split_huge_page_to_list_to_order", \
+					  "split_huge_page_to_list_to_order", "split_huge_page_to_list" }
+/*
+ * 7.x: collapse_pte_mapped_thp(mm, addr, install_pmd) became a wrapper of
+ * try_collapse_pte_mapped_thp(), same arguments, which the collapse paths
+ * call directly
+ */
+#define HT_SYMS_COLLAPSE_PTE_MAPPED	{ "try_collapse_pte_mapped_thp", "collapse_pte_mapped_thp" }
+/* the per-PMD scans of MADV_COLLAPSE, renamed in 7.1 */
+#define HT_SYMS_COLLAPSE_SCAN_PMD	{ "collapse_scan_pmd", "hpage_collapse_scan_pmd" }
+#define HT_SYMS_COLLAPSE_SCAN_FILE	{ "collapse_scan_file", "hpage_collapse_scan_file" }
 /*
  * 6.1 inlines retract_page_tables() into khugepaged; its per-PMD step
  * collapse_and_free_pmd() is the nearest point that stays a symbol.
@@ -46,19 +59,49 @@
 #define HT_SYMS_HUGETLB_ACCT_MEMORY	{ "hugetlb_acct_memory", "hugetlb_acct_memory.part.0" }
 
 /*
+ * An error in a __percpu pointer, which is a named address space of its
+ * own where the kernel has USE_X86_SEG_SUPPORT (7.2, gcc-16): a plain cast
+ * warns.  include/linux/err.h has these where it needs them.
+ */
+#ifndef IS_ERR_PCPU
+#define IS_ERR_PCPU(ptr)	(IS_ERR((const void *)(__force const unsigned long)(ptr)))
+#define PTR_ERR_PCPU(ptr)	(PTR_ERR((const void *)(__force const unsigned long)(ptr)))
+#endif
+
+/*
+ * The type of VM_FAULT_RESULT_TRACE's bits: u32 where Kbuild finds it casts
+ * them so (COMPAT_FAULT_TRACE_U32: 7.3), else vm_fault_t.
+ */
+#ifdef COMPAT_FAULT_TRACE_U32
+typedef u32 ht_fault_bit_t;
+#else
+typedef vm_fault_t ht_fault_bit_t;
+#endif
+
+/*
+ * ENDBR64 (or its sealed NOP): the inline __is_endbr(u32) where Kbuild
+ * finds is_endbr() taking a u32 * (COMPAT_IS_ENDBR_PTR: out of line and
+ * not exported: 7.2 and 7.3), else the inline is_endbr(u32).
+ */
+#ifdef COMPAT_IS_ENDBR_PTR
+#define ht_is_endbr(insn)	__is_endbr(insn)
+#else
+#define ht_is_endbr(insn)	is_endbr(insn)
+#endif
+
+/*
  * With IBT, a function-entry kprobe sits after the ENDBR64 that starts the
  * function (arch_adjust_kprobe_addr()); an indirect call must land on the
  * ENDBR64 itself, so step back over it.
  */
 static inline unsigned long ht_function_start(unsigned long probe_addr)
 {
-#ifdef CONFIG_X86
+#ifdef CONFIG_X86_KERNEL_IBT
 	u32 insn;
 
-	if (ENDBR_INSN_SIZE &&
-	    !copy_from_kernel_nofault(&insn, (void *)(probe_addr - ENDBR_INSN_SIZE),
+	if (!copy_from_kernel_nofault(&insn, (void *)(probe_addr - ENDBR_INSN_SIZE),
 				      sizeof(insn)) &&
-	    is_endbr(insn))
+	    ht_is_endbr(insn))
 		return probe_addr - ENDBR_INSN_SIZE;
 #endif
 	return probe_addr;
@@ -114,78 +157,98 @@ static inline bool ht_mfill_is_continue(unsigned long mode)
 
 /*
  * mfill_atomic_install_pte(): the PTE step of every non-hugetlb uffd fill.
- * Kbuild defines COMPAT_INSTALL_PTE_NO_MM where it lost its mm argument
- * (6.6):
- *   mfill_atomic_install_pte(dst_pmd, dst_vma, dst_addr, page, newly_allocated, flags)
- * else
+ * Kbuild defines COMPAT_INSTALL_PTE_MM where the header declares it with
+ * its mm argument (6.1):
  *   mfill_atomic_install_pte(dst_mm, dst_pmd, dst_vma, dst_addr, page, newly_allocated, wp_copy)
+ * else (6.6 on; static in mm/userfaultfd.c since 7.x, so no longer declared)
+ *   mfill_atomic_install_pte(dst_pmd, dst_vma, dst_addr, page, [newly_allocated,] flags)
  */
-#ifdef COMPAT_INSTALL_PTE_NO_MM
-#define HT_INSTALL_PTE_ARG_VMA	1
-#define HT_INSTALL_PTE_ARG_ADDR	2
-#else
+#ifdef COMPAT_INSTALL_PTE_MM
 #define HT_INSTALL_PTE_ARG_VMA	2
 #define HT_INSTALL_PTE_ARG_ADDR	3
+#else
+#define HT_INSTALL_PTE_ARG_VMA	1
+#define HT_INSTALL_PTE_ARG_ADDR	2
+#endif
+
+/*
+ * huge_pmd_unshare(tlb, vma, addr, ptep) where Kbuild finds its mmu_gather
+ * argument (COMPAT_PMD_UNSHARE_TLB: 6.1.167, 6.12.117, 7.x), else
+ * huge_pmd_unshare(mm, vma, addr, ptep): the mm of the vma in both.
+ */
+#ifdef COMPAT_PMD_UNSHARE_TLB
+static inline struct mm_struct *ht_pmd_unshare_mm(struct vm_area_struct *vma,
+						  struct mm_struct *arg0)
+{
+	return vma->vm_mm;
+}
+#else
+static inline struct mm_struct *ht_pmd_unshare_mm(struct vm_area_struct *vma,
+						  struct mm_struct *arg0)
+{
+	return arg0;
+}
 #endif
 
 /*
  * gcc's clone __huge_pmd_unshare.constprop.0.isra.0 (HT_SYMS_HUGE_PMD_UNSHARE_CLONE)
- * takes (tlb, mm, file, addr, ptep) on both kernels, read from their
- * disassembly (docs/probe-points.md); huge_pmd_unshare() itself takes
- * (mm, vma, addr, ptep).
+ * takes (tlb, mm, file, addr, ptep) on 6.1 and 6.12, read from their
+ * disassembly (docs/probe-points.md).  7.x's zap path calls
+ * huge_pmd_unshare() itself, and its clone __huge_pmd_unshare.isra.0
+ * (hugetlb_unshare_pmds() only) is not probed: its arguments are unproven.
  */
 #define HT_UNSHARE_CLONE_ARG_MM		1
 #define HT_UNSHARE_CLONE_ARG_ADDR	3
 
 /*
+ * hugetlb_reserve_pages() returns long where Kbuild finds it so
+ * (COMPAT_RESERVE_PAGES_LONG, 6.17 on): the pages it added to the
+ * reservation map (0 or more), or -errno; else bool, true on success.
+ */
+#ifdef COMPAT_RESERVE_PAGES_LONG
+static inline long ht_reserve_result(unsigned long retval)
+{
+	return retval;
+}
+
+static inline bool ht_reserve_ok(long result)
+{
+	return result >= 0;
+}
+#else
+/* A bool return defines only the low byte of the return register. */
+static inline long ht_reserve_result(unsigned long retval)
+{
+	return (u8)retval;
+}
+
+static inline bool ht_reserve_ok(long result)
+{
+	return result;
+}
+#endif
+
+/*
  * khugepaged's enum scan_result, by value.  It is private to
  * mm/khugepaged.c; its trace header (include/trace/events/huge_memory.h,
- * in every headers package) lists the same names in the same order, and
- * Kbuild greps it for the names added since 6.1: SCAN_COPY_MC and
- * SCAN_PAGE_FILLED (6.5, appended).
+ * in every headers package) lists the same names in the same order as
+ * SCAN_STATUS, which the kernels have changed much (6.5 appended
+ * SCAN_COPY_MC and SCAN_PAGE_FILLED; 7.x merged SCAN_PMD_NULL and
+ * SCAN_PMD_NONE into SCAN_NO_PTE_TABLE, dropped SCAN_PAGE_RO, added
+ * SCAN_PAGE_LAZYFREE and SCAN_PAGE_DIRTY_OR_WRITEBACK; 7.3 renamed
+ * SCAN_PTE_UFFD_WP): the names are taken from it.
  */
 #define HT_SCAN_RESULTS_MAX	48
 
 static inline const char *ht_scan_result_name(long result)
 {
-	static const char *const names[] = {
-		"SCAN_FAIL",
-		"SCAN_SUCCEED",
-		"SCAN_PMD_NULL",
-		"SCAN_PMD_NONE",
-		"SCAN_PMD_MAPPED",
-		"SCAN_EXCEED_NONE_PTE",
-		"SCAN_EXCEED_SWAP_PTE",
-		"SCAN_EXCEED_SHARED_PTE",
-		"SCAN_PTE_NON_PRESENT",
-		"SCAN_PTE_UFFD_WP",
-		"SCAN_PTE_MAPPED_HUGEPAGE",
-		"SCAN_PAGE_RO",
-		"SCAN_LACK_REFERENCED_PAGE",
-		"SCAN_PAGE_NULL",
-		"SCAN_SCAN_ABORT",
-		"SCAN_PAGE_COUNT",
-		"SCAN_PAGE_LRU",
-		"SCAN_PAGE_LOCK",
-		"SCAN_PAGE_ANON",
-		"SCAN_PAGE_COMPOUND",
-		"SCAN_ANY_PROCESS",
-		"SCAN_VMA_NULL",
-		"SCAN_VMA_CHECK",
-		"SCAN_ADDRESS_RANGE",
-		"SCAN_DEL_PAGE_LRU",
-		"SCAN_ALLOC_HUGE_PAGE_FAIL",
-		"SCAN_CGROUP_CHARGE_FAIL",
-		"SCAN_TRUNCATED",
-		"SCAN_PAGE_HAS_PRIVATE",
-		"SCAN_STORE_FAILED",
-#ifdef COMPAT_SCAN_COPY_MC
-		"SCAN_COPY_MC",
-#endif
-#ifdef COMPAT_SCAN_PAGE_FILLED
-		"SCAN_PAGE_FILLED",
-#endif
-	};
+#undef EM
+#undef EMe
+#define EM(a, b)	#a,
+#define EMe(a, b)	#a
+	static const char *const names[] = { SCAN_STATUS };
+#undef EM
+#undef EMe
 
 	BUILD_BUG_ON(ARRAY_SIZE(names) > HT_SCAN_RESULTS_MAX);
 	return result >= 0 && result < ARRAY_SIZE(names) ? names[result] : NULL;

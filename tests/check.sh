@@ -7,7 +7,6 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-
 host_check() {
 	local desc=$1 out
 	shift

@@ -32,7 +32,7 @@ mkdir -p "$root"/{bin,dev,proc,sys,tmp,tests/bin}
 cp /bin/busybox "$root/bin/"
 ln -s busybox "$root/bin/sh"
 cp "$TOP/tests/guest/init" "$root/init"
-cp "$TOP"/tests/guest/*.sh "$TOP/tests/expected-probes.txt" "$TOP/tests/mm-selftests.txt" "$root/tests/"
+cp "$TOP"/tests/guest/*.sh "$TOP"/tests/expected-{probes,kernels}.txt "$TOP/tests/mm-selftests.txt" "$root/tests/"
 cp "$BUILD"/guest/bin/* "$TOP/build/user/hugetrack" "$root/tests/bin/"
 cp "$BUILD/bpf/hugetrack-bpf" "$root/tests/bin/"
 cp "$ko" "$root/"

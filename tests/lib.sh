@@ -4,47 +4,76 @@
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$TOP/build
 
+HT_CACHE=${HT_CACHE:-/var/cache/hugetrack}
+
 # The debug test kernel (tests/debug-kernel/): its name among the test
 # kernels, and its build tree, outside the repository so that it outlives
 # a clone (CI's is fresh).
 DEBUG_KERNEL=6.12-debug
-DEBUG_KERNEL_TREE=${HT_CACHE:-/var/cache/hugetrack}/debug-kernel
+DEBUG_KERNEL_TREE=$HT_CACHE/debug-kernel
 
-# The test kernels, oldest first: the installed ones with both an image and
-# a build tree, then the debug kernel.  HT_KERNELS="ver ..." narrows the list.
+# Every test kernel, pinned: release, suite, package version, how it is
+# provided (the file says what each means).
+KERNELS_FILE=$TOP/tests/kernels.txt
+
+# kernel_pins: the lines of kernels.txt, comments stripped
+kernel_pins() {
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$KERNELS_FILE"
+}
+
+# kernel_how VER: host, chroot or debug; a kernel not in kernels.txt
+# (HT_KERNELS naming another installed one) is a host kernel
+kernel_how() {
+	local how
+	how=$(kernel_pins | awk -v k="$1" '$1 == k { print $4 }')
+	echo "${how:-host}"
+}
+
+# kernel_suite VER: the Debian suite VER comes from
+kernel_suite() {
+	kernel_pins | awk -v k="$1" '$1 == k { print $2 }'
+}
+
+# Where a chroot kernel's image and config are unpacked, and the chroot its
+# modules build in (tests/setup.sh makes both).
+chroot_kernel_dir() {
+	echo "$HT_CACHE/kernels/$1"
+}
+suite_chroot() {
+	echo "$HT_CACHE/chroot-$1"
+}
+
+# The test kernels in the order of kernels.txt; HT_KERNELS="ver ..." narrows
+# the list (or names another installed kernel).
 test_kernels() {
-	local image ver
 	if [ -n "${HT_KERNELS:-}" ]; then
 		printf '%s\n' $HT_KERNELS
 		return
 	fi
-	for image in /boot/vmlinuz-*; do
-		ver=${image#/boot/vmlinuz-}
-		[ -d "/lib/modules/$ver/build" ] && echo "$ver"
-	done | sort -V
-	echo "$DEBUG_KERNEL"
+	kernel_pins | awk '{ print $1 }'
 }
 
-# kernel_image VER / kernel_tree VER: what QEMU boots, what modules build against
+# kernel_image VER / kernel_tree VER: what QEMU boots, what modules build
+# against (a chroot kernel's: the path inside its chroot)
 kernel_image() {
-	if [ "$1" = "$DEBUG_KERNEL" ]; then
-		echo "$DEBUG_KERNEL_TREE/arch/x86/boot/bzImage"
-	else
-		echo "/boot/vmlinuz-$1"
-	fi
+	case $(kernel_how "$1") in
+	debug) echo "$DEBUG_KERNEL_TREE/arch/x86/boot/bzImage" ;;
+	chroot) echo "$(chroot_kernel_dir "$1")/vmlinuz" ;;
+	*) echo "/boot/vmlinuz-$1" ;;
+	esac
 }
 kernel_tree() {
-	if [ "$1" = "$DEBUG_KERNEL" ]; then
-		echo "$DEBUG_KERNEL_TREE"
-	else
-		echo "/lib/modules/$1/build"
-	fi
+	case $(kernel_how "$1") in
+	debug) echo "$DEBUG_KERNEL_TREE" ;;
+	chroot) echo "/usr/src/linux-headers-$1" ;;
+	*) echo "/lib/modules/$1/build" ;;
+	esac
 }
 
 # kernel_release VER: its uname -r (the debug kernel's carries the sublevel),
 # the name of its /lib/modules directory
 kernel_release() {
-	if [ "$1" = "$DEBUG_KERNEL" ]; then
+	if [ "$(kernel_how "$1")" = debug ]; then
 		cat "$DEBUG_KERNEL_TREE/include/config/kernel.release"
 	else
 		echo "$1"
@@ -53,11 +82,37 @@ kernel_release() {
 
 # kernel_modules_files VER: where VER's modules.order and modules.builtin are
 kernel_modules_files() {
-	if [ "$1" = "$DEBUG_KERNEL" ]; then
-		echo "$DEBUG_KERNEL_TREE"
+	case $(kernel_how "$1") in
+	debug) echo "$DEBUG_KERNEL_TREE" ;;
+	chroot) echo "$(chroot_kernel_dir "$1")" ;;
+	*) echo "/lib/modules/$1" ;;
+	esac
+}
+
+# in_chroot VER COMMAND...: runs COMMAND in VER's chroot, in a mount
+# namespace of its own that has /proc (objtool reads it) and this
+# repository at the same path, so that what it builds lands in build/.
+in_chroot() {
+	local root
+	root=$(suite_chroot "$(kernel_suite "$1")")
+	shift
+	[ -d "$root/usr/bin" ] || { echo "no chroot at $root: run 'make setup'" >&2; return 1; }
+	mkdir -p "$root$TOP"
+	unshare --mount --propagation private sh -c \
+		'mount -t proc proc "$1/proc" && mount --bind "$2" "$1$2" && shift 2 && exec chroot "$@"' \
+		sh "$root" "$TOP" "$root" "$@"
+}
+
+# pin_gone VER PACKAGE PINNED [CANDIDATE]: kernels.txt pins what the
+# mirror no longer has: says what to change there, and exits
+pin_gone() {
+	echo "setup: tests/kernels.txt pins $2 $3, which the mirror no longer has" >&2
+	if [ -n "${4:-}" ]; then
+		echo "setup: it has $2 $4: in tests/kernels.txt, change the version of $1 to $4" >&2
 	else
-		echo "/lib/modules/$1"
+		echo "setup: it has no $2 at all: in tests/kernels.txt, change $1 to the release the mirror has now (apt-cache search linux-headers-), and its column in tests/expected-probes.txt" >&2
 	fi
+	exit 1
 }
 
 die() {
@@ -88,7 +143,11 @@ mm_check_kernel() {
 # Totals of ok / not ok lines, for check.sh, selftests.sh and soak.sh.
 passed=0
 failed=0
+# on every kernel; PREEMPT_RT's (a handler that sleeps, or takes a lock that
+# sleeps there) and lockdep's, by name
 CONSOLE_REPORTS='Kernel panic|BUG:|Oops|WARNING:|INFO: trying to register non-static key|Disabling lock debugging'
+CONSOLE_REPORTS+='|sleeping function called from invalid context|scheduling while atomic'
+CONSOLE_REPORTS+='|possible recursive locking|circular locking dependency|inconsistent lock state'
 
 # report KERNEL STATUS DESCRIPTION [REASON]
 report() {

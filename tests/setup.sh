@@ -3,13 +3,11 @@
 # Installs what building and testing hugetrack needs on a Debian machine.
 # Idempotent: does nothing when everything is there.
 set -euo pipefail
-TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 
 PACKAGES=(
 	build-essential bc bison flex libelf-dev kmod dkms cpio busybox-static
 	qemu-system-x86 sparse xz-utils
-	linux-image-amd64 linux-headers-amd64
-	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	linux-source-6.1 linux-source-6.12 ccache
 	libjansson-dev clang cppcheck libxml2-utils python3
 	libbpf-dev bpftool zlib1g-dev
@@ -29,18 +27,35 @@ as_root() {
 	fi
 }
 
+# The host kernels of kernels.txt: linux-image-<release> and its headers,
+# at the pinned version.
+for ver in $(kernel_pins | awk '$4 == "host" { print $1 }'); do
+	pinned=$(kernel_pins | awk -v k="$ver" '$1 == k { print $3 }')
+	for pkg in "linux-image-$ver" "linux-headers-$ver"; do
+		[ "$(dpkg-query -W -f='${Status} ${Version}' "$pkg" 2>/dev/null)" = "install ok installed $pinned" ] ||
+			PACKAGES+=("$pkg=$pinned")
+	done
+done
+
 missing=()
 for pkg in "${PACKAGES[@]}"; do
-	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' ||
-		missing+=("$pkg")
+	dpkg-query -W -f='${Status}' "${pkg%=*}" 2>/dev/null | grep -q 'ok installed' &&
+		[ "$pkg" = "${pkg%=*}" ] || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "setup: installing ${missing[*]}"
 	# another setup on the same machine may hold dpkg's lock: wait for it
 	as_root apt-get -o DPkg::Lock::Timeout=600 update -q
+	for pkg in "${missing[@]}"; do
+		[ "$pkg" = "${pkg%=*}" ] || apt-cache show "$pkg" >/dev/null 2>&1 ||
+			pin_gone "$(echo "${pkg%=*}" | sed 's/^linux-[a-z]*-//')" "${pkg%=*}" "${pkg#*=}" \
+				"$(apt-cache policy "${pkg%=*}" | sed -n 's/ *Candidate: //p' | grep -v none)"
+	done
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 		-o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}"
 fi
+
+"$TOP/tests/setup-chroot.sh"
 
 # checkpatch.pl and the files it reads come from the kernel source package.
 if [ ! -f "$CHECKPATCH_TREE/scripts/checkpatch.pl" ]; then

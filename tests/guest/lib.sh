@@ -6,32 +6,25 @@
 HT=/sys/kernel/debug/hugetrack
 TAP_COUNT=0
 KSERIES=$(uname -r | cut -d. -f1-2)
-# KNAME: the kernel's column in expected-probes.txt; DEBUG_KERNEL=1 on the
-# debug kernel (tests/debug-kernel/, CONFIG_LOCALVERSION="-debug").
-# What its tinyconfig-based debug.config leaves out, as the tests expect it:
-# BTF: 1 where the kernel has bpf() and /sys/kernel/btf/vmlinux (the BPF
-#   backend runs); the debug kernel has neither: DEBUG_INFO_BTF needs full
-#   debug info and pahole, too slow a build for CI;
-# LOCKDOWN_LSM: 1 where the lockdown LSM is built in (CONFIG_SECURITY_LOCKDOWN_LSM);
-#   the debug kernel has no CONFIG_SECURITY, nor securityfs.
+# KNAME: the kernel's column in expected-probes.txt and expected-kernels.txt:
+# its series, with the flavour of the debug kernel (tests/debug-kernel/,
+# CONFIG_LOCALVERSION="-debug") and of PREEMPT_RT ("-rt-amd64").
 case $(uname -r) in
-*-debug) KNAME=$KSERIES-debug DEBUG_KERNEL=1 BTF=0 LOCKDOWN_LSM=0 ;;
-*) KNAME=$KSERIES DEBUG_KERNEL=0 BTF=1 LOCKDOWN_LSM=1 ;;
+*-debug) KNAME=$KSERIES-debug ;;
+*-rt-*) KNAME=$KSERIES-rt ;;
+*) KNAME=$KSERIES ;;
 esac
 
-# What differs between the test kernels, as the tests expect it:
-# CACHE_REFS: references the page cache holds on a cached 2 MiB folio, one
-#   per base page where it indexes base pages (6.7 on), else one;
-# RESTORES_ON_FREE: 1 where freeing a private page after an unmap gives its
-#   reservation back (__unmap_hugepage_range marks the folio, 6.7 on);
-# FILL_DURING_COLLAPSE: 1 where collapse_pte_mapped_thp() runs with mmap_lock
-#   held for read only (6.5 on), so that a uffd fill can land meanwhile; 6.1
-#   holds it for write: the fill waits, then finds the PMD the collapse
-#   mapped (EEXIST), and collapse_vs_uffd_fill stays 0.
-case $KSERIES in
-6.1) CACHE_REFS=1 RESTORES_ON_FREE=0 FILL_DURING_COLLAPSE=0 ;;
-*) CACHE_REFS=512 RESTORES_ON_FREE=1 FILL_DURING_COLLAPSE=1 ;;
-esac
+# kernel_fact NAME: this kernel's value of NAME in expected-kernels.txt
+kernel_fact() {
+	awk -v k="$KNAME" -v f="$1" '/^# fact / { for (i = 3; i <= NF; i++) if ($i == k) c = i - 1 }
+		c && $1 == f { print $c }' /tests/expected-kernels.txt
+}
+
+# What differs between the test kernels (expected-kernels.txt says what each means)
+for fact in CACHE_REFS RESTORES_ON_FREE FILL_DURING_COLLAPSE RESERVE_FAIL BTF LOCKDOWN_LSM THP DEBUG_KERNEL; do
+	eval "$fact=\$(kernel_fact $fact)"
+done
 
 # expected_column: the column of expected-probes.txt headed with $KNAME (0: none)
 expected_column() {
@@ -106,10 +99,14 @@ hstates_match_sysfs() {
 	[ "$want" = "$got" ] || fail "hstates differs from sysfs: sysfs [$want] hugetrack [$got]"
 }
 
+# What a handler that sleeps or takes the wrong lock makes the kernel print
+# (PREEMPT_RT, where spinlocks sleep; lockdep on the debug kernel).
+LOCK_REPORTS='sleeping function called from invalid context|scheduling while atomic|possible recursive locking|circular locking dependency|inconsistent lock state'
+
 # dmesg_clean: no kernel warning, oops or hugetrack registration failure
 dmesg_clean() {
 	local bad
-	bad=$(dmesg | grep -E 'WARNING|BUG|Oops|Call Trace|hugetrack: probe .* failed')
+	bad=$(dmesg | grep -E "WARNING|BUG|Oops|Call Trace|hugetrack: probe .* failed|$LOCK_REPORTS")
 	[ -z "$bad" ] || fail "dmesg: $(echo "$bad" | head -n 3 | tr '\n' '|')"
 }
 

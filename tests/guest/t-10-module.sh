@@ -116,6 +116,18 @@ t_reload() {
 		rmmod hugetrack || fail "second load/unload failed"
 }
 
+# A "-" in this kernel's column needs a "# reason PROBE K1,K2: why" line naming it.
+t_missing_have_reasons() {
+	local name sym
+	while read -r name rest; do
+		case $name in '#'*|'') continue ;; esac
+		sym=$(expected_symbol "$name")
+		[ "$sym" != - ] && continue
+		grep "^# reason $name " /tests/expected-probes.txt | cut -d' ' -f4 | tr ',:' '\n\n' |
+			grep -qx -- "$KNAME" || fail "no reason why $name is missing on $KNAME"
+	done </tests/expected-probes.txt
+}
+
 LOAD_resv=$(cat $SYS2M/resv_hugepages)
 LOAD_free=$(cat $SYS2M/free_hugepages)
 run_test "module loads" t_load
@@ -131,6 +143,7 @@ while read -r name rest; do
 	fi
 done </tests/expected-probes.txt
 run_test "probes lists every probe point once" t_probe_list_complete
+run_test "every probe missing on $KNAME has its reason in expected-probes.txt" t_missing_have_reasons
 BASELINE=$(module_hstates)
 run_test "a data watchpoint on resv and free of each hstate" t_watchpoints
 run_test "hstates equals sysfs at rest" hstates_match_sysfs

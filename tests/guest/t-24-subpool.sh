@@ -58,7 +58,7 @@ t_subpool() {
 	hugefault -n 5 -f $SP/g 2>/dev/null && fail "a mapping larger than the mount succeeded"
 	events_after $s0
 	ev=$(events_after $s0 | grep 'kind=reserve' | tail -n 1)
-	expect_eq "reserve beyond size= fails" 0 "$(field "$ev" result)"
+	expect_eq "reserve beyond size= fails" "$RESERVE_FAIL" "$(field "$ev" result)"
 	check_step $s0 "mapping larger than the pool"
 
 	s0=$(last_seq)

@@ -4,6 +4,24 @@
 # kpagecount, ftrace and the khugepaged thread in /proc.
 insmod /hugetrack.ko || echo "# insmod failed: $(dmesg | tail -n 1)"
 
+# A kernel without THP (THP=0, expected-kernels.txt: PREEMPT_RT) has none of
+# this: no sysfs for it, MADV_COLLAPSE is refused, the thp probes missing.
+t_no_thp() {
+	local p
+	[ ! -e /sys/kernel/mm/transparent_hugepage ] || fail "$KNAME has /sys/kernel/mm/transparent_hugepage"
+	thpcollapse -n 1 >/dev/null 2>&1 && fail "MADV_COLLAPSE succeeded"
+	for p in $(awk '$2 == "thp" { print $1 }' $HT/probes); do
+		expect_eq "probe $p" missing "$(probe_field $p 5)"
+	done
+	expect_eq "collapse events" 0 "$(counter events_collapse)"
+}
+
+if [ "$THP" = 0 ]; then
+	run_test "$KNAME has no THP: no sysfs for it, MADV_COLLAPSE refused, every thp probe missing, no event" t_no_thp
+	rmmod hugetrack
+	return 0
+fi
+
 KHP=$THP/khugepaged
 KHP_SCAN_SLEEP=$(cat $KHP/scan_sleep_millisecs)
 KHP_ALLOC_SLEEP=$(cat $KHP/alloc_sleep_millisecs)
@@ -47,10 +65,13 @@ t_madvise_anon() {
 }
 
 # The events of MADV_COLLAPSE are its per-range scans: as many as ftrace
-# counts calls of hpage_collapse_scan_pmd (khugepaged is off).
+# counts calls of the per-PMD scan (khugepaged is off): scan_pmd's symbol,
+# or single_pmd's where the scan is inlined (7.2).
 t_madvise_ftrace() {
-	local before theirs out
-	ftrace_add ht_scan_pmd hpage_collapse_scan_pmd || fail "cannot add an ftrace event"
+	local before theirs out sym
+	sym=$(expected_symbol scan_pmd)
+	[ "$sym" != - ] || sym=$(expected_symbol single_pmd)
+	ftrace_add ht_scan_pmd "$sym" || fail "cannot add an ftrace event on $sym"
 	before=$(counter events_collapse)
 	out=$(thpcollapse -n 3) || fail "thpcollapse: $out"
 	theirs=$(ftrace_hits ht_scan_pmd)
@@ -169,7 +190,7 @@ t_counters() {
 }
 
 run_test "MADV_COLLAPSE anonymous: event, smaps +2 MiB, pfn and mapcount as pagemap/kpagecount" t_madvise_anon
-run_test "MADV_COLLAPSE events equal ftrace calls of hpage_collapse_scan_pmd" t_madvise_ftrace
+run_test "MADV_COLLAPSE events equal ftrace calls of the per-PMD scan" t_madvise_ftrace
 run_test "khugepaged collapse: event from the khugepaged thread, owner is the process" t_khugepaged
 run_test "MADV_COLLAPSE shmem: collapse_file and page-table retract seen as ftrace sees them" t_madvise_shmem
 run_test "MADV_COLLAPSE on a userfaultfd-armed range: marked armed, result named" t_madvise_armed

@@ -60,11 +60,10 @@ t_starts_without_module() {
 
 # Each probe point resolves to the same symbol as the module's (expected-probes.txt).
 t_bpf_probes() {
-	local col name sym got
-	case $KSERIES in 6.1) col=2 ;; *) col=3 ;; esac
+	local name sym got
 	while read -r name rest; do
 		case $name in '#'*|'') continue ;; esac
-		sym=$(awk -v p="$name" -v c="$col" '$1 == p { print $c }' /tests/expected-probes.txt)
+		sym=$(expected_symbol "$name")
 		got=$(awk -v p="$name" '$1 == p { print $3, $5 }' $BPFDIR/probes)
 		if [ "$sym" = - ]; then
 			expect_eq "$name" "- missing" "$got"

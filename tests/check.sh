@@ -66,7 +66,7 @@ run_guest() {
 	local ver=$1 start mm=
 	start=$(date +%s)
 	# the mm selftests' subset (t-55) runs on one kernel: docs/testing.md
-	if [ "$ver" = "$(mm_check_kernel)" ]; then
+	if [ "$ver" = "$(stock_kernel)" ]; then
 		if tests/selftests-build.sh "$ver" >/dev/null; then
 			mm=mm
 		else

@@ -11,12 +11,12 @@ mode=${1:-demo}
 # Ctrl-C ends QEMU, which exits 0: stop here rather than show a plot of a
 # run cut short
 trap 'exit 130' INT
-# the newest installed Debian kernel of the stock flavour (not PREEMPT_RT),
-# unless HT_KERNELS names one (the debug kernel: HT_KERNELS=6.12-debug)
+# the stock 6.12, unless HT_KERNELS names one (the debug kernel:
+# HT_KERNELS=6.12-debug)
 if [ -n "${HT_KERNELS:-}" ]; then
 	ver=$(test_kernels | tail -n 1)
 else
-	ver=$(test_kernels | grep -vx "$DEBUG_KERNEL" | grep -v -- '-rt-' | tail -n 1)
+	ver=$(stock_kernel)
 fi
 [ -n "$ver" ] || die "no test kernel installed: run 'make setup'"
 [ "$ver" != "$DEBUG_KERNEL" ] || "$TOP/tests/debug-kernel/build.sh"

@@ -134,9 +134,10 @@ mm_programs() {
 	awk -v s="$1" '!/^#/ && $1 == s && !seen[$5]++ { print $5 }' "$TOP/tests/mm-selftests.txt"
 }
 
-# The kernel of the test kernels whose make check runs the mm selftests'
-# subset (t-55-selftests.sh): the stock 6.12 (docs/testing.md says why).
-mm_check_kernel() {
+# The stock 6.12 of the test kernels: the one make demo and make shell boot
+# (the README's quick start), and whose make check runs the mm selftests'
+# subset (t-55-selftests.sh; docs/testing.md says why).
+stock_kernel() {
 	test_kernels | grep -m1 '^6\.12\..*-amd64$'
 }
 

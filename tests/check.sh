@@ -130,6 +130,25 @@ host_check "DKMS refuses a kernel whose .config lacks CONFIG_KPROBES (BUILD_EXCL
 	tests/packaging.sh exclusive "$first"
 host_check "make dkms-remove leaves nothing behind" tests/packaging.sh dkms-remove
 
+# The Debian packages, installed into a Debian 12 chroot of their own.
+timed_check() {
+	local start=$SECONDS
+	host_check "$@"
+	echo "#   $((SECONDS - start)) s"
+}
+timed_check "make deb: hugetrack-dkms (DKMS sources) and hugetrack (reader, hugetrack-bpf, man pages), VERSION's version" \
+	tests/packaging.sh deb
+timed_check "lintian: no error or warning on either package" tests/packaging.sh lintian
+timed_check "apt install of both with linux-headers-6.12-amd64 and dkms in a chroot: DKMS built and installed hugetrack.ko" \
+	tests/packaging.sh deb-install
+timed_check "modinfo of the packaged module: VERSION, description, license, each parameter with its default" \
+	tests/packaging.sh deb-modinfo
+timed_check "hugetrack --version and hugetrack-bpf --version of the package run" tests/packaging.sh deb-run
+timed_check "linux-headers-amd64 (6.1) installed afterwards: DKMS builds and installs it for 6.1 too" \
+	tests/packaging.sh deb-kernel
+timed_check "apt-get purge of both: no file of theirs, no DKMS tree, dkms status empty" \
+	tests/packaging.sh deb-purge
+
 for ver in $kernels; do
 	if [ -f "$BUILD/$ver/module/hugetrack.ko" ]; then
 		run_guest "$ver"

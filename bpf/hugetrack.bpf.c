@@ -372,6 +372,7 @@ static void store(void *ctx, struct call *c)
 static void note_holders(struct call *c, bool start)
 {
 	struct ht_event *ev = &c->ev;
+	struct mm_struct *mm = c->mm;
 	__u64 users = 1, migratable;
 	struct page *head;
 	int map = start ? ev->map_before : ev->map_after;
@@ -379,9 +380,10 @@ static void note_holders(struct call *c, bool start)
 	if (c->why_ref)
 		return;
 	if (ev->kind != HT_EV_FAULT &&
-	    (struct mm_struct *)BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), mm) == c->mm)
+	    (struct mm_struct *)BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), mm) == mm)
 		users = 2;
-	if (BPF_CORE_READ(c->mm, mm_users.counter) > users) {
+	/* a local: CO-RE relocates the kernel's types only, not struct call */
+	if (BPF_CORE_READ(mm, mm_users.counter) > users) {
 		c->why_ref = HT_UNJ_MM_USERS + 1;
 		return;
 	}

@@ -168,7 +168,7 @@ const char *ht_event_kind_name(int kind)
 }
 
 static const struct {
-	ht_fault_bit_t bit;
+	HT_FAULT_BIT_T bit;
 	const char *name;
 } fault_bits[] = { VM_FAULT_RESULT_TRACE };
 

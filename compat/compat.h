@@ -16,7 +16,6 @@
 #include <linux/types.h>
 #include <linux/uaccess.h>
 #include <linux/userfaultfd_k.h>
-#include <trace/events/huge_memory.h>
 #ifdef CONFIG_X86
 #include <asm/ibt.h>
 #endif
@@ -73,9 +72,9 @@
  * them so (COMPAT_FAULT_TRACE_U32: 7.3), else vm_fault_t.
  */
 #ifdef COMPAT_FAULT_TRACE_U32
-typedef u32 ht_fault_bit_t;
+#define HT_FAULT_BIT_T	u32
 #else
-typedef vm_fault_t ht_fault_bit_t;
+#define HT_FAULT_BIT_T	vm_fault_t
 #endif
 
 /*
@@ -138,6 +137,10 @@ static inline pgoff_t ht_hugetlb_cache_index(struct hstate *h,
 #define HT_MFILL_ARG_VMA	1
 #define HT_MFILL_ARG_ADDR	2
 #define HT_MFILL_ARG_MODE	4
+#define HT_MFILL_FN		hugetlb_mfill_atomic_pte
+typedef int ht_proto_mfill(pte_t *dst_pte, struct vm_area_struct *dst_vma,
+			   unsigned long dst_addr, unsigned long src_addr,
+			   uffd_flags_t flags, struct folio **foliop);
 
 static inline bool ht_mfill_is_continue(unsigned long mode)
 {
@@ -148,6 +151,11 @@ static inline bool ht_mfill_is_continue(unsigned long mode)
 #define HT_MFILL_ARG_VMA	2
 #define HT_MFILL_ARG_ADDR	3
 #define HT_MFILL_ARG_MODE	5
+#define HT_MFILL_FN		hugetlb_mcopy_atomic_pte
+typedef int ht_proto_mfill(struct mm_struct *dst_mm, pte_t *dst_pte,
+			   struct vm_area_struct *dst_vma, unsigned long dst_addr,
+			   unsigned long src_addr, enum mcopy_atomic_mode mode,
+			   struct page **pagep, bool wp_copy);
 
 static inline bool ht_mfill_is_continue(unsigned long mode)
 {
@@ -177,17 +185,34 @@ static inline bool ht_mfill_is_continue(unsigned long mode)
  * huge_pmd_unshare(mm, vma, addr, ptep): the mm of the vma in both.
  */
 #ifdef COMPAT_PMD_UNSHARE_TLB
+typedef int ht_proto_pmd_unshare(struct mmu_gather *tlb, struct vm_area_struct *vma,
+				 unsigned long addr, pte_t *ptep);
+
 static inline struct mm_struct *ht_pmd_unshare_mm(struct vm_area_struct *vma,
 						  struct mm_struct *arg0)
 {
 	return vma->vm_mm;
 }
 #else
+typedef int ht_proto_pmd_unshare(struct mm_struct *mm, struct vm_area_struct *vma,
+				 unsigned long addr, pte_t *ptep);
+
 static inline struct mm_struct *ht_pmd_unshare_mm(struct vm_area_struct *vma,
 						  struct mm_struct *arg0)
 {
 	return arg0;
 }
+#endif
+
+/*
+ * hugetlb_reserve_pages()'s flags: vma_flags_t where Kbuild finds it
+ * (COMPAT_RESERVE_VMA_FLAGS, 7.x; one word, with the bits of vm_flags_t),
+ * else vm_flags_t.
+ */
+#ifdef COMPAT_RESERVE_VMA_FLAGS
+#define HT_RESERVE_FLAGS_T	vma_flags_t
+#else
+#define HT_RESERVE_FLAGS_T	vm_flags_t
 #endif
 
 /*
@@ -206,6 +231,9 @@ static inline struct mm_struct *ht_pmd_unshare_mm(struct vm_area_struct *vma,
  * reservation map (0 or more), or -errno; else bool, true on success.
  */
 #ifdef COMPAT_RESERVE_PAGES_LONG
+typedef long ht_proto_reserve(struct inode *inode, long from, long to,
+			      struct vm_area_struct *vma, HT_RESERVE_FLAGS_T flags);
+
 static inline long ht_reserve_result(unsigned long retval)
 {
 	return retval;
@@ -216,6 +244,9 @@ static inline bool ht_reserve_ok(long result)
 	return result >= 0;
 }
 #else
+typedef bool ht_proto_reserve(struct inode *inode, long from, long to,
+			      struct vm_area_struct *vma, HT_RESERVE_FLAGS_T flags);
+
 /* A bool return defines only the low byte of the return register. */
 static inline long ht_reserve_result(unsigned long retval)
 {
@@ -228,31 +259,7 @@ static inline bool ht_reserve_ok(long result)
 }
 #endif
 
-/*
- * khugepaged's enum scan_result, by value.  It is private to
- * mm/khugepaged.c; its trace header (include/trace/events/huge_memory.h,
- * in every headers package) lists the same names in the same order as
- * SCAN_STATUS, which the kernels have changed much (6.5 appended
- * SCAN_COPY_MC and SCAN_PAGE_FILLED; 7.x merged SCAN_PMD_NULL and
- * SCAN_PMD_NONE into SCAN_NO_PTE_TABLE, dropped SCAN_PAGE_RO, added
- * SCAN_PAGE_LAZYFREE and SCAN_PAGE_DIRTY_OR_WRITEBACK; 7.3 renamed
- * SCAN_PTE_UFFD_WP): the names are taken from it.
- */
-#define HT_SCAN_RESULTS_MAX	48
-
-static inline const char *ht_scan_result_name(long result)
-{
-#undef EM
-#undef EMe
-#define EM(a, b)	#a,
-#define EMe(a, b)	#a
-	static const char *const names[] = { SCAN_STATUS };
-#undef EM
-#undef EMe
-
-	BUILD_BUG_ON(ARRAY_SIZE(names) > HT_SCAN_RESULTS_MAX);
-	return result >= 0 && result < ARRAY_SIZE(names) ? names[result] : NULL;
-}
+#include "scan_results.h"
 
 /*
  * The mapcount /proc/kpagecount shows for a THP's head page: page_mapcount()

@@ -114,13 +114,13 @@ host_check "make user builds without clang or bpftool; --backend bpf then says s
 host_check "the BPF backend builds (clang -Werror, static hugetrack-bpf)" make -s bpf
 
 # The install paths, in private trees; the guests get what DKMS installed.
-first=$(echo "$kernels" | head -n 1)
-last=$(echo "$kernels" | tail -n 1)
+first=$(dkms_kernels | head -n 1)
+last=$(dkms_kernels | tail -n 1)
 host_check "make install / make uninstall for $last: modules_install, depmod, nothing left" \
 	tests/packaging.sh make-install "$last"
-host_check "make dkms-install: dkms add, build, install for $(echo $kernels)" \
+host_check "make dkms-install: dkms add, build, install for $(echo $(dkms_kernels))" \
 	tests/packaging.sh dkms-install
-for ver in $kernels; do
+for ver in $(dkms_kernels); do
 	host_check "modinfo of the DKMS module for $ver: VERSION, description, license, each parameter with its default" \
 		tests/packaging.sh modinfo "$ver"
 done

@@ -53,6 +53,16 @@ test_kernels() {
 	kernel_pins | awk '{ print $1 }'
 }
 
+# dkms_kernels: the test kernels the host's DKMS can build for: not those
+# of a chroot (their headers run only there; their guests' t-15 fails: no
+# DKMS module)
+dkms_kernels() {
+	local ver
+	for ver in $(test_kernels); do
+		[ "$(kernel_how "$ver")" = chroot ] || echo "$ver"
+	done
+}
+
 # kernel_image VER / kernel_tree VER: what QEMU boots, what modules build
 # against (a chroot kernel's: the path inside its chroot)
 kernel_image() {

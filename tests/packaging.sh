@@ -50,7 +50,7 @@ dkms_state() {
 
 step_dkms_install() {
 	local kernels ver rel log
-	kernels=$(test_kernels)
+	kernels=$(dkms_kernels)
 	rm -rf "$T" "$BUILD"/*/dkms-root
 	mkdir -p "$T/src" "$T/dkms"
 	# what the kernel package installs, that modprobe reads (the debug
@@ -139,7 +139,7 @@ step_dkms_remove() {
 	local left ver
 	"${DKMS_MAKE[@]}" dkms-remove >"$T/dkms-remove.log" 2>&1 ||
 		{ tail -n 20 "$T/dkms-remove.log"; return 1; }
-	for ver in $(test_kernels); do
+	for ver in $(dkms_kernels); do
 		depmod -b "$T" "$(kernel_release "$ver")"
 	done
 	left=$(find "$T/src" "$T/dkms" "$T/lib" -name '*hugetrack*'

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Part of compat/compat.h: the names of khugepaged's scan results, from the
+ * kernel's own list.  Its EM()/EMe() are the kernel's X-macro convention,
+ * which checkpatch flags (tests/style.sh lets this file have them).
+ */
+#ifndef HUGETRACK_SCAN_RESULTS_H
+#define HUGETRACK_SCAN_RESULTS_H
+
+#include <trace/events/huge_memory.h>
+
+/*
+ * khugepaged's enum scan_result, by value.  It is private to
+ * mm/khugepaged.c; its trace header (include/trace/events/huge_memory.h,
+ * in every headers package) lists the same names in the same order as
+ * SCAN_STATUS, which the kernels have changed much (6.5 appended
+ * SCAN_COPY_MC and SCAN_PAGE_FILLED; 7.x merged SCAN_PMD_NULL and
+ * SCAN_PMD_NONE into SCAN_NO_PTE_TABLE, dropped SCAN_PAGE_RO, added
+ * SCAN_PAGE_LAZYFREE and SCAN_PAGE_DIRTY_OR_WRITEBACK; 7.3 renamed
+ * SCAN_PTE_UFFD_WP): the names are taken from it.
+ */
+#define HT_SCAN_RESULTS_MAX	48
+
+static inline const char *ht_scan_result_name(long result)
+{
+#undef EM
+#undef EMe
+#define EM(a, b)	#a,
+#define EMe(a, b)	#a
+	static const char *const names[] = { SCAN_STATUS };
+#undef EM
+#undef EMe
+
+	BUILD_BUG_ON(ARRAY_SIZE(names) > HT_SCAN_RESULTS_MAX);
+	return result >= 0 && result < ARRAY_SIZE(names) ? names[result] : NULL;
+}
+
+#endif /* HUGETRACK_SCAN_RESULTS_H */

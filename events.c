@@ -502,7 +502,7 @@ static void end_hstate_event(struct ht_event *ev, struct hstate *h)
 	 * may be between its write and its count (resv_unsettled()).
 	 */
 	smp_rmb();
-	if (!hugetlb_lock_p || spin_is_locked(hugetlb_lock_p))
+	if (!hugetlb_lock_p || ht_spinlock_held(hugetlb_lock_p))
 		ev->flags |= HT_EVF_LOCK_BUSY;
 	/* after the counters and the lock word (fully ordered): see ht_event_begin() */
 	if (atomic_dec_return(&in_flight) ||

@@ -89,6 +89,19 @@
 #endif
 
 /*
+ * Whether a spinlock_t is held by anyone, without taking it: on PREEMPT_RT
+ * it is an rt_mutex (held while it has an owner), else a raw spinlock.
+ */
+static inline bool ht_spinlock_held(spinlock_t *lock)
+{
+#ifdef CONFIG_PREEMPT_RT
+	return rt_mutex_base_is_locked(&lock->lock);
+#else
+	return raw_spin_is_locked(&lock->rlock);
+#endif
+}
+
+/*
  * With IBT, a function-entry kprobe sits after the ENDBR64 that starts the
  * function (arch_adjust_kprobe_addr()); an indirect call must land on the
  * ENDBR64 itself, so step back over it.

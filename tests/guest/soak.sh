@@ -93,7 +93,7 @@ controller() {
 		0) quiet; counted; echo reset >$HT/control; echo enable >$HT/control ;;
 		1) echo "filter comm hugefault" >$HT/control ;;
 		2) echo "filter comm hugeuffd" >$HT/control ;;
-		3) pid=$(pidof -s hugefault)
+		3) pid=$(pidof hugefault | cut -d ' ' -f 1)
 		   echo "filter pid ${pid:-1}" >$HT/control ;;
 		4 | 5) echo "filter clear" >$HT/control ;;
 		6) echo disable >$HT/control ;;
@@ -141,6 +141,9 @@ t_soak() {
 	free0=$(cat $SYS2M/free_hugepages)
 	pages0=$(cat /proc/sys/vm/nr_hugepages)
 	end=$(($(date +%s) + MINUTES * 60))
+	# the resizer's range from the start: ten loops on the boot's 16
+	# pages ran out (a copy-on-write child got SIGBUS)
+	echo 96 >/proc/sys/vm/nr_hugepages
 	workloads
 	resizer &
 	while [ "$(date +%s)" -lt $end ]; do

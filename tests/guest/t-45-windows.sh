@@ -79,7 +79,8 @@ t_pmd_unshare_vs_fault() {
 t_collapse_vs_uffd_fill() {
 	local h0 hits0 out pid
 	rmmod hugetrack
-	insmod /tests/ht_inject.ko mode=hold comm=thpcollapse hold_ms=1500 ||
+	insmod /tests/ht_inject.ko mode=hold comm=thpcollapse hold_ms=1500 \
+		hold_symbol="$(expected_symbol collapse_pte_mapped_thp)" ||
 		fail "cannot load ht_inject"
 	insmod /hugetrack.ko || fail "cannot load hugetrack after ht_inject"
 	h0=$(window_field collapse_vs_uffd_fill hits)

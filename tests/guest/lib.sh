@@ -5,7 +5,7 @@
 
 HT=/sys/kernel/debug/hugetrack
 TAP_COUNT=0
-KSERIES=$(uname -r | cut -d. -f1-2)
+KSERIES=$(uname -r | sed "s/^\([0-9]*\.[0-9]*\).*/\1/")
 # KNAME: the kernel's column in expected-probes.txt and expected-kernels.txt:
 # its series, with the flavour of the debug kernel (tests/debug-kernel/,
 # CONFIG_LOCALVERSION="-debug") and of PREEMPT_RT ("-rt-amd64").
@@ -22,7 +22,7 @@ kernel_fact() {
 }
 
 # What differs between the test kernels (expected-kernels.txt says what each means)
-for fact in CACHE_REFS RESTORES_ON_FREE FILL_DURING_COLLAPSE RESERVE_FAIL BTF LOCKDOWN_LSM THP DEBUG_KERNEL; do
+for fact in CACHE_REFS RESTORES_ON_FREE FILL_DURING_COLLAPSE RESERVE_FAIL BTF LOCKDOWN_LSM HAS_THP DEBUG_KERNEL; do
 	eval "$fact=\$(kernel_fact $fact)"
 done
 

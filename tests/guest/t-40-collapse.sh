@@ -4,7 +4,7 @@
 # kpagecount, ftrace and the khugepaged thread in /proc.
 insmod /hugetrack.ko || echo "# insmod failed: $(dmesg | tail -n 1)"
 
-# A kernel without THP (THP=0, expected-kernels.txt: PREEMPT_RT) has none of
+# A kernel without THP (HAS_THP=0, expected-kernels.txt: PREEMPT_RT) has none of
 # this: no sysfs for it, MADV_COLLAPSE is refused, the thp probes missing.
 t_no_thp() {
 	local p
@@ -16,7 +16,7 @@ t_no_thp() {
 	expect_eq "collapse events" 0 "$(counter events_collapse)"
 }
 
-if [ "$THP" = 0 ]; then
+if [ "$HAS_THP" = 0 ]; then
 	run_test "$KNAME has no THP: no sysfs for it, MADV_COLLAPSE refused, every thp probe missing, no event" t_no_thp
 	rmmod hugetrack
 	return 0

@@ -103,6 +103,15 @@ static int check(const char *p, long n, char first)
 	return 0;
 }
 
+/*
+ * A source of small pages: with THP "always" one touch would fault in all
+ * of it; a kernel without THP (PREEMPT_RT) refuses with EINVAL, and needs not.
+ */
+static int no_thp(char *src)
+{
+	return madvise(src, hpage, MADV_NOHUGEPAGE) && errno != EINVAL;
+}
+
 /* The source of page i's copy, its first byte @value. */
 static char *source(int retry, char value)
 {
@@ -112,9 +121,7 @@ static char *source(int retry, char value)
 	if (retry) {
 		src = mmap(NULL, hpage, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		/* with THP "always" one touch would fault in all of it; without THP (EINVAL) it cannot */
-		if (src == MAP_FAILED ||
-		    (madvise(src, hpage, MADV_NOHUGEPAGE) && errno != EINVAL))
+		if (src == MAP_FAILED || no_thp(src))
 			die("mmap of a source page");
 		src[0] = value;
 		return src;
@@ -199,7 +206,7 @@ static int race_copy_retry(void)
 	r.dst = map(-1, hpage);
 	uffd = uffd_register(r.dst, hpage, UFFDIO_REGISTER_MODE_MISSING, 0);
 	r.src = mmap(NULL, hpage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (r.src == MAP_FAILED || madvise(r.src, hpage, MADV_NOHUGEPAGE))
+	if (r.src == MAP_FAILED || no_thp(r.src))
 		die("mmap of the source");
 	r.src_uffd = uffd_register(r.src, hpage, UFFDIO_REGISTER_MODE_MISSING, 0);
 	if (pthread_create(&monitor, NULL, copy_race_monitor, &r))

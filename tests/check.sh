@@ -78,7 +78,7 @@ run_guest() {
 		report "$ver" fail "guest root file system" "initramfs.sh failed"
 		return
 	fi
-	tests/vm.sh "$ver" check
+	HT_TESTS=${HT_TESTS:-$(kernel_tests "$ver")} tests/vm.sh "$ver" check
 	echo "# $ver: guest ran $(($(date +%s) - start)) s"
 	fold_tap "$ver" "$BUILD/$ver/tap.log"
 	check_artifacts "$ver"

@@ -29,6 +29,12 @@ kernel_how() {
 	echo "${how:-host}"
 }
 
+# kernel_tests VER: the guest tests make check runs on VER, as HT_TESTS
+# takes them (empty: all)
+kernel_tests() {
+	kernel_pins | awk -v k="$1" '$1 == k && $5 != "all" { gsub(",", " ", $5); print $5 }'
+}
+
 # kernel_suite VER: the Debian suite VER comes from
 kernel_suite() {
 	kernel_pins | awk -v k="$1" '$1 == k { print $2 }'

@@ -50,7 +50,9 @@ t_load_unload_under_load() {
 	dmesg0=$(dmesg | wc -l)
 	bg_loop fault hugefault -n 2 -t 2 & pids="$pids $!"
 	bg_loop uffd hugeuffd copy 2 & pids="$pids $!"
-	bg_loop collapse thpcollapse -n 1 -q & pids="$pids $!"
+	if [ "$HAS_THP" != 0 ]; then
+		bg_loop collapse thpcollapse -n 1 -q & pids="$pids $!"
+	fi
 	race_reader & pids="$pids $!"
 	# never idle, but yielding to the loads and unloads: 50 cycles in time
 	renice -n 19 -p $pids >/dev/null

@@ -61,11 +61,12 @@ build_debug_kernel() {
 	tests/debug-kernel/build.sh >"$log" 2>&1 || { tail -n 20 "$log"; return 1; }
 }
 
-# run_guest VER: boot it, fold its TAP lines into the totals
-run_guest() {
-	local ver=$1 start mm=
-	start=$(date +%s)
-	# the mm selftests' subset (t-55) runs on one kernel: docs/testing.md
+# prepare_guest VER: its root file system (with the mm selftests' subset,
+# t-55, on one kernel: docs/testing.md); one at a time, for they share the
+# guest programs' build
+prepare_guest() {
+	local ver=$1 mm=
+
 	if [ "$ver" = "$(stock_kernel)" ]; then
 		if tests/selftests-build.sh "$ver" >/dev/null; then
 			mm=mm
@@ -74,15 +75,64 @@ run_guest() {
 				"$(tail -n 1 "$BUILD/$ver/mm-build.log")"
 		fi
 	fi
-	if ! tests/initramfs.sh "$ver" $mm; then
-		report "$ver" fail "guest root file system" "initramfs.sh failed"
-		return
-	fi
-	HT_TESTS=${HT_TESTS:-$(kernel_tests "$ver")} tests/vm.sh "$ver" check
-	echo "# $ver: guest ran $(($(date +%s) - start)) s"
+	tests/initramfs.sh "$ver" $mm && return
+	report "$ver" fail "guest root file system" "initramfs.sh failed"
+	return 1
+}
+
+# boot_guest VER: runs in the background, so it only writes files: the TAP,
+# the console, what vm.sh said, and how long the guest ran
+boot_guest() {
+	local ver=$1 start=$SECONDS
+
+	HT_TESTS=${HT_TESTS:-$(kernel_tests "$ver")} tests/vm.sh "$ver" check \
+		>"$BUILD/$ver/vm.log" 2>&1
+	echo $((SECONDS - start)) >"$BUILD/$ver/guest-seconds"
+}
+
+# fold_guest VER: a finished guest's results into the totals
+fold_guest() {
+	local ver=$1
+
+	sed 's/^/# /' "$BUILD/$ver/vm.log"
+	echo "# $ver: guest ran $(cat "$BUILD/$ver/guest-seconds") s"
 	fold_tap "$ver" "$BUILD/$ver/tap.log"
 	check_artifacts "$ver"
 	check_console "$ver"
+}
+
+# run_guests VER...: each TCG guest keeps one host core busy, so as many run
+# at once as there are cores (HT_GUEST_JOBS), the debug kernel's, the
+# longest, first; their results are folded in the order given
+run_guests() {
+	local ver jobs=${HT_GUEST_JOBS:-$(nproc)} booted=() longest_first=() running=0
+
+	for ver in "$@"; do
+		if [ ! -f "$BUILD/$ver/module/hugetrack.ko" ]; then
+			report "$ver" fail "guest tests" "the module did not build"
+		elif prepare_guest "$ver"; then
+			booted+=("$ver")
+		fi
+	done
+	for ver in "${booted[@]}"; do
+		if [ "$ver" = "$DEBUG_KERNEL" ]; then
+			longest_first=("$ver" "${longest_first[@]}")
+		else
+			longest_first+=("$ver")
+		fi
+	done
+	for ver in "${longest_first[@]}"; do
+		if [ "$running" -ge "$jobs" ]; then
+			wait -n
+			running=$((running - 1))
+		fi
+		boot_guest "$ver" &
+		running=$((running + 1))
+	done
+	wait
+	for ver in "${booted[@]}"; do
+		fold_guest "$ver"
+	done
 }
 
 cd "$TOP"
@@ -149,13 +199,7 @@ timed_check "linux-headers-amd64 (6.1) installed afterwards: DKMS builds and ins
 timed_check "apt-get purge of both: no file of theirs, no DKMS tree, dkms status empty" \
 	tests/packaging.sh deb-purge
 
-for ver in $kernels; do
-	if [ -f "$BUILD/$ver/module/hugetrack.ko" ]; then
-		run_guest "$ver"
-	else
-		report "$ver" fail "guest tests" "the module did not build"
-	fi
-done
+run_guests $kernels
 
 # The README's first commands as a person types them, in a terminal.
 host_check "make demo in a terminal reaches its hugetrack check report and exits 0" \
@@ -165,5 +209,4 @@ host_check "Ctrl-C in make demo ends it and its QEMU, before any plot is handed 
 host_check "make shell in a terminal: a prompt, hugetrack snapshot, top redrawn in place, poweroff -f back to the host" \
 	tests/pty.sh shell
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -157,9 +157,12 @@ stock_kernel() {
 	test_kernels | grep -m1 '^6\.12\..*-amd64$'
 }
 
-# Totals of ok / not ok lines, for check.sh, selftests.sh and soak.sh.
+# Totals of ok / not ok lines, for check.sh, selftests.sh and soak.sh, and
+# the not ok lines themselves, repeated above the totals: a log that keeps
+# only its tail (CI's) still names what failed.
 passed=0
 failed=0
+failures=()
 # on every kernel; PREEMPT_RT's (a handler that sleeps, or takes a lock that
 # sleeps there) and lockdep's, by name
 CONSOLE_REPORTS='Kernel panic|BUG:|Oops|WARNING:|INFO: trying to register non-static key|Disabling lock debugging'
@@ -173,7 +176,8 @@ report() {
 		echo "[$1] ok - $3"
 	else
 		failed=$((failed + 1))
-		echo "[$1] not ok - $3${4:+ # $4}"
+		failures+=("[$1] not ok - $3${4:+ # $4}")
+		echo "${failures[-1]}"
 	fi
 }
 
@@ -188,7 +192,8 @@ fold_tap() {
 		"ok "*)
 			passed=$((passed + 1)); count=$((count + 1)); echo "[$ver] $line" ;;
 		"not ok "*)
-			failed=$((failed + 1)); count=$((count + 1)); echo "[$ver] $line" ;;
+			failed=$((failed + 1)); count=$((count + 1))
+			failures+=("[$ver] $line"); echo "[$ver] $line" ;;
 		"1.."*)
 			plan=${line#1..} ;;
 		"#"*)
@@ -213,4 +218,11 @@ check_console() {
 		report "$1" fail "guest console is free of panics, warnings and KASAN or lockdep reports" \
 			"$(grep -m1 -E "$CONSOLE_REPORTS" "$BUILD/$1/console.log")"
 	fi
+}
+
+# summary: the failures again, then the totals line; its status is the run's
+summary() {
+	[ "$failed" -eq 0 ] || printf '# failed: %s\n' "${failures[@]}"
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
 }

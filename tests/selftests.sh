@@ -60,5 +60,4 @@ for ver in $kernels; do
 	cat "$BUILD/$ver/selftests.md"
 	doc_section "$ver" "$BUILD/$ver/selftests.md"
 done
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -27,5 +27,4 @@ for ver in $kernels; do
 	check_console "$ver"
 	grep -h '^# soak:' "$BUILD/$ver/soak.log" | tr -d '\r' | sed "s/^/[$ver] /"
 done
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

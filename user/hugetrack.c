@@ -605,7 +605,8 @@ static void usage(FILE *out)
 		"or with --backend bpf runs the BPF backend (no module; root and BTF).\n"
 		"BPF cannot set the module's data watchpoints: no writers file, and a\n"
 		"reservation count wrapped and put back inside one call goes unseen\n"
-		"(the README's BPF section has every difference and why).\n\n");
+		"(every difference and why: docs/bpf.md, installed as\n"
+		"/usr/share/doc/hugetrack/docs/bpf.md.gz).\n\n");
 	for (i = 0; i < NR_COMMANDS; i++)
 		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].what);
 	fprintf(out, "\n'hugetrack COMMAND --help' for its options; man hugetrack.\n"

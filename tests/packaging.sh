@@ -192,7 +192,8 @@ step_deb() {
 	done
 	files=$(deb_files "${DEBS[1]}")
 	for f in /usr/bin/hugetrack /usr/bin/hugetrack-bpf /usr/share/man/man1/hugetrack.1.gz \
-		/usr/share/man/man1/hugetrack-bpf.1.gz /usr/share/doc/hugetrack/README.md.gz; do
+		/usr/share/man/man1/hugetrack-bpf.1.gz /usr/share/doc/hugetrack/README.md.gz \
+		/usr/share/doc/hugetrack/docs/bpf.md.gz /usr/share/doc/hugetrack/docs/files.md.gz; do
 		echo "$files" | grep -qx "$f" || { echo "hugetrack has no $f"; return 1; }
 	done
 	[ -z "$(dpkg-deb -f "${DEBS[1]}" Depends)" ] ||

@@ -7,7 +7,7 @@
 # judged (unjudged_mm_users), none fires; a fault alone is judged, and an
 # injected extra reference fires while that noise runs elsewhere.  Then
 # every capacity counter counts what did not fit, and reset clears exactly
-# what the README says: counters, anomalies, drop count, summary's ranges
+# what docs/files.md says of control: counters, anomalies, drop count, summary's ranges
 # and tasks.
 
 # gup_noise ARGS...: hugegup ARGS, no anomaly, and the faults it raced unjudged

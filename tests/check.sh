@@ -174,6 +174,11 @@ for ver in $(dkms_kernels); do
 	host_check "modinfo of the DKMS module for $ver: VERSION, description, license, each parameter with its default" \
 		tests/packaging.sh modinfo "$ver"
 done
+for ver in $kernels; do
+	[ "$(kernel_how "$ver")" != chroot ] ||
+		host_check "make dkms-install for $ver in its own suite's chroot (its dkms): installed, modinfo as VERSION" \
+			tests/packaging.sh dkms-chroot "$ver"
+done
 host_check "dkms autoinstall installs it again for $last (AUTOINSTALL)" \
 	tests/packaging.sh autoinstall "$last"
 host_check "DKMS refuses a kernel whose .config lacks CONFIG_KPROBES (BUILD_EXCLUSIVE_CONFIG)" \

@@ -60,8 +60,8 @@ test_kernels() {
 }
 
 # dkms_kernels: the test kernels the host's DKMS can build for: not those
-# of a chroot (their headers run only there; their guests' t-15 fails: no
-# DKMS module)
+# of a chroot (their headers run only there: packaging.sh dkms-chroot runs
+# DKMS in the chroot for them)
 dkms_kernels() {
 	local ver
 	for ver in $(test_kernels); do

@@ -12,6 +12,9 @@
 #                       description, license, every parameter and its default
 #   autoinstall VER     AUTOINSTALL: uninstalled, "dkms autoinstall" puts it back
 #   exclusive VER       a kernel whose .config lacks CONFIG_KPROBES is refused
+#   dkms-chroot VER     a kernel of a newer suite (kernels.txt: chroot): make
+#                       dkms-install in that suite's chroot, with its dkms;
+#                       modinfo of what it installed; build/<ver>/dkms-root/
 #   dkms-remove         make dkms-remove leaves nothing behind
 #   make-install VER    make install / make uninstall into a private root
 # The Debian packages (make deb), installed into a Debian 12 chroot made
@@ -72,18 +75,44 @@ step_dkms_install() {
 			{ tail -n 20 "$T/dkms-install.log"; return 1; }
 	fi
 	for ver in $kernels; do
-		rel=$(kernel_release "$ver")
-		[ "$(dkms_state "$rel")" = installed ] ||
-			{ echo "dkms status for $rel: '$(dkms_state "$rel")', not installed"; return 1; }
-		[ -n "$(installed_module "$rel")" ] || { echo "nothing in updates/dkms/ for $rel"; return 1; }
-		log=$T/dkms/hugetrack/$VERSION/$rel/x86_64/log/make.log
-		! grep -E '(warning|error):' "$log" || { echo "the DKMS build for $rel warned"; return 1; }
-		depmod -b "$T" "$rel"
-		grep -q "^updates/dkms/hugetrack.ko[.a-z]*:" "$T/lib/modules/$rel/modules.dep" ||
-			{ echo "modules.dep of $rel does not list hugetrack"; return 1; }
-		mkdir -p "$BUILD/$ver/dkms-root/lib/modules"
-		cp -a "$T/lib/modules/$rel" "$BUILD/$ver/dkms-root/lib/modules/"
+		stage_dkms_module "$ver" "$T" "$(dkms_state "$(kernel_release "$ver")")" || return 1
 	done
+}
+
+# stage_dkms_module VER TREE STATE: what DKMS built for VER into TREE (its
+# dkms/ and lib/modules/), in state STATE, is installed, warning-free, in
+# modules.dep, and is copied to build/<ver>/dkms-root/ for the guest
+stage_dkms_module() {
+	local ver=$1 tree=$2 rel log
+	rel=$(kernel_release "$ver")
+	[ "$3" = installed ] || { echo "dkms status for $rel: '$3', not installed"; return 1; }
+	ls "$tree/lib/modules/$rel/updates/dkms/hugetrack.ko"* >/dev/null 2>&1 ||
+		{ echo "nothing in updates/dkms/ for $rel"; return 1; }
+	log=$tree/dkms/hugetrack/$VERSION/$rel/x86_64/log/make.log
+	! grep -E '(warning|error):' "$log" || { echo "the DKMS build for $rel warned"; return 1; }
+	depmod -b "$tree" "$rel"
+	grep -q "^updates/dkms/hugetrack.ko[.a-z]*:" "$tree/lib/modules/$rel/modules.dep" ||
+		{ echo "modules.dep of $rel does not list hugetrack"; return 1; }
+	mkdir -p "$BUILD/$ver/dkms-root/lib/modules"
+	cp -a "$tree/lib/modules/$rel" "$BUILD/$ver/dkms-root/lib/modules/"
+}
+
+# A kernel of a newer suite: its headers build only in that suite's chroot,
+# so DKMS runs there (the chroot's own dkms), into a tree of its own.
+step_dkms_chroot() {
+	local ver=$1 tree=$T/chroot-$1 flags
+	flags="--dkmstree $tree/dkms --installtree $tree/lib/modules --no-depmod"
+	rm -rf "$tree" "$BUILD/$ver/dkms-root"
+	mkdir -p "$tree/src" "$tree/dkms" "$tree/lib/modules/$ver"
+	cp "$(kernel_modules_files "$ver")"/modules.{order,builtin,builtin.modinfo} "$tree/lib/modules/$ver/"
+	in_chroot "$ver" make -s -C "$TOP" DKMS_SOURCE_TREE="$tree/src" \
+		DKMS_FLAGS="$flags --kernelsourcedir $(kernel_tree "$ver")" \
+		dkms-install DKMS_KERNELS="$ver" >"$tree/dkms-install.log" 2>&1 ||
+		{ tail -n 20 "$tree/dkms-install.log"; return 1; }
+	check_modinfo "$(ls "$tree/lib/modules/$ver/updates/dkms/hugetrack.ko"*)" "$ver" &&
+		stage_dkms_module "$ver" "$tree" \
+			"$(in_chroot "$ver" dkms $flags --sourcetree "$tree/src" status -k "$ver" hugetrack/"$VERSION" |
+				sed -n 's/.*: //p')"
 }
 
 step_modinfo() {
@@ -226,9 +255,9 @@ mirror_sources() {
 		awk '$4 == "Debian" && $2 ~ /^bookworm/ { print "deb " $1 " " $2 " " $3 }' | sort -u
 }
 
-# in_chroot CMD...: CMD in the chroot, with /proc (objtool) and the kept
+# in_deb_chroot CMD...: CMD in the chroot, with /proc (objtool) and the kept
 # .debs mounted in a mount namespace of its own, gone when it ends
-in_chroot() {
+in_deb_chroot() {
 	unshare --mount --propagation private -- bash -c '
 		mount -t proc proc "$0/proc" &&
 		mount --bind "$1" "$0/var/cache/apt/archives" &&
@@ -273,19 +302,19 @@ new_chroot() {
 	# thrown away, and this makes it a quarter of its size
 	printf '%s\n' force-unsafe-io 'path-exclude=/lib/modules/*/kernel/*' \
 		>"$CHROOT/etc/dpkg/dpkg.cfg.d/hugetrack-test"
-	in_chroot apt-get -q update >"$CHROOT.log" 2>&1 || { tail -n 20 "$CHROOT.log"; return 1; }
+	in_deb_chroot apt-get -q update >"$CHROOT.log" 2>&1 || { tail -n 20 "$CHROOT.log"; return 1; }
 	# the kept .debs that the mirror no longer has go
-	in_chroot apt-get -q autoclean >>"$CHROOT.log" 2>&1
+	in_deb_chroot apt-get -q autoclean >>"$CHROOT.log" 2>&1
 }
 
 # headers_release PKG: the kernel release a linux-headers metapackage installs
 headers_release() {
-	in_chroot apt-cache depends "$1" | sed -n 's/^ *Depends: linux-headers-\(.*-amd64\)$/\1/p' | head -n 1
+	in_deb_chroot apt-cache depends "$1" | sed -n 's/^ *Depends: linux-headers-\(.*-amd64\)$/\1/p' | head -n 1
 }
 
 # chroot_dkms_state REL: what the chroot's dkms status says of hugetrack for REL
 chroot_dkms_state() {
-	in_chroot dkms status -k "$1" hugetrack/"$VERSION" 2>/dev/null | sed -n 's/.*: //p'
+	in_deb_chroot dkms status -k "$1" hugetrack/"$VERSION" 2>/dev/null | sed -n 's/.*: //p'
 }
 
 # chroot_module REL: the module DKMS installed for REL in the chroot
@@ -304,7 +333,7 @@ built_for() {
 	! grep -E '(warning|error):' "$log" || { echo "the DKMS build for $1 warned"; return 1; }
 	grep -q "^updates/dkms/hugetrack.ko[.a-z]*:" "$CHROOT/lib/modules/$1/modules.dep" ||
 		{ echo "modules.dep of $1 does not list hugetrack"; return 1; }
-	in_chroot dkms status hugetrack 2>/dev/null
+	in_deb_chroot dkms status hugetrack 2>/dev/null
 }
 
 step_deb_install() {
@@ -314,7 +343,7 @@ step_deb_install() {
 	rel=$(headers_release linux-headers-6.12-amd64)
 	[ -n "$rel" ] || { echo "no kernel release for linux-headers-6.12-amd64"; return 1; }
 	echo "$rel" >"$CHROOT.first"
-	in_chroot "${CHROOT_APT[@]}" install "${DEBS[@]/#$DEB_OUT//tmp}" linux-headers-6.12-amd64 dkms \
+	in_deb_chroot "${CHROOT_APT[@]}" install "${DEBS[@]/#$DEB_OUT//tmp}" linux-headers-6.12-amd64 dkms \
 		>>"$CHROOT.log" 2>&1 || { tail -n 20 "$CHROOT.log"; return 1; }
 	built_for "$rel"
 }
@@ -327,10 +356,10 @@ step_deb_modinfo() {
 
 step_deb_run() {
 	local out
-	out=$(in_chroot hugetrack --version) || { echo "hugetrack --version: $out"; return 1; }
+	out=$(in_deb_chroot hugetrack --version) || { echo "hugetrack --version: $out"; return 1; }
 	echo "$out"
 	[ "$out" = "hugetrack $VERSION" ] || { echo "hugetrack --version says '$out'"; return 1; }
-	out=$(in_chroot hugetrack-bpf --version) || { echo "hugetrack-bpf --version: $out"; return 1; }
+	out=$(in_deb_chroot hugetrack-bpf --version) || { echo "hugetrack-bpf --version: $out"; return 1; }
 	echo "$out"
 	[ "$out" = "hugetrack-bpf $VERSION" ] || { echo "hugetrack-bpf --version says '$out'"; return 1; }
 }
@@ -342,7 +371,7 @@ step_deb_kernel() {
 	rel=$(headers_release linux-headers-amd64)
 	[ -n "$rel" ] || { echo "no kernel release for linux-headers-amd64"; return 1; }
 	[ -z "$(chroot_module "$rel")" ] || { echo "a module for $rel before its headers"; return 1; }
-	in_chroot "${CHROOT_APT[@]}" install linux-headers-amd64 >>"$CHROOT.log" 2>&1 ||
+	in_deb_chroot "${CHROOT_APT[@]}" install linux-headers-amd64 >>"$CHROOT.log" 2>&1 ||
 		{ tail -n 20 "$CHROOT.log"; return 1; }
 	built_for "$rel"
 	[ "$(modinfo -F vermagic "$(chroot_module "$rel")" | cut -d' ' -f1)" = "$rel" ] ||
@@ -351,15 +380,15 @@ step_deb_kernel() {
 
 step_deb_purge() {
 	local files left f
-	files=$(in_chroot dpkg-query -L hugetrack hugetrack-dkms) || { echo "not installed: $files"; return 1; }
-	in_chroot "${CHROOT_APT[@]}" purge hugetrack hugetrack-dkms >>"$CHROOT.log" 2>&1 ||
+	files=$(in_deb_chroot dpkg-query -L hugetrack hugetrack-dkms) || { echo "not installed: $files"; return 1; }
+	in_deb_chroot "${CHROOT_APT[@]}" purge hugetrack hugetrack-dkms >>"$CHROOT.log" 2>&1 ||
 		{ tail -n 20 "$CHROOT.log"; return 1; }
 	left=$(for f in $files; do [ -d "$CHROOT$f" ] || [ ! -e "$CHROOT$f" ] || echo "$f"; done
 		find "$CHROOT/lib/modules" "$CHROOT/usr/src" -name '*hugetrack*' | sed "s|^$CHROOT||")
 	[ -z "$left" ] || { echo "left behind: $(echo $left)"; return 1; }
 	[ ! -e "$CHROOT/var/lib/dkms/hugetrack" ] || { echo "/var/lib/dkms/hugetrack is left"; return 1; }
-	[ -z "$(in_chroot dkms status hugetrack 2>&1)" ] || { echo "dkms status: $(in_chroot dkms status hugetrack 2>&1)"; return 1; }
-	! in_chroot dpkg-query -W -f '${db:Status-Status}\n' hugetrack hugetrack-dkms 2>/dev/null | grep -vx not-installed ||
+	[ -z "$(in_deb_chroot dkms status hugetrack 2>&1)" ] || { echo "dkms status: $(in_deb_chroot dkms status hugetrack 2>&1)"; return 1; }
+	! in_deb_chroot dpkg-query -W -f '${db:Status-Status}\n' hugetrack hugetrack-dkms 2>/dev/null | grep -vx not-installed ||
 		{ echo "dpkg still knows them"; return 1; }
 	remove_chroot
 }

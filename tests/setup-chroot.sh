@@ -7,8 +7,8 @@
 # $HT_CACHE/kernels/<release>/, fetched with apt-get download through a
 # sources list of its own ($HT_CACHE/apt/: the machine's apt sources stay
 # untouched); and per suite an mmdebstrap chroot, $HT_CACHE/chroot-<suite>/,
-# with gcc, make, sparse and the pinned headers, where tests/build-modules.sh
-# builds.  Their headers packages lack scripts/checker-valid.sh, without
+# with gcc, make, sparse, dkms and the pinned headers, where
+# tests/build-modules.sh and DKMS (tests/packaging.sh dkms-chroot) build.  Their headers packages lack scripts/checker-valid.sh, without
 # which kbuild does not run sparse: it is copied in from the pinned
 # linux-source package.  Idempotent: does nothing when all is there at the pinned versions.
 # Called by tests/setup.sh, as root.
@@ -18,8 +18,9 @@ set -euo pipefail
 MIRROR=${HT_MIRROR:-http://deb.debian.org/debian}
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 APT=$HT_CACHE/apt
-# what the modules build with, besides the headers (build_clean needs sparse)
-CHROOT_PACKAGES=gcc-16,make,libc6-dev,sparse
+# what the modules build with, besides the headers (build_clean needs
+# sparse; the guest's modprobe test needs what DKMS installs)
+CHROOT_PACKAGES=gcc-16,make,libc6-dev,sparse,dkms
 
 kernels=$(kernel_pins | awk '$4 == "chroot" { print $1 }')
 [ -n "$kernels" ] || exit 0

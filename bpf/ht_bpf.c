@@ -20,7 +20,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "hugetrack.h"
+#include "ht_bpf_shared.h"
 #include "hugetrack.skel.h"
 #include "ht_bpf.h"
 

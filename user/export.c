@@ -7,7 +7,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include "hugetrack.h"
+#include "export.h"
 
 static json_t *json_u64(unsigned long long v)
 {

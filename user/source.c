@@ -16,8 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
+#include "files.h"
 #include "ht_bpf.h"
-#include "hugetrack.h"
+#include "source.h"
 
 /* hugetrack-bpf serve counts its rounds in DIR/round: no module writes it */
 #define SERVE_MARK		"round"
@@ -52,6 +54,22 @@ int ht_source_open(struct ht_source *src, enum ht_backend backend, const char *d
 	src->dir = dir;
 	src->where = dir ?: "bpf";
 	return dir ? 0 : open_bpf(src);
+}
+
+int ht_source_open_chosen(struct ht_source *src)
+{
+	return ht_source_open(src, ht_backend, ht_debugfs);
+}
+
+int ht_source_open_and_run(struct ht_source *src, char **command)
+{
+	int status = ht_source_open_chosen(src);
+
+	if (!status && command)
+		status = ht_source_run(src, command);
+	if (status)
+		ht_source_close(src);
+	return status;
 }
 
 void ht_source_close(struct ht_source *src)

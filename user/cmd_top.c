@@ -11,7 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hugetrack.h"
+#include "cli.h"
+#include "commands.h"
+#include "parse.h"
+#include "snapshot.h"
+#include "source.h"
 
 #define MAX_TRACKED_HSTATES	8
 #define SHOWN_ANOMALIES		4
@@ -303,7 +307,7 @@ int cmd_top(int argc, char **argv)
 
 	ht_parse_args(&argp, argc, argv, NULL);
 	ht_catch_stop();
-	status = ht_open_source(&src);
+	status = ht_source_open_chosen(&src);
 	if (status)
 		return status;
 	t.tty = isatty(STDOUT_FILENO);

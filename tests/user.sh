@@ -24,12 +24,10 @@ fixture_dirs() {
 }
 
 # The reader with sanitizers (dynamic: ASan does not link statically), the
-# BPF backend's library in it too (every bpf/ht_bpf_*.c but the stand-in).
+# BPF backend's library in it too.
 asan_reader() {
-	local bpf_lib=() f
-	for f in "$TOP"/bpf/ht_bpf_*.c; do
-		[ "$f" = "$TOP/bpf/ht_bpf_absent.c" ] || bpf_lib+=("$f")
-	done
+	local bpf_lib
+	mapfile -t bpf_lib < <(bpf_library_sources)
 	make -s -C "$TOP" build/bpf/hugetrack.skel.h
 	clang "${CFLAGS[@]}" "${SAN[@]}" -I"$TOP/bpf" -I"$BUILD/bpf" \
 		-DHUGETRACK_VERSION="\"$(cat "$TOP/VERSION")\"" -o "$OUT/hugetrack" \

@@ -71,7 +71,7 @@ static void print_text(const struct ht_snapshot *s)
 		return;
 	printf("\nWINDOWS\n");
 	for (i = 0; i < s->nr_windows; i++) {
-		const struct ht_record *w = &s->windows[i];
+		const struct ht_kvrecord *w = &s->windows[i];
 
 		printf("  %-32s hits %s\n", ht_kv_get(&w->kv, "window"),
 		       ht_kv_get(&w->kv, "hits"));

@@ -220,7 +220,7 @@ static void show_health(struct top *t, const struct ht_snapshot *s)
 	bool changed;
 
 	for (i = 0; i < s->nr_probes; i++) {
-		const struct ht_probe *p = &s->probes[i];
+		const struct ht_probe_row *p = &s->probes[i];
 
 		missed += p->missed;
 		if (!strcmp(p->state, "active"))

@@ -18,8 +18,8 @@ void ht_snapshot_free(struct ht_snapshot *s)
 	free(s->hstates);
 	free(s->probes);
 	free(s->counters);
-	ht_records_free(s->anomalies, s->nr_anomalies);
-	ht_records_free(s->windows, s->nr_windows);
+	ht_kvrecords_free(s->anomalies, s->nr_anomalies);
+	ht_kvrecords_free(s->windows, s->nr_windows);
 	for (i = 0; i < sizeof(s->texts) / sizeof(s->texts[0]); i++)
 		free(s->texts[i]);
 	memset(s, 0, sizeof(*s));

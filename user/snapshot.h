@@ -11,15 +11,15 @@ struct ht_snapshot {
 	char *texts[5];
 	struct ht_hstate *hstates;
 	size_t nr_hstates;
-	struct ht_probe *probes;
+	struct ht_probe_row *probes;
 	size_t nr_probes;
 	struct ht_counter *counters;
 	size_t nr_counters;
-	struct ht_record *anomalies;
+	struct ht_kvrecord *anomalies;
 	size_t nr_anomalies;
 	/* windows: absent in modules older than the race windows */
 	bool has_windows;
-	struct ht_record *windows;
+	struct ht_kvrecord *windows;
 	size_t nr_windows;
 };
 

@@ -164,7 +164,7 @@ int cmd_events(int argc, char **argv)
 
 	ht_parse_args(&argp, argc, argv, &args);
 	ht_catch_stop();
-	status = ht_source_open_chosen(&src);
+	status = ht_source_open(&src);
 	if (status)
 		return status;
 	stream.where = src.where;

@@ -65,7 +65,7 @@ int cmd_record(int argc, char **argv)
 
 	ht_parse_args(&argp, argc, argv, &output);
 	ht_catch_stop();
-	status = ht_source_open_chosen(&src);
+	status = ht_source_open(&src);
 	if (status)
 		return status;
 	out = fopen(output, "w");

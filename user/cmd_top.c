@@ -307,7 +307,7 @@ int cmd_top(int argc, char **argv)
 
 	ht_parse_args(&argp, argc, argv, NULL);
 	ht_catch_stop();
-	status = ht_source_open_chosen(&src);
+	status = ht_source_open(&src);
 	if (status)
 		return status;
 	t.tty = isatty(STDOUT_FILENO);

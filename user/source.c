@@ -45,25 +45,22 @@ static bool module_loaded(void)
 	return !stat(HT_DEBUGFS_DEFAULT, &st) || errno == EACCES;
 }
 
-int ht_source_open(struct ht_source *src, enum ht_backend backend, const char *dir)
+int ht_source_open(struct ht_source *src)
 {
+	const char *dir = ht_debugfs;
+
 	memset(src, 0, sizeof(*src));
-	if (!dir && (backend == HT_BACKEND_MODULE ||
-		     (backend == HT_BACKEND_AUTO && module_loaded())))
+	if (!dir && (ht_backend == HT_BACKEND_MODULE ||
+		     (ht_backend == HT_BACKEND_AUTO && module_loaded())))
 		dir = HT_DEBUGFS_DEFAULT;
 	src->dir = dir;
 	src->where = dir ?: "bpf";
 	return dir ? 0 : open_bpf(src);
 }
 
-int ht_source_open_chosen(struct ht_source *src)
-{
-	return ht_source_open(src, ht_backend, ht_debugfs);
-}
-
 int ht_source_open_and_run(struct ht_source *src, char **command)
 {
-	int status = ht_source_open_chosen(src);
+	int status = ht_source_open(src);
 
 	if (!status && command)
 		status = ht_source_run(src, command);

@@ -22,12 +22,11 @@ struct ht_source {
 };
 
 /*
- * Opens the source @backend names (@dir: --debugfs, NULL if not given):
- * 0, or prints one line to stderr and returns an enum ht_exit status.
+ * Opens the source the common options chose (cli.h: --backend, and
+ * --debugfs if given): 0, or prints one line to stderr and returns an
+ * enum ht_exit status.
  */
-int ht_source_open(struct ht_source *src, enum ht_backend backend, const char *dir);
-/* The same, for the source the common options (--backend, --debugfs) chose. */
-int ht_source_open_chosen(struct ht_source *src);
+int ht_source_open(struct ht_source *src);
 /*
  * That source, after @command (NULL: none) has run while it followed it
  * (ht_source_run): 0, or an enum ht_exit with the source closed.

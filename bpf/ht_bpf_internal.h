@@ -28,13 +28,6 @@
 #define FRAME_LEN		80
 #define MAX_FAULT_BITS		24
 
-struct ksym {
-	unsigned long long addr;
-	char *name;
-	char *module;	/* NULL: vmlinux */
-	bool text;
-};
-
 struct anomaly {
 	unsigned long long seq;
 	struct ht_record rec;
@@ -65,7 +58,7 @@ struct ht_bpf {
 	struct attached attached[HT_MAX_POINTS];	/* ht_bpf_nr_points used */
 	int nr_cpus;
 
-	struct ksym *ksyms;		/* by address */
+	struct ksym *ksyms;		/* by address; ht_bpf_kallsyms.c's */
 	struct ksym **by_name;
 	size_t nr_ksyms;
 

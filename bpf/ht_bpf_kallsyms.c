@@ -9,6 +9,13 @@
 
 #include "ht_bpf_internal.h"
 
+struct ksym {
+	unsigned long long addr;
+	char *name;
+	char *module;	/* NULL: vmlinux */
+	bool text;
+};
+
 static int by_address(const void *a, const void *b)
 {
 	const struct ksym *x = a, *y = b;

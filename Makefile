@@ -41,7 +41,11 @@ MODULE_SOURCES := Kbuild VERSION compat $(wildcard *.h *.c)
 BPF_OUT := build/bpf
 BPF_USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Ibpf -I$(BPF_OUT) \
 	-DHUGETRACK_VERSION='"$(VERSION)"'
-BPF_LIB_OBJS := $(BPF_OUT)/ht_bpf.o $(BPF_OUT)/ht_kinds.o
+# Its files (bpf/ht_bpf_internal.h says which does what); ht_bpf_absent.c
+# stands in for them in a reader built without the BPF toolchain.
+BPF_LIB_SOURCES := $(filter-out bpf/ht_bpf_absent.c,$(wildcard bpf/ht_bpf_*.c))
+BPF_LIB_HEADERS := bpf/ht_bpf.h bpf/ht_bpf_internal.h bpf/ht_bpf_shared.h bpf/ht_bpf_symbols.h
+BPF_LIB_OBJS := $(patsubst bpf/%.c,$(BPF_OUT)/%.o,$(BPF_LIB_SOURCES)) $(BPF_OUT)/ht_kinds.o
 BPF_LIBS := -lbpf -lelf -lz
 
 # The reader runs in the busybox guest too: static, glibc's argp, jansson,
@@ -177,14 +181,14 @@ VMLINUX_KERNEL ?= 6.12.117+deb12-amd64
 
 bpf: $(BPF_OUT)/hugetrack-bpf
 
-$(BPF_OUT)/hugetrack.bpf.o: bpf/hugetrack.bpf.c bpf/hugetrack.h ht_kinds.h bpf/vmlinux.h
+$(BPF_OUT)/hugetrack.bpf.o: bpf/hugetrack.bpf.c bpf/ht_bpf_shared.h ht_kinds.h bpf/vmlinux.h
 	@mkdir -p $(BPF_OUT)
 	clang -g -O2 -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Ibpf -c $< -o $@
 
 $(BPF_OUT)/hugetrack.skel.h: $(BPF_OUT)/hugetrack.bpf.o
 	bpftool gen skeleton $< name hugetrack_bpf >$@
 
-$(BPF_OUT)/ht_bpf.o: bpf/ht_bpf.c bpf/ht_bpf.h bpf/hugetrack.h ht_kinds.h $(BPF_OUT)/hugetrack.skel.h
+$(BPF_OUT)/ht_bpf_%.o: bpf/ht_bpf_%.c $(BPF_LIB_HEADERS) ht_kinds.h $(BPF_OUT)/hugetrack.skel.h
 	gcc $(BPF_USER_CFLAGS) -c -o $@ $<
 
 $(BPF_OUT)/ht_kinds.o: ht_kinds.c ht_kinds.h

@@ -9,9 +9,10 @@
  *	ht_bpf_render(bpf, "counters", stdout);
  *	ht_bpf_close(bpf);
  *
- * One handle is used by one thread at a time.  Link with ht_bpf.c,
- * ../ht_kinds.c, the skeleton that "make bpf" generates into build/bpf/,
- * and -lbpf -lelf -lz.
+ * One handle is used by one thread at a time.  Link with every ht_bpf_*.c
+ * but ht_bpf_absent.c (its stand-in where there is no BPF toolchain),
+ * ../ht_kinds.c, with the skeleton that "make bpf" generates into
+ * build/bpf/, and -lbpf -lelf -lz.
  */
 #ifndef HT_BPF_H
 #define HT_BPF_H

@@ -10,7 +10,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-#include "hugetrack.h"
+#include "ht_bpf_shared.h"
 
 #define PAGE_SHIFT	12
 #define PMD_SHIFT	21

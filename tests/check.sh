@@ -159,6 +159,8 @@ host_check "reader on the fixtures: JSON, promtool, SVG (xmllint), format errors
 host_check "reader parsers survive ${HT_FUZZ_SECONDS:-30} s of libFuzzer (ASan, UBSan)" \
 	tests/user.sh fuzz "${HT_FUZZ_SECONDS:-30}"
 host_check "cppcheck finds nothing in the reader" tests/user.sh cppcheck
+host_check "no circle of calls among the reader's files (user/) nor the BPF library's (bpf/ht_bpf_*.c)" \
+	tests/callgraph.sh user bpf
 host_check "make user builds without clang or bpftool; --backend bpf then says so (exit 8)" \
 	tests/user.sh without-bpf
 host_check "the BPF backend builds (clang -Werror, static hugetrack-bpf)" make -s bpf

@@ -12,6 +12,15 @@ HT_CACHE=${HT_CACHE:-/var/cache/hugetrack}
 DEBUG_KERNEL=6.12-debug
 DEBUG_KERNEL_TREE=$HT_CACHE/debug-kernel
 
+# bpf_library_sources: the BPF backend's library, every bpf/ht_bpf_*.c but
+# ht_bpf_absent.c, its stand-in (the Makefile's BPF_LIB_SOURCES)
+bpf_library_sources() {
+	local f
+	for f in "$TOP"/bpf/ht_bpf_*.c; do
+		[ "$f" = "$TOP/bpf/ht_bpf_absent.c" ] || echo "$f"
+	done
+}
+
 # Every test kernel, pinned: release, suite, package version, how it is
 # provided (the file says what each means).
 KERNELS_FILE=$TOP/tests/kernels.txt

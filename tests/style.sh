@@ -17,4 +17,4 @@ perl "$checkpatch" --no-tree --quiet --terse --show-types --ignore COMPLEX_MACRO
 # libbpf's read-only globals (set before load, constants to the verifier)
 # are "const volatile" by design.
 perl "$checkpatch" --no-tree --quiet --terse --show-types --ignore VOLATILE -f \
-	bpf/hugetrack.bpf.c bpf/hugetrack.h
+	bpf/hugetrack.bpf.c bpf/ht_bpf_shared.h

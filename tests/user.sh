@@ -26,10 +26,12 @@ fixture_dirs() {
 # The reader with sanitizers (dynamic: ASan does not link statically), the
 # BPF backend's library in it too.
 asan_reader() {
+	local bpf_lib
+	mapfile -t bpf_lib < <(bpf_library_sources)
 	make -s -C "$TOP" build/bpf/hugetrack.skel.h
 	clang "${CFLAGS[@]}" "${SAN[@]}" -I"$TOP/bpf" -I"$BUILD/bpf" \
 		-DHUGETRACK_VERSION="\"$(cat "$TOP/VERSION")\"" -o "$OUT/hugetrack" \
-		"$TOP"/user/*.c "$TOP/bpf/ht_bpf.c" "$TOP/ht_kinds.c" -ljansson -lm -lbpf -lelf -lz
+		"$TOP"/user/*.c "${bpf_lib[@]}" "$TOP/ht_kinds.c" -ljansson -lm -lbpf -lelf -lz
 }
 
 unit() {

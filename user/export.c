@@ -7,7 +7,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include "hugetrack.h"
+#include "export.h"
 
 static json_t *json_u64(unsigned long long v)
 {
@@ -59,7 +59,7 @@ static json_t *probes_json(const struct ht_snapshot *s)
 	size_t i;
 
 	for (i = 0; i < s->nr_probes; i++) {
-		const struct ht_probe *p = &s->probes[i];
+		const struct ht_probe_row *p = &s->probes[i];
 
 		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:s, s:s, s:o, s:o}",
 			"name", p->name, "group", p->group,
@@ -116,7 +116,7 @@ static json_t *windows_json(const struct ht_snapshot *s)
 		return json_null();
 	a = json_array();
 	for (i = 0; i < s->nr_windows; i++) {
-		const struct ht_record *w = &s->windows[i];
+		const struct ht_kvrecord *w = &s->windows[i];
 
 		o = kv_object(&w->kv);
 		stacks[0] = json_array();
@@ -293,7 +293,8 @@ static void prom_hstates(const struct ht_snapshot *s, FILE *out)
 	}
 }
 
-static void prom_probe_labels(FILE *out, const char *family, const struct ht_probe *p)
+static void prom_probe_labels(FILE *out, const char *family,
+			      const struct ht_probe_row *p)
 {
 	fprintf(out, "hugetrack_%s{", family);
 	prom_label(out, "probe", p->name);

@@ -246,7 +246,7 @@ int ht_parse_hstates(char *text, struct ht_hstate **out, size_t *n,
 static int probe_row(char **words, void *array, size_t n, unsigned int line,
 		     struct ht_parse_error *err)
 {
-	struct ht_probe *p = (struct ht_probe *)array + n;
+	struct ht_probe_row *p = (struct ht_probe_row *)array + n;
 
 	p->name = words[0];
 	p->group = words[1];
@@ -257,7 +257,7 @@ static int probe_row(char **words, void *array, size_t n, unsigned int line,
 	       number_column(words, 6, &p->missed, line, err) ? -1 : 0;
 }
 
-int ht_parse_probes(char *text, struct ht_probe **out, size_t *n,
+int ht_parse_probes(char *text, struct ht_probe_row **out, size_t *n,
 		    struct ht_parse_error *err)
 {
 	static const char *const columns[] = {
@@ -413,7 +413,7 @@ int ht_parse_event(char *line, struct ht_kvline *out, struct ht_parse_error *err
 	return 0;
 }
 
-void ht_records_free(struct ht_record *records, size_t n)
+void ht_kvrecords_free(struct ht_kvrecord *records, size_t n)
 {
 	size_t i;
 
@@ -428,11 +428,11 @@ void ht_records_free(struct ht_record *records, size_t n)
  */
 static int parse_records(char *text, const char *first_key,
 			 const char *const *frame_prefixes, int nr_prefixes,
-			 struct ht_record **out, size_t *n,
+			 struct ht_kvrecord **out, size_t *n,
 			 struct ht_parse_error *err)
 {
 	struct lines l = { .next = text };
-	struct ht_record *r = NULL;
+	struct ht_kvrecord *r = NULL;
 	size_t cap = 0, frame_cap = 0;
 	char *line;
 	int i;
@@ -472,13 +472,13 @@ static int parse_records(char *text, const char *first_key,
 	}
 	return 0;
 error:
-	ht_records_free(*out, *n);
+	ht_kvrecords_free(*out, *n);
 	*out = NULL;
 	*n = 0;
 	return -1;
 }
 
-int ht_parse_anomalies(char *text, struct ht_record **out, size_t *n,
+int ht_parse_anomalies(char *text, struct ht_kvrecord **out, size_t *n,
 		       struct ht_parse_error *err)
 {
 	static const char *const any[] = { "" };
@@ -492,7 +492,7 @@ int ht_parse_anomalies(char *text, struct ht_record **out, size_t *n,
 		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
 			if (!ht_kv_get(&(*out)[i].kv, keys[k])) {
 				fail(err, 0, "anomaly %zu has no %s=", i + 1, keys[k]);
-				ht_records_free(*out, *n);
+				ht_kvrecords_free(*out, *n);
 				*out = NULL;
 				*n = 0;
 				return -1;
@@ -500,7 +500,7 @@ int ht_parse_anomalies(char *text, struct ht_record **out, size_t *n,
 	return 0;
 }
 
-int ht_parse_windows(char *text, struct ht_record **out, size_t *n,
+int ht_parse_windows(char *text, struct ht_kvrecord **out, size_t *n,
 		     struct ht_parse_error *err)
 {
 	static const char *const tasks[] = { "a: ", "b: " };
@@ -514,7 +514,7 @@ int ht_parse_windows(char *text, struct ht_record **out, size_t *n,
 
 		if (!hits || !ht_parse_u64(hits, &ignored)) {
 			fail(err, 0, "window %zu has no hits=N", i + 1);
-			ht_records_free(*out, *n);
+			ht_kvrecords_free(*out, *n);
 			*out = NULL;
 			*n = 0;
 			return -1;

@@ -36,7 +36,8 @@ struct ht_hstate {
 	unsigned long long size_kb, nr, free, resv, surplus, overcommit;
 };
 
-struct ht_probe {
+/* One line of the probes file; named apart from the module's struct ht_probe. */
+struct ht_probe_row {
 	const char *name, *group, *symbol, *type, *state;
 	unsigned long long hits, missed;
 };
@@ -49,8 +50,9 @@ struct ht_counter {
 /*
  * A key=value line with the indented lines under it: an anomaly and its
  * stack, or a race window and its two tasks' frames ("a: ...", "b: ...").
+ * Named apart from the BPF ring buffer's struct ht_record.
  */
-struct ht_record {
+struct ht_kvrecord {
 	struct ht_kvline kv;
 	const char **frames;
 	size_t nr_frames;
@@ -71,21 +73,21 @@ struct ht_sample {
 /*
  * Each parser returns 0, or -1 with @err filled; on error nothing is left
  * allocated.  Arrays are malloc'ed: free() them (and each record's frames,
- * through ht_records_free()).
+ * through ht_kvrecords_free()).
  */
 int ht_parse_hstates(char *text, struct ht_hstate **out, size_t *n,
 		     struct ht_parse_error *err);
-int ht_parse_probes(char *text, struct ht_probe **out, size_t *n,
+int ht_parse_probes(char *text, struct ht_probe_row **out, size_t *n,
 		    struct ht_parse_error *err);
 int ht_parse_counters(char *text, struct ht_counter **out, size_t *n,
 		      struct ht_parse_error *err);
-int ht_parse_anomalies(char *text, struct ht_record **out, size_t *n,
+int ht_parse_anomalies(char *text, struct ht_kvrecord **out, size_t *n,
 		       struct ht_parse_error *err);
-int ht_parse_windows(char *text, struct ht_record **out, size_t *n,
+int ht_parse_windows(char *text, struct ht_kvrecord **out, size_t *n,
 		     struct ht_parse_error *err);
 int ht_parse_samples(char *text, struct ht_sample **out, size_t *n,
 		     struct ht_parse_error *err);
-void ht_records_free(struct ht_record *records, size_t n);
+void ht_kvrecords_free(struct ht_kvrecord *records, size_t n);
 
 /* One event line (no newline) as the events and faults files give it. */
 int ht_parse_event(char *line, struct ht_kvline *out,

@@ -16,8 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
+#include "files.h"
 #include "ht_bpf.h"
-#include "hugetrack.h"
+#include "source.h"
 
 /* hugetrack-bpf serve counts its rounds in DIR/round: no module writes it */
 #define SERVE_MARK		"round"
@@ -43,15 +45,28 @@ static bool module_loaded(void)
 	return !stat(HT_DEBUGFS_DEFAULT, &st) || errno == EACCES;
 }
 
-int ht_source_open(struct ht_source *src, enum ht_backend backend, const char *dir)
+int ht_source_open(struct ht_source *src)
 {
+	const char *dir = ht_debugfs;
+
 	memset(src, 0, sizeof(*src));
-	if (!dir && (backend == HT_BACKEND_MODULE ||
-		     (backend == HT_BACKEND_AUTO && module_loaded())))
+	if (!dir && (ht_backend == HT_BACKEND_MODULE ||
+		     (ht_backend == HT_BACKEND_AUTO && module_loaded())))
 		dir = HT_DEBUGFS_DEFAULT;
 	src->dir = dir;
 	src->where = dir ?: "bpf";
 	return dir ? 0 : open_bpf(src);
+}
+
+int ht_source_open_and_run(struct ht_source *src, char **command)
+{
+	int status = ht_source_open(src);
+
+	if (!status && command)
+		status = ht_source_run(src, command);
+	if (status)
+		ht_source_close(src);
+	return status;
 }
 
 void ht_source_close(struct ht_source *src)

@@ -16,9 +16,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ht_parse_error err;
 	struct ht_hstate *hstates;
-	struct ht_probe *probes;
+	struct ht_probe_row *probes;
 	struct ht_counter *counters;
-	struct ht_record *records;
+	struct ht_kvrecord *records;
 	struct ht_sample *samples;
 	struct ht_kvline kv;
 	size_t n;
@@ -47,11 +47,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 3:
 		if (!ht_parse_anomalies(text, &records, &n, &err))
-			ht_records_free(records, n);
+			ht_kvrecords_free(records, n);
 		break;
 	case 4:
 		if (!ht_parse_windows(text, &records, &n, &err))
-			ht_records_free(records, n);
+			ht_kvrecords_free(records, n);
 		break;
 	case 5:
 		if (!ht_parse_samples(text, &samples, &n, &err))

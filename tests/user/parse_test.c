@@ -35,9 +35,9 @@ enum parser { HSTATES, PROBES, COUNTERS, ANOMALIES, WINDOWS, SAMPLES, EVENTS };
 static int run(enum parser which, char *text, size_t *n, struct ht_parse_error *err)
 {
 	struct ht_hstate *h;
-	struct ht_probe *p;
+	struct ht_probe_row *p;
 	struct ht_counter *c;
-	struct ht_record *r;
+	struct ht_kvrecord *r;
 	struct ht_sample *s;
 	struct ht_kvline kv;
 	char *line, *next;
@@ -65,7 +65,7 @@ static int run(enum parser which, char *text, size_t *n, struct ht_parse_error *
 	case WINDOWS:
 		ret = (which == ANOMALIES ? ht_parse_anomalies : ht_parse_windows)(text, &r, n, err);
 		if (!ret)
-			ht_records_free(r, *n);
+			ht_kvrecords_free(r, *n);
 		break;
 	case SAMPLES:
 		ret = ht_parse_samples(text, &s, n, err);
@@ -171,7 +171,7 @@ static void check_fields(const char *dir)
 {
 	struct ht_parse_error err;
 	struct ht_hstate *h = NULL;
-	struct ht_record *a = NULL;
+	struct ht_kvrecord *a = NULL;
 	char path[4096], *text;
 	size_t len, n = 0, i;
 	bool found = false;
@@ -195,7 +195,7 @@ static void check_fields(const char *dir)
 			if (!strcmp(ht_kv_get(&a[i].kv, "rule"), "ref_map_mismatch") &&
 			    a[i].nr_frames > 3 && strstr(a[i].frames[0], "+0x"))
 				found = true;
-		ht_records_free(a, n);
+		ht_kvrecords_free(a, n);
 	}
 	check(found, "%s: the injected ref_map_mismatch with its stack", path);
 	free(text);

@@ -11,7 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hugetrack.h"
+#include "cli.h"
+#include "commands.h"
+#include "parse.h"
+#include "snapshot.h"
+#include "source.h"
 
 #define MAX_TRACKED_HSTATES	8
 #define SHOWN_ANOMALIES		4
@@ -216,7 +220,7 @@ static void show_health(struct top *t, const struct ht_snapshot *s)
 	bool changed;
 
 	for (i = 0; i < s->nr_probes; i++) {
-		const struct ht_probe *p = &s->probes[i];
+		const struct ht_probe_row *p = &s->probes[i];
 
 		missed += p->missed;
 		if (!strcmp(p->state, "active"))
@@ -303,7 +307,7 @@ int cmd_top(int argc, char **argv)
 
 	ht_parse_args(&argp, argc, argv, NULL);
 	ht_catch_stop();
-	status = ht_open_source(&src);
+	status = ht_source_open(&src);
 	if (status)
 		return status;
 	t.tty = isatty(STDOUT_FILENO);

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What hugetrack.bpf.c and its userspace library share: the records of the
- * ring buffer, the counters' slots, the probe points.  The kinds, rules and
+ * What hugetrack.bpf.c and its userspace library (ht_bpf*.c) share: the
+ * records of the ring buffer, the counters' slots, the probe points.  The kinds, rules and
  * flags are the module's (../ht_kinds.h, ../hugetrack.h), so that both
  * backends print the same names.
  */
-#ifndef HUGETRACK_BPF_H
-#define HUGETRACK_BPF_H
+#ifndef HT_BPF_SHARED_H
+#define HT_BPF_SHARED_H
 
 #include "../ht_kinds.h"
 
@@ -24,7 +24,7 @@
 #define HT_EVF_SPOOL		(1 << 7)	/* the spool_* fields are set */
 
 /* Slots of the per-CPU counters map. */
-enum ht_counter {
+enum ht_counter_slot {
 	HT_CTR_EVENTS,
 	HT_CTR_ANOMALIES = HT_CTR_EVENTS + HT_EV_NR,
 	HT_CTR_RESV_RESERVED = HT_CTR_ANOMALIES + HT_RULE_NR,
@@ -90,4 +90,4 @@ struct ht_hstate_view {
 	__u64 nr, free, resv, surplus, overcommit;
 };
 
-#endif /* HUGETRACK_BPF_H */
+#endif /* HT_BPF_SHARED_H */

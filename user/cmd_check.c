@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hugetrack check: exit 1 with a report if the module recorded an anomaly,
+ * and say what it could not judge or follow.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "parse.h"
+#include "snapshot.h"
+#include "source.h"
+
+static const struct argp_option check_options[] = {
+	{ "reset", 'r', NULL, 0, "Then reset the module's counters and anomalies, so that the next check covers only what follows", 0 },
+	{ "quiet", 'q', NULL, 0, "Print nothing when there is no anomaly", 0 },
+	{ 0 }
+};
+
+struct check_args {
+	bool reset, quiet;
+	char **command;
+};
+
+static error_t parse_check(int key, char *arg, struct argp_state *state)
+{
+	struct check_args *args = state->input;
+
+	switch (key) {
+	case 'r':
+		args->reset = true;
+		return 0;
+	case 'q':
+		args->quiet = true;
+		return 0;
+	}
+	(void)arg;
+	return ht_parse_command(&args->command, key, state);
+}
+
+#define CHECK_FRAMES	4
+
+static void report_anomalies(const struct ht_source *src, const struct ht_snapshot *s,
+			     unsigned long long total)
+{
+	size_t i, f;
+
+	printf("hugetrack check: FAIL: %llu %s since load or reset:", total,
+	       total == 1 ? "anomaly" : "anomalies");
+	for (i = 0; i < s->nr_counters; i++)
+		if (!strncmp(s->counters[i].name, "anomaly_", 8) && s->counters[i].value)
+			printf(" %s %llu", s->counters[i].name + 8, s->counters[i].value);
+	printf("\n");
+	for (i = 0; i < s->nr_anomalies; i++) {
+		const struct ht_kvline *kv = &s->anomalies[i].kv;
+
+		printf("  #%s %s: pid %s (%s) %s at %s, expected %s, actual %s, event seq %s\n",
+		       ht_kv_get(kv, "anomaly"), ht_kv_get(kv, "rule"),
+		       ht_kv_get(kv, "pid") ?: "-", ht_kv_get(kv, "comm") ?: "-",
+		       ht_kv_get(kv, "kind"), ht_kv_get(kv, "addr") ?: "-",
+		       ht_kv_get(kv, "expected") ?: "-", ht_kv_get(kv, "actual") ?: "-",
+		       ht_kv_get(kv, "seq"));
+		for (f = 0; f < s->anomalies[i].nr_frames && f < CHECK_FRAMES; f++)
+			printf("      %s\n", s->anomalies[i].frames[f]);
+	}
+	if (s->nr_anomalies < total && src->dir)
+		printf("  (the module keeps the last %zu; dmesg has every one)\n", s->nr_anomalies);
+	else if (s->nr_anomalies < total)
+		printf("  (the BPF backend keeps the last %zu)\n", s->nr_anomalies);
+	if (src->dir)
+		printf("  stacks and events: %s/anomalies\n", src->dir);
+}
+
+/*
+ * What the rules could not judge, and what the module's tables could not
+ * hold: a clean check says how much it did not see.
+ */
+static void report_unseen(const struct ht_snapshot *s)
+{
+	unsigned long long unjudged = ht_counters_sum(s, "unjudged_");
+	const char *names[] = { "not_followed", "anomalies_dropped", "task_faults_dropped" };
+	unsigned long long v[3];
+	const char *sep = " (";
+	size_t i;
+
+	if (unjudged) {
+		printf("  not judged: %llu comparisons, another task could have moved what they compare",
+		       unjudged);
+		for (i = 0; i < s->nr_counters; i++)
+			if (!strncmp(s->counters[i].name, "unjudged_", 9) && s->counters[i].value) {
+				printf("%s%s %llu", sep, s->counters[i].name + 9, s->counters[i].value);
+				sep = ", ";
+			}
+		printf(")\n");
+	}
+	for (i = 0; i < 3; i++)
+		v[i] = ht_counter_value(s->counters, s->nr_counters, names[i]);
+	if (v[0] || v[1] || v[2])
+		printf("  not followed: %llu operations; anomalies dropped: %llu; task faults dropped: %llu\n",
+		       v[0], v[1], v[2]);
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct argp argp = {
+		check_options, parse_check, "[-- COMMAND...]",
+		"Exit 1 with a report if the module recorded an anomaly since load or its last reset, 0 otherwise; "
+		"with a COMMAND, after running it.  The BPF backend in this process (--backend bpf without "
+		"--debugfs) sees only what happens while this command runs: give it the COMMAND to check, or "
+		"--debugfs DIR of a running 'hugetrack-bpf serve DIR'.\v"
+		"EXAMPLES:\n  make test; hugetrack check\n  hugetrack check --backend bpf -- make test\n"
+		"  hugetrack check --backend bpf --debugfs /run/hugetrack  # hugetrack-bpf serve's",
+		ht_common_children, NULL, NULL
+	};
+	struct check_args args = { 0 };
+	unsigned long long total;
+	struct ht_source src;
+	struct ht_snapshot s;
+	int status;
+
+	ht_parse_args(&argp, argc, argv, &args);
+	status = ht_source_open_and_run(&src, args.command);
+	if (status)
+		return status;
+	if (!src.dir && !args.command) {
+		fprintf(stderr, "hugetrack check: the BPF backend in this process sees only what happens while it runs: give the command to check (hugetrack check --backend bpf -- make test), or --debugfs DIR of a running 'hugetrack-bpf serve DIR'\n");
+		ht_source_close(&src);
+		return HT_EXIT_USAGE;
+	}
+	status = ht_snapshot_load(&src, &s);
+	if (status)
+		goto out;
+	total = ht_counters_sum(&s, "anomaly_");
+	if (total) {
+		report_anomalies(&src, &s, total);
+		status = HT_EXIT_ANOMALY;
+	} else if (!args.quiet) {
+		printf("hugetrack check: ok: no anomaly since load or reset (%llu events, %llu dropped)\n",
+		       ht_events_total(&s),
+		       ht_counter_value(s.counters, s.nr_counters, "events_dropped"));
+	}
+	if (!args.quiet)
+		report_unseen(&s);
+	if (s.has_windows && ht_window_hits(&s) && !args.quiet)
+		printf("  race windows seen open: %llu (see %s/windows)\n",
+		       ht_window_hits(&s), src.where);
+	ht_snapshot_free(&s);
+	if (args.reset) {
+		int err = ht_source_control(&src, "reset");
+
+		if (err)
+			status = err;
+	}
+out:
+	ht_source_close(&src);
+	return status;
+}

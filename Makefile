@@ -177,14 +177,14 @@ VMLINUX_KERNEL ?= 6.12.117+deb12-amd64
 
 bpf: $(BPF_OUT)/hugetrack-bpf
 
-$(BPF_OUT)/hugetrack.bpf.o: bpf/hugetrack.bpf.c bpf/hugetrack.h ht_kinds.h bpf/vmlinux.h
+$(BPF_OUT)/hugetrack.bpf.o: bpf/hugetrack.bpf.c bpf/hugetrack.h ht_kinds.h ht_rules.h bpf/vmlinux.h
 	@mkdir -p $(BPF_OUT)
 	clang -g -O2 -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Ibpf -c $< -o $@
 
 $(BPF_OUT)/hugetrack.skel.h: $(BPF_OUT)/hugetrack.bpf.o
 	bpftool gen skeleton $< name hugetrack_bpf >$@
 
-$(BPF_OUT)/ht_bpf.o: bpf/ht_bpf.c bpf/ht_bpf.h bpf/hugetrack.h ht_kinds.h $(BPF_OUT)/hugetrack.skel.h
+$(BPF_OUT)/ht_bpf.o: bpf/ht_bpf.c bpf/ht_bpf.h bpf/hugetrack.h ht_kinds.h ht_rules.h $(BPF_OUT)/hugetrack.skel.h
 	gcc $(BPF_USER_CFLAGS) -c -o $@ $<
 
 $(BPF_OUT)/ht_kinds.o: ht_kinds.c ht_kinds.h

@@ -297,21 +297,11 @@ void ht_event_begin(struct ht_event *ev, enum ht_event_kind kind,
 	ev->task_slot = ht_op_claim(kind, ev->started);
 }
 
-static bool maps_a_folio(const struct ht_event *ev)
-{
-	return ev->kind == HT_EV_FAULT || ev->kind == HT_EV_UFFD_COPY ||
-	       ev->kind == HT_EV_UFFD_CONTINUE;
-}
-
 static bool succeeded(const struct ht_event *ev)
 {
-	if (ev->kind == HT_EV_COLLAPSE)
-		return ev->flags & HT_EVF_NEW_FOLIO;
-	if (ev->kind == HT_EV_FAULT)
-		return !(ev->result & (__force long)(VM_FAULT_ERROR | VM_FAULT_RETRY));
-	if (ev->kind == HT_EV_RESERVE)
-		return ht_reserve_ok(ev->result);
-	return !ev->result;
+	return ht_event_ok(ev->kind, ev->flags, ev->result,
+			   (__force unsigned long)(VM_FAULT_ERROR | VM_FAULT_RETRY),
+			   ht_reserve_ok(ev->result));
 }
 
 /*
@@ -341,80 +331,20 @@ static void count_event(const struct ht_event *ev)
 	}
 }
 
-/*
- * Mapping one huge page consumes at most one reservation, and a failed
- * attempt none (seed: UFFDIO_COPY onto a page already in the page cache).
- * Called only for a delta that is the event's own (resv_unsettled()).
- */
-static bool check_consumption(const struct ht_event *ev)
+static void rule_event_of(const struct ht_event *ev, struct ht_rule_event *e)
 {
-	long delta = ev->resv_after - ev->resv_before;
-
-	if (delta < -1)
-		ht_anomaly(HT_RULE_RESV_DOUBLE_CONSUME, ev, -1, delta);
-	else if (delta < 0 && !succeeded(ev))
-		ht_anomaly(HT_RULE_RESV_DOUBLE_CONSUME, ev, 0, delta);
-	else
-		return false;
-	return true;
+	*e = (struct ht_rule_event) {
+		.kind = ev->kind, .flags = ev->flags, .pages = ev->pages,
+		.ok = succeeded(ev),
+		.resv_before = ev->resv_before, .resv_after = ev->resv_after,
+		.ref_before = ev->folio.ref_before, .ref_after = ev->folio.ref_after,
+		.map_before = ev->folio.map_before, .map_after = ev->folio.map_after,
+	};
 }
 
 /*
- * The change of resv_huge_pages each operation may make, from
- * Documentation/mm/hugetlbfs_reserv.rst (its sections in brackets): only
- * what holds on every path, so that a correct kernel never trips it; for
- * a delta that is the event's own alone (resv_unsettled()).
- */
-static void expected_resv_delta(const struct ht_event *ev, long *lo, long *hi)
-{
-	long pages = max(ev->pages, 0L);
-
-	*lo = 0;
-	*hi = 0;
-	switch (ev->kind) {
-	case HT_EV_FAULT:
-	case HT_EV_UFFD_COPY:
-		/* [Consuming Reservations], [Reservation Cleanup in Error Paths] */
-		if (succeeded(ev) && (ev->flags & HT_EVF_NEW_FOLIO))
-			*lo = -1;
-		break;
-	case HT_EV_RESERVE:
-		/* [Creating Reservations]: none on failure, at most the range */
-		if (ht_reserve_ok(ev->result))
-			*hi = pages;
-		break;
-	case HT_EV_VMA_CLOSE:
-		/* [Reservation Map Location]: a private map's unused ones go */
-		if (!(ev->flags & HT_EVF_SHARED))
-			*lo = -pages;
-		break;
-	case HT_EV_UNRESERVE:
-	case HT_EV_TRUNCATE:
-	case HT_EV_HOLE_PUNCH:
-		/* [Freeing Huge Pages], [Reservation Map Modifications] */
-		*lo = LONG_MIN;
-		break;
-	case HT_EV_ZAP:
-		/* 6.7 on, freeing a private page restores its reservation */
-		*hi = pages;
-		break;
-	case HT_EV_SUBPOOL_NEW:
-		/* [Subpool Reservations]: exactly min_size */
-		*lo = pages;
-		*hi = pages;
-		break;
-	case HT_EV_SUBPOOL_PUT:
-		*lo = -pages;
-		break;
-	default:
-		/* uffd_continue, fork_copy ([COW and Reservations]), pmd_share */
-		break;
-	}
-}
-
-/*
- * Why @ev's resv delta may hold another task's writes, or HT_UNJ_NR.  Every
- * write of resv_huge_pages is made under hugetlb_lock (both kernels:
+ * Why @ev's resv delta may hold another task's writes (ht_resv_unjudged()).
+ * Every write of resv_huge_pages is made under hugetlb_lock (both kernels:
  * dequeue_hugetlb_folio_vma(), alloc_hugetlb_folio(), free_huge_folio(),
  * gather_surplus_pages(), return_unused_surplus_pages()), by a task either
  * in a tracked event (in_flight, started) or not (the watchpoint counts it
@@ -426,33 +356,23 @@ static void expected_resv_delta(const struct ht_event *ev, long *lo, long *hi)
  */
 static enum ht_unjudged resv_unsettled(const struct ht_event *ev, struct hstate *h)
 {
-	if (!ht_event_armed(ev))
-		return HT_UNJ_UNARMED;
-	if (ev->flags & HT_EVF_OVERLAP)
-		return HT_UNJ_OVERLAP;
-	if (!ht_watch_sees(h))
-		return HT_UNJ_UNWATCHED;
-	if (ev->flags & HT_EVF_LOCK_BUSY)
-		return HT_UNJ_LOCK_BUSY;
-	return HT_UNJ_NR;
+	return ht_resv_unjudged(ht_event_armed(ev), ev->flags, ht_watch_sees(h));
 }
 
 /* The global count moves for every task: only what is the event's own is judged. */
-static void check_resv_delta(const struct ht_event *ev, struct hstate *h)
+static void check_resv_delta(const struct ht_event *ev,
+			     const struct ht_rule_event *e, struct hstate *h)
 {
-	long delta = ev->resv_after - ev->resv_before, lo, hi;
 	enum ht_unjudged why = resv_unsettled(ev, h);
+	struct ht_verdict v;
 
 	if (why != HT_UNJ_NR) {
 		ht_count_unjudged(why);
 		return;
 	}
 	this_cpu_inc(counters.judged_resv);
-	if (maps_a_folio(ev) && check_consumption(ev))
-		return;
-	expected_resv_delta(ev, &lo, &hi);
-	if (delta < lo || delta > hi)
-		ht_anomaly(HT_RULE_RESV_UNEXPECTED_DELTA, ev, clamp(delta, lo, hi), delta);
+	if (ht_rule_resv_delta(e, &v))
+		ht_anomaly(v.rule, ev, v.expected, v.actual);
 }
 
 /* Lockless like the hstate counters: each value is current. */
@@ -512,24 +432,27 @@ static void end_hstate_event(struct ht_event *ev, struct hstate *h)
 }
 
 /*
- * Below 0 is wrong at any moment, whatever another task does: judged
- * always.  (Above nr_huge_pages is judged by the watchpoint alone, in the
- * writer's hugetlb_lock section: read here, nr and resv are two moments.)
+ * The hstate's rules (ht_rules.h).  Above nr_huge_pages is judged by the
+ * watchpoint alone, in the writer's hugetlb_lock section: read here, nr and
+ * resv are two moments.
  */
-static void check_hstate_event(struct ht_event *ev, struct hstate *h)
+static void check_hstate_event(const struct ht_event *ev,
+			       const struct ht_rule_event *e, struct hstate *h)
 {
+	struct ht_verdict v;
+
 	ht_hstate_note_resv(h, ev->resv_after);
-	/* once when it wraps, not at every event while it stays wrapped */
-	if (ev->resv_after < 0) {
-		if (ev->resv_before >= 0)
-			ht_anomaly(HT_RULE_RESV_UNDERFLOW, ev, 0, ev->resv_after);
-	} else {
-		check_resv_delta(ev, h);
-	}
+	if (!ht_resv_wrapped(e))
+		check_resv_delta(ev, e, h);
+	else if (ht_rule_resv_underflow(e, &v))
+		ht_anomaly(v.rule, ev, v.expected, v.actual);
 }
 
 void ht_event_end(struct ht_event *ev, struct hstate *h)
 {
+	struct ht_rule_event e;
+	unsigned int checks;
+
 	ht_op_release(ev->task_slot);
 	if (h)
 		end_hstate_event(ev, h);
@@ -542,13 +465,13 @@ void ht_event_end(struct ht_event *ev, struct hstate *h)
 	if (wq_has_sleeper(&ht_events_wait))
 		irq_work_queue(&wake_work);
 
+	rule_event_of(ev, &e);
 	if (h)
-		check_hstate_event(ev, h);
-	if (ev->folio.pfn == HT_NO_PFN || !succeeded(ev))
-		return;
-	if (maps_a_folio(ev))
-		ht_check_folio(ev);
-	else if (ev->kind == HT_EV_COLLAPSE)
+		check_hstate_event(ev, &e, h);
+	checks = ht_folio_checks(&e, ev->folio.pfn != HT_NO_PFN);
+	if (checks & HT_CHECK_REFS)
+		ht_check_folio(ev, &e);
+	if (checks & HT_CHECK_TAILS)
 		ht_check_tails(ev);
 }
 

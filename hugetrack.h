@@ -6,7 +6,7 @@
 #include <linux/seq_buf.h>
 #include <linux/seq_file.h>
 
-#include "ht_kinds.h"
+#include "ht_rules.h"
 
 struct hstate;
 
@@ -81,13 +81,6 @@ extern struct ht_probe_table ht_thp_probes;
 #define HT_NO_PFN	ULONG_MAX
 #define HT_EVENT_LINE_MAX	384
 #define HT_FRAME_LEN		80
-
-/* ht_event.flags */
-#define HT_EVF_SHARED		BIT(0)	/* a VM_SHARED mapping */
-#define HT_EVF_NEW_FOLIO	BIT(1)	/* the folio did not exist at the start */
-#define HT_EVF_OVERLAP		BIT(2)	/* another tracked operation overlapped */
-#define HT_EVF_NO_HSTATE	BIT(3)	/* not a hugetlb event: no resv/free */
-#define HT_EVF_LOCK_BUSY	BIT(4)	/* hugetlb_lock was held at its end (not shown) */
 
 /* ht_event.collapse: how a collapse attempt came about */
 #define HT_COLLAPSE_KHUGEPAGED	BIT(0)	/* else MADV_COLLAPSE */
@@ -207,7 +200,7 @@ void ht_folio_at(struct mm_struct *mm, struct vm_area_struct *vma,
 		 struct hstate *h, unsigned long addr,
 		 unsigned long *pfn, int *ref, int *map);
 void ht_note_holders(struct ht_event *ev, struct mm_struct *mm, bool start);
-void ht_check_folio(const struct ht_event *ev);
+void ht_check_folio(const struct ht_event *ev, const struct ht_rule_event *e);
 void ht_thp_folio(struct folio *folio, struct ht_folio_delta *delta);
 struct folio *ht_thp_mapped(struct mm_struct *mm, unsigned long addr);
 struct folio *ht_thp_cached(struct address_space *mapping, pgoff_t index);

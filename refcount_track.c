@@ -16,15 +16,6 @@ module_param(refcount_threshold, uint, 0444);
 MODULE_PARM_DESC(refcount_threshold,
 		 "refcount_near_overflow fires when a hugetlb folio's refcount or mapcount exceeds this [DEFAULT: 1073741823 (INT_MAX/2)]");
 
-/* A negative count is another rule's business, not this one's. */
-static bool above_threshold(int count)
-{
-	return count > 0 && (unsigned int)count > refcount_threshold;
-}
-
-/* Tail pages checked per folio: all of a 2 MiB one, the head of a 1 GiB one. */
-#define TAILS_CHECKED	511
-
 /*
  * The pfn of the leaf entry that maps @addr, read without the page-table
  * lock: a stale or torn entry can only give a pfn that folio_of() rejects.
@@ -142,22 +133,16 @@ void ht_thp_folio(struct folio *folio, struct ht_folio_delta *delta)
 	delta->map_after = ht_head_mapcount(folio);
 }
 
-/*
- * Every tail page of the event's folio must have refcount 0.  Judged always,
- * with no lock: a tail's count is 0 from the folio's allocation on, and
- * every speculative reference (get_page_unless_zero(), folio_try_get()) is
- * refused on a zero count, so no correct task can make it non-zero.
- */
+/* The tail_refcount rule (ht_rules.h) over the event's folio's tails. */
 void ht_check_tails(const struct ht_event *ev)
 {
 	struct page *head = pfn_to_page(ev->folio.pfn);
-	long i, nr = min_t(long, ev->page_size / PAGE_SIZE - 1, TAILS_CHECKED);
-	int ref;
+	long i, nr = ht_tails_checked(ev->page_size, PAGE_SIZE);
+	struct ht_verdict v;
 
 	for (i = 1; i <= nr; i++) {
-		ref = page_ref_count(head + i);
-		if (ref) {
-			ht_anomaly(HT_RULE_TAIL_REFCOUNT, ev, 0, ref);
+		if (ht_rule_tail_refcount(page_ref_count(head + i), &v)) {
+			ht_anomaly(v.rule, ev, v.expected, v.actual);
 			return;
 		}
 	}
@@ -217,34 +202,21 @@ void ht_note_holders(struct ht_event *ev, struct mm_struct *mm, bool start)
 }
 
 /*
- * After a successful fault: every mapping the fault added holds one folio
- * reference; judged where ht_note_holders() found no other holder.  The
- * tails (511 struct pages) are read once, at the folio's first mapping: on
- * every fault they cost more than all the rest of the event (make bench).
- * The thresholds are judged always: a count above one is wrong at any
- * moment.
+ * After a successful fault or fill: the refcount follows the mapcount where
+ * ht_note_holders() found no other holder; the thresholds always.
  */
-void ht_check_folio(const struct ht_event *ev)
+void ht_check_folio(const struct ht_event *ev, const struct ht_rule_event *e)
 {
-	const struct ht_folio_delta *f = &ev->folio;
-	int want = f->map_after - f->map_before;
+	enum ht_unjudged why = ht_ref_unjudged(ht_event_armed(ev), ev->why_ref);
+	struct ht_verdict v;
 
-	if (!ht_event_armed(ev)) {
-		ht_count_unjudged(HT_UNJ_UNARMED);
-	} else if (ev->why_ref) {
-		ht_count_unjudged(ev->why_ref - 1);
+	if (why != HT_UNJ_NR) {
+		ht_count_unjudged(why);
 	} else {
 		ht_count_judged_ref();
-		if (f->ref_after - f->ref_before != want)
-			ht_anomaly(HT_RULE_REF_MAP_MISMATCH, ev, want,
-				   f->ref_after - f->ref_before);
+		if (ht_rule_ref_map(e, &v))
+			ht_anomaly(v.rule, ev, v.expected, v.actual);
 	}
-	if (above_threshold(f->ref_after))
-		ht_anomaly(HT_RULE_REFCOUNT_NEAR_OVERFLOW, ev, refcount_threshold,
-			   f->ref_after);
-	else if (above_threshold(f->map_after))
-		ht_anomaly(HT_RULE_REFCOUNT_NEAR_OVERFLOW, ev, refcount_threshold,
-			   f->map_after);
-	if (ev->flags & HT_EVF_NEW_FOLIO)
-		ht_check_tails(ev);
+	if (ht_rule_refcount_near_overflow(e, refcount_threshold, &v))
+		ht_anomaly(v.rule, ev, v.expected, v.actual);
 }

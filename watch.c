@@ -70,6 +70,7 @@ static void on_write(struct perf_event *bp, struct perf_sample_data *data,
 	unsigned long nr = READ_ONCE(w->h->nr_huge_pages);
 	struct write_site *site = site_of(w, instruction_pointer(regs));
 	int kind = ht_current_event_kind();
+	struct ht_verdict v;
 	struct ht_event ev;
 
 	atomic_long_inc(&w->hits);
@@ -82,11 +83,11 @@ static void on_write(struct perf_event *bp, struct perf_sample_data *data,
 	} else {
 		atomic_long_inc(&w->sites_lost);
 	}
-	if (w->is_resv && value > nr && w->last <= nr) {
+	if (w->is_resv && ht_rule_resv_above_pool(w->last, value, nr, &v)) {
 		ht_event_identify(&ev, HT_EV_COUNTER_WRITE, w->h);
 		ev.resv_before = w->last;
 		ev.resv_after = value;
-		ht_anomaly_at(HT_RULE_RESV_UNDERFLOW, &ev, nr, value,
+		ht_anomaly_at(v.rule, &ev, v.expected, v.actual,
 			      instruction_pointer(regs));
 	}
 	if (w->is_resv)

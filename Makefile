@@ -70,7 +70,8 @@ DKMS = dkms $(DKMS_FLAGS) --sourcetree $(DKMS_SOURCE_TREE)
 DKMS_FILES := Makefile dkms.conf $(MODULE_SOURCES)
 
 .PHONY: all module user install uninstall dkms-sources dkms-install dkms-remove deb modules-all \
-	check bench selftests soak demo shell setup style fixtures clean bpf vmlinux-h
+	check bench selftests soak demo shell setup style fixtures clean bpf vmlinux-h \
+	test-rules
 
 all: module user
 
@@ -147,6 +148,10 @@ setup:
 
 check: setup
 	tests/check.sh
+
+# The rule book (ht_rules.h) on the host, in a second: no guest, no kernel.
+test-rules:
+	tests/rules.sh
 
 bench: setup
 	tests/bench.sh

@@ -159,6 +159,8 @@ host_check "reader on the fixtures: JSON, promtool, SVG (xmllint), format errors
 host_check "reader parsers survive ${HT_FUZZ_SECONDS:-30} s of libFuzzer (ASan, UBSan)" \
 	tests/user.sh fuzz "${HT_FUZZ_SECONDS:-30}"
 host_check "cppcheck finds nothing in the reader" tests/user.sh cppcheck
+host_check "the rule book judges its table of events as both backends must (ASan, UBSan)" \
+	tests/rules.sh
 host_check "make user builds without clang or bpftool; --backend bpf then says so (exit 8)" \
 	tests/user.sh without-bpf
 host_check "the BPF backend builds (clang -Werror, static hugetrack-bpf)" make -s bpf

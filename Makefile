@@ -189,7 +189,7 @@ $(BPF_OUT)/hugetrack.bpf.o: bpf/hugetrack.bpf.c bpf/hugetrack.h ht_kinds.h ht_ru
 $(BPF_OUT)/hugetrack.skel.h: $(BPF_OUT)/hugetrack.bpf.o
 	bpftool gen skeleton $< name hugetrack_bpf >$@
 
-$(BPF_OUT)/ht_bpf.o: bpf/ht_bpf.c bpf/ht_bpf.h bpf/hugetrack.h ht_kinds.h ht_rules.h $(BPF_OUT)/hugetrack.skel.h
+$(BPF_OUT)/ht_bpf.o: bpf/ht_bpf.c bpf/ht_bpf.h bpf/hugetrack.h ht_kinds.h ht_rules.h ht_symbols.h $(BPF_OUT)/hugetrack.skel.h
 	gcc $(BPF_USER_CFLAGS) -c -o $@ $<
 
 $(BPF_OUT)/ht_kinds.o: ht_kinds.c ht_kinds.h

@@ -36,7 +36,7 @@ struct ht_probe {
 	/* kernel-independent name of the probe point */
 	const char *name;
 	const char *group;
-	/* the names this point has had, newest first (compat/compat.h) */
+	/* the names this point has had, newest first (ht_symbols.h) */
 	const char *symbols[HT_MAX_SYMBOLS];
 	ht_handler_t on_entry;
 	/* set: the probe is a kretprobe */
@@ -53,6 +53,10 @@ struct ht_probe {
 		struct kretprobe rp;
 	};
 };
+
+/* A candidate list of ht_symbols.h, as the symbols of a struct ht_probe */
+#define HT_SYMBOL_NAME(name)	name
+#define HT_SYMBOLS(list)	{ list(HT_SYMBOL_NAME) }
 
 #define HT_POINT(point, grp, ...) \
 	{ .name = point, .group = grp, .symbols = __VA_ARGS__ }

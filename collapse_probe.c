@@ -11,7 +11,10 @@
 #include <linux/mm.h>
 #include <linux/userfaultfd_k.h>
 
-#include "hugetrack.h"
+#include "collapse_probe.h"
+#include "events.h"
+#include "inflight.h"
+#include "refcount_track.h"
 
 /* State of one attempt, kept in its kretprobe instance across sleeps. */
 struct collapse_call {

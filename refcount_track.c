@@ -1,20 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The folio side of an event: which hugetlb folio backs an address, its
- * refcount and mapcount, and the rules they must obey.
+ * The folio side of an event: which hugetlb folio or THP backs an address,
+ * its refcount and mapcount, who else may hold it, and its tails' counts:
+ * the reads the folio rules (rules.c) judge.
  */
 #include <linux/hugetlb.h>
 #include <linux/mm.h>
-#include <linux/module.h>
 #include <linux/pagemap.h>
 #include <linux/pgtable.h>
 
-#include "hugetrack.h"
-
-static unsigned int refcount_threshold = INT_MAX / 2;
-module_param(refcount_threshold, uint, 0444);
-MODULE_PARM_DESC(refcount_threshold,
-		 "refcount_near_overflow fires when a hugetlb folio's refcount or mapcount exceeds this [DEFAULT: 1073741823 (INT_MAX/2)]");
+#include "events.h"
+#include "refcount_track.h"
 
 /*
  * The pfn of the leaf entry that maps @addr, read without the page-table
@@ -133,19 +129,22 @@ void ht_thp_folio(struct folio *folio, struct ht_folio_delta *delta)
 	delta->map_after = ht_head_mapcount(folio);
 }
 
-/* The tail_refcount rule (ht_rules.h) over the event's folio's tails. */
-void ht_check_tails(const struct ht_event *ev)
+/*
+ * The first non-zero refcount of the tail pages 1..@nr of the folio at
+ * @pfn, or 0: what the tail_refcount rule judges (ht_rules.h).
+ */
+int ht_tail_refcount(unsigned long pfn, long nr)
 {
-	struct page *head = pfn_to_page(ev->folio.pfn);
-	long i, nr = ht_tails_checked(ev->page_size, PAGE_SIZE);
-	struct ht_verdict v;
+	struct page *head = pfn_to_page(pfn);
+	long i;
+	int ref;
 
 	for (i = 1; i <= nr; i++) {
-		if (ht_rule_tail_refcount(page_ref_count(head + i), &v)) {
-			ht_anomaly(v.rule, ev, v.expected, v.actual);
-			return;
-		}
+		ref = page_ref_count(head + i);
+		if (ref)
+			return ref;
 	}
+	return 0;
 }
 
 /*
@@ -199,24 +198,4 @@ void ht_note_holders(struct ht_event *ev, struct mm_struct *mm, bool start)
 	else
 		return;
 	ev->why_ref = why + 1;
-}
-
-/*
- * After a successful fault or fill: the refcount follows the mapcount where
- * ht_note_holders() found no other holder; the thresholds always.
- */
-void ht_check_folio(const struct ht_event *ev, const struct ht_rule_event *e)
-{
-	enum ht_unjudged why = ht_ref_unjudged(ht_event_armed(ev), ev->why_ref);
-	struct ht_verdict v;
-
-	if (why != HT_UNJ_NR) {
-		ht_count_unjudged(why);
-	} else {
-		ht_count_judged_ref();
-		if (ht_rule_ref_map(e, &v))
-			ht_anomaly(v.rule, ev, v.expected, v.actual);
-	}
-	if (ht_rule_refcount_near_overflow(e, refcount_threshold, &v))
-		ht_anomaly(v.rule, ev, v.expected, v.actual);
 }

@@ -8,9 +8,17 @@
  */
 #include <linux/hugetlb.h>
 #include <linux/hw_breakpoint.h>
+#include <linux/kprobes.h>
 #include <linux/perf_event.h>
+#include <linux/seq_file.h>
 
-#include "hugetrack.h"
+#include "anomaly.h"
+#include "events.h"
+#include "format.h"
+#include "hstates.h"
+#include "inflight.h"
+#include "util.h"
+#include "watch.h"
 
 #define SITES_MAX	32
 
@@ -117,7 +125,10 @@ static void watch(struct hstate *h, unsigned long *counter, bool is_resv)
 		w->bp = NULL;
 		pr_warn("%s disabled: no data watchpoint (%d); counting by probes only\n",
 			w->name, w->error);
+		return;
 	}
+	if (is_resv)
+		ht_hstate_set_watched(h, true);
 }
 
 /* resv of every hstate first: debug registers are few (4 on x86). */
@@ -132,24 +143,17 @@ void ht_watch_init(void)
 		watch(h, &h->free_huge_pages, false);
 }
 
-/* Every write of @h's resv_huge_pages is seen, in events or outside. */
-bool ht_watch_sees(struct hstate *h)
-{
-	unsigned int i;
-
-	for (i = 0; i < nr_watched; i++)
-		if (watched[i].h == h && watched[i].is_resv)
-			return watched[i].bp != NULL;
-	return false;
-}
-
 void ht_watch_exit(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < nr_watched; i++)
-		if (watched[i].bp)
-			unregister_wide_hw_breakpoint(watched[i].bp);
+	for (i = 0; i < nr_watched; i++) {
+		if (!watched[i].bp)
+			continue;
+		if (watched[i].is_resv)
+			ht_hstate_set_watched(watched[i].h, false);
+		unregister_wide_hw_breakpoint(watched[i].bp);
+	}
 	nr_watched = 0;
 }
 

@@ -148,6 +148,8 @@ fi
 make -s modules-all
 for ver in $kernels; do
 	host_check "hugetrack.ko builds for $ver with W=1 and sparse, no warning" build_clean "$ver"
+	host_check "the module's files call only down their layers, no circle (nm of $ver's objects)" \
+		tests/layers.sh "$BUILD/$ver/module"
 	host_check "test modules (ht_inject, ht_floor) build for $ver, no warning" test_modules_clean "$ver"
 done
 host_check "checkpatch.pl --no-tree finds nothing in the module sources" tests/style.sh

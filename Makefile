@@ -74,7 +74,8 @@ DKMS = dkms $(DKMS_FLAGS) --sourcetree $(DKMS_SOURCE_TREE)
 DKMS_FILES := Makefile dkms.conf $(MODULE_SOURCES)
 
 .PHONY: all module user install uninstall dkms-sources dkms-install dkms-remove deb modules-all \
-	check bench selftests soak demo shell setup style fixtures clean bpf vmlinux-h
+	check bench selftests soak demo shell setup style fixtures clean bpf vmlinux-h \
+	test-rules
 
 all: module user
 
@@ -152,6 +153,10 @@ setup:
 check: setup
 	tests/check.sh
 
+# The rule book (ht_rules.h) on the host, in a second: no guest, no kernel.
+test-rules:
+	tests/rules.sh
+
 bench: setup
 	tests/bench.sh
 
@@ -181,14 +186,14 @@ VMLINUX_KERNEL ?= 6.12.117+deb12-amd64
 
 bpf: $(BPF_OUT)/hugetrack-bpf
 
-$(BPF_OUT)/hugetrack.bpf.o: bpf/hugetrack.bpf.c bpf/ht_bpf_shared.h ht_kinds.h bpf/vmlinux.h
+$(BPF_OUT)/hugetrack.bpf.o: bpf/hugetrack.bpf.c bpf/ht_bpf_shared.h ht_kinds.h ht_rules.h bpf/vmlinux.h
 	@mkdir -p $(BPF_OUT)
 	clang -g -O2 -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Ibpf -c $< -o $@
 
 $(BPF_OUT)/hugetrack.skel.h: $(BPF_OUT)/hugetrack.bpf.o
 	bpftool gen skeleton $< name hugetrack_bpf >$@
 
-$(BPF_OUT)/ht_bpf_%.o: bpf/ht_bpf_%.c $(BPF_LIB_HEADERS) ht_kinds.h $(BPF_OUT)/hugetrack.skel.h
+$(BPF_OUT)/ht_bpf_%.o: bpf/ht_bpf_%.c $(BPF_LIB_HEADERS) ht_kinds.h ht_rules.h ht_symbols.h $(BPF_OUT)/hugetrack.skel.h
 	gcc $(BPF_USER_CFLAGS) -c -o $@ $<
 
 $(BPF_OUT)/ht_kinds.o: ht_kinds.c ht_kinds.h

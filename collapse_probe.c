@@ -11,7 +11,10 @@
 #include <linux/mm.h>
 #include <linux/userfaultfd_k.h>
 
-#include "hugetrack.h"
+#include "collapse_probe.h"
+#include "events.h"
+#include "inflight.h"
+#include "refcount_track.h"
 
 /* State of one attempt, kept in its kretprobe instance across sleeps. */
 struct collapse_call {
@@ -214,9 +217,9 @@ static int single_pmd_entry(struct ht_probe *probe, struct pt_regs *regs, void *
 
 static struct ht_probe probes[] = {
 	[SCAN_PMD_POINT] = HT_CALL("scan_pmd", "thp", struct collapse_call, scan_pmd_entry,
-				   collapse_return, HT_SYMS_COLLAPSE_SCAN_PMD),
+				   collapse_return, HT_SYMBOLS(HT_SYMS_COLLAPSE_SCAN_PMD)),
 	[SCAN_FILE_POINT] = HT_CALL("scan_file", "thp", struct collapse_call, scan_file_entry,
-				    collapse_return, HT_SYMS_COLLAPSE_SCAN_FILE),
+				    collapse_return, HT_SYMBOLS(HT_SYMS_COLLAPSE_SCAN_FILE)),
 	HT_CALL("single_pmd", "thp", struct collapse_call, single_pmd_entry,
 		collapse_return, { "collapse_single_pmd" }),
 	HT_CALL("collapse_huge_page", "thp", struct collapse_call, collapse_anon_entry,
@@ -224,12 +227,12 @@ static struct ht_probe probes[] = {
 	HT_CALL("collapse_file", "thp", struct collapse_call, collapse_file_entry,
 		collapse_return, { "collapse_file" }),
 	HT_CALL("collapse_pte_mapped_thp", "thp", struct op_call, pte_mapped_entry,
-		op_return, HT_SYMS_COLLAPSE_PTE_MAPPED),
-	HT_POINT("retract_page_tables", "thp", HT_SYMS_RETRACT_PAGE_TABLES),
+		op_return, HT_SYMBOLS(HT_SYMS_COLLAPSE_PTE_MAPPED)),
+	HT_POINT("retract_page_tables", "thp", HT_SYMBOLS(HT_SYMS_RETRACT_PAGE_TABLES)),
 	HT_CALL("madvise_collapse", "thp", struct op_call, madvise_collapse_entry,
 		op_return, { "madvise_collapse" }),
 	HT_POINT("split_huge_pmd", "thp", { "__split_huge_pmd" }),
-	HT_POINT("split_huge_page", "thp", HT_SYMS_SPLIT_HUGE_PAGE),
+	HT_POINT("split_huge_page", "thp", HT_SYMBOLS(HT_SYMS_SPLIT_HUGE_PAGE)),
 };
 
 /* The scans are the per-PMD points where they have a symbol. */

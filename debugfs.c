@@ -6,10 +6,18 @@
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/poll.h>
+#include <linux/seq_buf.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "hugetrack.h"
+#include "anomaly.h"
+#include "debugfs.h"
+#include "events.h"
+#include "format.h"
+#include "hstates.h"
+#include "inflight.h"
+#include "report.h"
+#include "watch.h"
 
 #define CONTROL_MAX	64
 
@@ -26,7 +34,7 @@ static int name##_show(struct seq_file *m, void *v)		\
 }								\
 DEFINE_SHOW_ATTRIBUTE(name)
 
-HT_SHOW_FILE(probes, ht_probes_show);
+HT_SHOW_FILE(probes, ht_report_probes);
 HT_SHOW_FILE(hstates, ht_hstates_show);
 HT_SHOW_FILE(faults, ht_recent_events_show);
 HT_SHOW_FILE(counters, ht_counters_show);

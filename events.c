@@ -1,24 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Events and anomalies: preallocated rings that probe handlers publish into
- * without a lock, the per-CPU counters, and the task filter.
+ * The life of an event: the task filter, its start and end as probe
+ * handlers see them, the ring they publish it into without a lock, the
+ * overlap and arming that say whose counters' deltas are whose, and the
+ * rules judged at its end (rules.c).
  */
 #include <linux/hugetlb.h>
 #include <linux/irq_work.h>
-#include <linux/kallsyms.h>
 #include <linux/ktime.h>
 #include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/seqlock.h>
-#include <linux/slab.h>
-#include <linux/stacktrace.h>
-#include <linux/utsname.h>
-#include <linux/vmalloc.h>
 #include <linux/wait.h>
 
-#include "hugetrack.h"
+#include "counters.h"
+#include "events.h"
+#include "format.h"
+#include "inflight.h"
+#include "kallsyms.h"
+#include "ring.h"
+#include "rules.h"
 
 static unsigned int ring_size = 4096;
 module_param(ring_size, uint, 0444);
@@ -26,59 +30,8 @@ MODULE_PARM_DESC(ring_size,
 		 "Events the ring keeps for the events and faults files, a power of 2 from 64 to 1048576 [DEFAULT: 4096]");
 
 #define RECENT_EVENTS	256
-#define ANOMALIES_KEPT	64
-#define STACK_DEPTH	16
 #define TASKS_KEPT	64
 #define TOP_TASKS	5
-
-/*
- * A ring of fixed-size records, each starting with its u64 sequence number.
- * A writer claims a number, fills the slot and publishes the number last; a
- * reader copies the slot and checks the number again, so a record that was
- * overwritten while being copied is detected, never torn.
- */
-struct ht_ring {
-	void *slots;
-	size_t record_size;
-	u64 size;
-	atomic64_t head;	/* the last number claimed; the first is 1 */
-};
-
-/*
- * The stack is symbolized when the anomaly is recorded: by the time it is
- * read, a module on it may be gone and its addresses reused.
- */
-struct ht_anomaly {
-	u64 seq;
-	enum ht_rule rule;
-	long expected, actual;
-	unsigned int nr_frames;
-	struct ht_event ev;
-	char frames[STACK_DEPTH][HT_FRAME_LEN];
-};
-
-/* Too big for a probe's stack: built per CPU, then published. */
-struct anomaly_scratch {
-	bool busy;
-	unsigned long stack[2 * STACK_DEPTH];
-	char symbol[KSYM_SYMBOL_LEN];
-	struct ht_anomaly record;
-};
-
-static DEFINE_PER_CPU(struct anomaly_scratch, anomaly_scratch);
-
-struct ht_counters {
-	unsigned long events[HT_EV_NR];
-	unsigned long anomalies[HT_RULE_NR];
-	unsigned long resv_reserved, resv_unreserved;
-	unsigned long resv_consumed, resv_restored;
-	unsigned long collapse_results[HT_SCAN_RESULTS_MAX];
-	unsigned long collapse_new;	/* attempts that made a THP */
-	unsigned long judged_resv, judged_ref;
-	unsigned long unjudged[HT_UNJ_NR];
-	/* anomalies counted but not kept: the record's scratch was in use */
-	unsigned long anomalies_unrecorded;
-};
 
 /* Faults by process, for the summary; a full table counts the rest apart. */
 struct task_faults {
@@ -91,8 +44,7 @@ static struct task_faults task_faults[TASKS_KEPT];
 static atomic_long_t other_tasks_faults;
 static u64 loaded_ns;
 
-static struct ht_ring events, anomalies;
-static DEFINE_PER_CPU(struct ht_counters, counters);
+static struct ht_ring events;
 
 /* The events file consumes: one cursor for all its readers. */
 static DEFINE_MUTEX(consume_lock);
@@ -137,19 +89,9 @@ void ht_events_arm(void)
 	WRITE_ONCE(armed_after, atomic64_read(&started));
 }
 
-bool ht_event_armed(const struct ht_event *ev)
+static bool event_armed(const struct ht_event *ev)
 {
 	return ev->started > READ_ONCE(armed_after);
-}
-
-void ht_count_unjudged(enum ht_unjudged why)
-{
-	this_cpu_inc(counters.unjudged[why]);
-}
-
-void ht_count_judged_ref(void)
-{
-	this_cpu_inc(counters.judged_ref);
 }
 
 void ht_note_untracked_write(void)
@@ -161,71 +103,6 @@ static bool recording = true;
 static DEFINE_SEQLOCK(filter_lock);
 static pid_t filter_pid;
 static char filter_comm[TASK_COMM_LEN];
-
-const char *ht_event_kind_name(int kind)
-{
-	return kind >= 0 && kind < HT_EV_NR ? ht_kind_names[kind] : "none";
-}
-
-static const struct {
-	HT_FAULT_BIT_T bit;
-	const char *name;
-} fault_bits[] = { VM_FAULT_RESULT_TRACE };
-
-static int ring_init(struct ht_ring *ring, u64 size, size_t record_size)
-{
-	ring->slots = vzalloc(array_size(size, record_size));
-	if (!ring->slots)
-		return -ENOMEM;
-	ring->size = size;
-	ring->record_size = record_size;
-	atomic64_set(&ring->head, 0);
-	return 0;
-}
-
-static u64 *ring_slot(struct ht_ring *ring, u64 seq)
-{
-	return ring->slots + (seq & (ring->size - 1)) * ring->record_size;
-}
-
-/* Sets the record's sequence number, then publishes a copy of it. */
-static void ring_publish(struct ht_ring *ring, u64 *record)
-{
-	u64 seq = atomic64_inc_return(&ring->head);
-	u64 *slot = ring_slot(ring, seq);
-
-	*record = seq;
-	WRITE_ONCE(*slot, 0);
-	/* readers see the slot unpublished before any byte of it changes */
-	smp_wmb();
-	memcpy(slot + 1, record + 1, ring->record_size - sizeof(u64));
-	/* pairs with ring_read()'s acquire: the bytes before the number */
-	smp_store_release(slot, seq);
-}
-
-/* 0: copied; -EAGAIN: not published yet; -ENOENT: overwritten. */
-static int ring_read(struct ht_ring *ring, u64 seq, u64 *record)
-{
-	u64 *slot = ring_slot(ring, seq);
-
-	/* pairs with ring_publish()'s release */
-	if (smp_load_acquire(slot) != seq)
-		goto missed;
-	memcpy(record, slot, ring->record_size);
-	/* the copy before the re-check: a writer that started since shows */
-	smp_rmb();
-	if (READ_ONCE(*slot) == seq)
-		return 0;
-missed:
-	return atomic64_read(&ring->head) >= seq + ring->size ? -ENOENT : -EAGAIN;
-}
-
-static u64 ring_oldest(struct ht_ring *ring)
-{
-	u64 head = atomic64_read(&ring->head);
-
-	return head >= ring->size ? head - ring->size + 1 : 1;
-}
 
 bool ht_event_wanted(void)
 {
@@ -297,23 +174,6 @@ void ht_event_begin(struct ht_event *ev, enum ht_event_kind kind,
 	ev->task_slot = ht_op_claim(kind, ev->started);
 }
 
-static bool maps_a_folio(const struct ht_event *ev)
-{
-	return ev->kind == HT_EV_FAULT || ev->kind == HT_EV_UFFD_COPY ||
-	       ev->kind == HT_EV_UFFD_CONTINUE;
-}
-
-static bool succeeded(const struct ht_event *ev)
-{
-	if (ev->kind == HT_EV_COLLAPSE)
-		return ev->flags & HT_EVF_NEW_FOLIO;
-	if (ev->kind == HT_EV_FAULT)
-		return !(ev->result & (__force long)(VM_FAULT_ERROR | VM_FAULT_RETRY));
-	if (ev->kind == HT_EV_RESERVE)
-		return ht_reserve_ok(ev->result);
-	return !ev->result;
-}
-
 /*
  * Where a reservation change counts: made or dropped by a mapping's or a
  * file's life, consumed or given back by mapping (and, 6.7 on, unmapping)
@@ -321,14 +181,14 @@ static bool succeeded(const struct ht_event *ev)
  */
 static void count_event(const struct ht_event *ev)
 {
-	struct ht_counters *c = this_cpu_ptr(&counters);
+	struct ht_counters *c = this_cpu_ptr(&ht_cpu_counters);
 	long delta = ev->resv_after - ev->resv_before;
 
 	c->events[ev->kind]++;
 	if (ev->kind == HT_EV_COLLAPSE) {
 		if (ev->result >= 0 && ev->result < HT_SCAN_RESULTS_MAX)
 			c->collapse_results[ev->result]++;
-		c->collapse_new += succeeded(ev);
+		c->collapse_new += ht_event_succeeded(ev);
 	} else if (ht_kind_is_reservation_life(ev->kind)) {
 		if (delta > 0)
 			c->resv_reserved += delta;
@@ -339,120 +199,6 @@ static void count_event(const struct ht_event *ev)
 	} else {
 		c->resv_restored += delta;
 	}
-}
-
-/*
- * Mapping one huge page consumes at most one reservation, and a failed
- * attempt none (seed: UFFDIO_COPY onto a page already in the page cache).
- * Called only for a delta that is the event's own (resv_unsettled()).
- */
-static bool check_consumption(const struct ht_event *ev)
-{
-	long delta = ev->resv_after - ev->resv_before;
-
-	if (delta < -1)
-		ht_anomaly(HT_RULE_RESV_DOUBLE_CONSUME, ev, -1, delta);
-	else if (delta < 0 && !succeeded(ev))
-		ht_anomaly(HT_RULE_RESV_DOUBLE_CONSUME, ev, 0, delta);
-	else
-		return false;
-	return true;
-}
-
-/*
- * The change of resv_huge_pages each operation may make, from
- * Documentation/mm/hugetlbfs_reserv.rst (its sections in brackets): only
- * what holds on every path, so that a correct kernel never trips it; for
- * a delta that is the event's own alone (resv_unsettled()).
- */
-static void expected_resv_delta(const struct ht_event *ev, long *lo, long *hi)
-{
-	long pages = max(ev->pages, 0L);
-
-	*lo = 0;
-	*hi = 0;
-	switch (ev->kind) {
-	case HT_EV_FAULT:
-	case HT_EV_UFFD_COPY:
-		/* [Consuming Reservations], [Reservation Cleanup in Error Paths] */
-		if (succeeded(ev) && (ev->flags & HT_EVF_NEW_FOLIO))
-			*lo = -1;
-		break;
-	case HT_EV_RESERVE:
-		/* [Creating Reservations]: none on failure, at most the range */
-		if (ht_reserve_ok(ev->result))
-			*hi = pages;
-		break;
-	case HT_EV_VMA_CLOSE:
-		/* [Reservation Map Location]: a private map's unused ones go */
-		if (!(ev->flags & HT_EVF_SHARED))
-			*lo = -pages;
-		break;
-	case HT_EV_UNRESERVE:
-	case HT_EV_TRUNCATE:
-	case HT_EV_HOLE_PUNCH:
-		/* [Freeing Huge Pages], [Reservation Map Modifications] */
-		*lo = LONG_MIN;
-		break;
-	case HT_EV_ZAP:
-		/* 6.7 on, freeing a private page restores its reservation */
-		*hi = pages;
-		break;
-	case HT_EV_SUBPOOL_NEW:
-		/* [Subpool Reservations]: exactly min_size */
-		*lo = pages;
-		*hi = pages;
-		break;
-	case HT_EV_SUBPOOL_PUT:
-		*lo = -pages;
-		break;
-	default:
-		/* uffd_continue, fork_copy ([COW and Reservations]), pmd_share */
-		break;
-	}
-}
-
-/*
- * Why @ev's resv delta may hold another task's writes, or HT_UNJ_NR.  Every
- * write of resv_huge_pages is made under hugetlb_lock (both kernels:
- * dequeue_hugetlb_folio_vma(), alloc_hugetlb_folio(), free_huge_folio(),
- * gather_surplus_pages(), return_unused_surplus_pages()), by a task either
- * in a tracked event (in_flight, started) or not (the watchpoint counts it
- * in untracked_writes, in its trap, before that lock is released).  So the
- * delta is the event's own when no other event ran meanwhile, no untracked
- * write was counted, the watchpoint was armed all along, and hugetlb_lock
- * was free once the counters were read (end_hstate_event()).  The same on
- * 6.1 and 6.12: neither writes the count outside hugetlb_lock.
- */
-static enum ht_unjudged resv_unsettled(const struct ht_event *ev, struct hstate *h)
-{
-	if (!ht_event_armed(ev))
-		return HT_UNJ_UNARMED;
-	if (ev->flags & HT_EVF_OVERLAP)
-		return HT_UNJ_OVERLAP;
-	if (!ht_watch_sees(h))
-		return HT_UNJ_UNWATCHED;
-	if (ev->flags & HT_EVF_LOCK_BUSY)
-		return HT_UNJ_LOCK_BUSY;
-	return HT_UNJ_NR;
-}
-
-/* The global count moves for every task: only what is the event's own is judged. */
-static void check_resv_delta(const struct ht_event *ev, struct hstate *h)
-{
-	long delta = ev->resv_after - ev->resv_before, lo, hi;
-	enum ht_unjudged why = resv_unsettled(ev, h);
-
-	if (why != HT_UNJ_NR) {
-		ht_count_unjudged(why);
-		return;
-	}
-	this_cpu_inc(counters.judged_resv);
-	if (maps_a_folio(ev) && check_consumption(ev))
-		return;
-	expected_resv_delta(ev, &lo, &hi);
-	if (delta < lo || delta > hi)
-		ht_anomaly(HT_RULE_RESV_UNEXPECTED_DELTA, ev, clamp(delta, lo, hi), delta);
 }
 
 /* Lockless like the hstate counters: each value is current. */
@@ -487,7 +233,7 @@ static void count_task_fault(const struct ht_event *ev)
 	atomic_long_inc(&other_tasks_faults);
 }
 
-/* The hstate's side of an event's end: its counters, and the rules on them. */
+/* The hstate's side of an event's end: its counters, and whether they are its own. */
 static void end_hstate_event(struct ht_event *ev, struct hstate *h)
 {
 	ev->resv_after = READ_ONCE(h->resv_huge_pages);
@@ -499,7 +245,7 @@ static void end_hstate_event(struct ht_event *ev, struct hstate *h)
 	/*
 	 * The counters before the lock word: a write they show was made under
 	 * hugetlb_lock, and counted before its release; held now, a writer
-	 * may be between its write and its count (resv_unsettled()).
+	 * may be between its write and its count (rules.c).
 	 */
 	smp_rmb();
 	if (!hugetlb_lock_p || ht_spinlock_held(hugetlb_lock_p))
@@ -511,23 +257,6 @@ static void end_hstate_event(struct ht_event *ev, struct hstate *h)
 		ev->flags |= HT_EVF_OVERLAP;
 }
 
-/*
- * Below 0 is wrong at any moment, whatever another task does: judged
- * always.  (Above nr_huge_pages is judged by the watchpoint alone, in the
- * writer's hugetlb_lock section: read here, nr and resv are two moments.)
- */
-static void check_hstate_event(struct ht_event *ev, struct hstate *h)
-{
-	ht_hstate_note_resv(h, ev->resv_after);
-	/* once when it wraps, not at every event while it stays wrapped */
-	if (ev->resv_after < 0) {
-		if (ev->resv_before >= 0)
-			ht_anomaly(HT_RULE_RESV_UNDERFLOW, ev, 0, ev->resv_after);
-	} else {
-		check_resv_delta(ev, h);
-	}
-}
-
 void ht_event_end(struct ht_event *ev, struct hstate *h)
 {
 	ht_op_release(ev->task_slot);
@@ -535,171 +264,13 @@ void ht_event_end(struct ht_event *ev, struct hstate *h)
 		end_hstate_event(ev, h);
 	ev->duration_ns = ktime_get_mono_fast_ns() - ev->time_ns;
 	ev->cpu = raw_smp_processor_id();
-	ring_publish(&events, &ev->seq);
+	ht_ring_publish(&events, &ev->seq);
 	count_event(ev);
 	if (ev->kind == HT_EV_FAULT)
 		count_task_fault(ev);
 	if (wq_has_sleeper(&ht_events_wait))
 		irq_work_queue(&wake_work);
-
-	if (h)
-		check_hstate_event(ev, h);
-	if (ev->folio.pfn == HT_NO_PFN || !succeeded(ev))
-		return;
-	if (maps_a_folio(ev))
-		ht_check_folio(ev);
-	else if (ev->kind == HT_EV_COLLAPSE)
-		ht_check_tails(ev);
-}
-
-/*
- * @ip as "symbol+off/size [module]" in @frame, or "?" where it has no
- * symbol (a trampoline): never a raw address.  Named when seen, since a
- * module on a stack may be gone by the time it is read.  @scratch holds
- * KSYM_SYMBOL_LEN bytes.
- */
-void ht_symbolize(unsigned long ip, char *scratch, char *frame)
-{
-	sprint_symbol(scratch, ip);
-	strscpy(frame, str_has_prefix(scratch, "0x") ? "?" : scratch, HT_FRAME_LEN);
-}
-
-/*
- * Records @rule for @ev with the current stack, from @from_ip down when it
- * is on it (a trap's interrupted instruction), and says so in dmesg.
- */
-void ht_anomaly_at(enum ht_rule rule, const struct ht_event *ev, long expected,
-		   long actual, unsigned long from_ip)
-{
-	struct anomaly_scratch *scratch;
-	struct ht_anomaly *a;
-	unsigned int i, first = 0, nr;
-	unsigned long flags;
-
-	this_cpu_inc(counters.anomalies[rule]);
-	pr_warn_ratelimited("anomaly %s: pid %d (%s) %s at %#lx: expected %ld, got %ld\n",
-			    ht_rule_names[rule], ev->pid, ev->comm,
-			    ht_kind_names[ev->kind], ev->address, expected, actual);
-	local_irq_save(flags);
-	scratch = this_cpu_ptr(&anomaly_scratch);
-	if (scratch->busy) {
-		this_cpu_inc(counters.anomalies_unrecorded);
-		goto out;
-	}
-	scratch->busy = true;
-	nr = stack_trace_save(scratch->stack, ARRAY_SIZE(scratch->stack), 2);
-	for (i = 0; from_ip && i < nr; i++)
-		if (scratch->stack[i] == from_ip)
-			first = i;
-	a = &scratch->record;
-	a->rule = rule;
-	a->expected = expected;
-	a->actual = actual;
-	a->ev = *ev;
-	for (a->nr_frames = 0; first + a->nr_frames < nr && a->nr_frames < STACK_DEPTH;
-	     a->nr_frames++)
-		ht_symbolize(scratch->stack[first + a->nr_frames], scratch->symbol,
-			     a->frames[a->nr_frames]);
-	ring_publish(&anomalies, &a->seq);
-	scratch->busy = false;
-out:
-	local_irq_restore(flags);
-}
-
-void ht_anomaly(enum ht_rule rule, const struct ht_event *ev, long expected,
-		long actual)
-{
-	ht_anomaly_at(rule, ev, expected, actual, 0);
-}
-
-static void format_result(struct seq_buf *s, const struct ht_event *ev)
-{
-	const char *sep = "";
-	int i;
-
-	if (ev->kind == HT_EV_COLLAPSE && ht_scan_result_name(ev->result)) {
-		seq_buf_printf(s, " result=%s", ht_scan_result_name(ev->result));
-		return;
-	}
-	if (ev->kind != HT_EV_FAULT || !ev->result) {
-		seq_buf_printf(s, " result=%ld", ev->result);
-		return;
-	}
-	seq_buf_printf(s, "%s", " result=");
-	for (i = 0; i < ARRAY_SIZE(fault_bits); i++) {
-		if (ev->result & (__force long)fault_bits[i].bit) {
-			seq_buf_printf(s, "%s%s", sep, fault_bits[i].name);
-			sep = "|";
-		}
-	}
-	if (!*sep)
-		seq_buf_printf(s, "%#lx", ev->result);
-}
-
-/* @comm made safe to split on spaces and '=', into @safe. */
-void ht_safe_comm(char *safe, const char *comm)
-{
-	int i;
-
-	for (i = 0; i < TASK_COMM_LEN; i++)
-		safe[i] = comm[i] == ' ' || comm[i] == '=' ? '_' : comm[i];
-	safe[TASK_COMM_LEN - 1] = '\0';
-}
-
-/* The keys only a collapse has, before dur_ns. */
-static void format_collapse(struct seq_buf *s, const struct ht_event *ev)
-{
-	seq_buf_printf(s, " path=%s owner=%d uffd=%d file=%d",
-		       ev->collapse & HT_COLLAPSE_KHUGEPAGED ? "khugepaged" : "madvise",
-		       ev->owner, !!(ev->collapse & HT_COLLAPSE_UFFD),
-		       !!(ev->collapse & HT_COLLAPSE_FILE));
-}
-
-/* One line, key=value. */
-void ht_event_format(struct seq_buf *s, const struct ht_event *ev)
-{
-	char comm[TASK_COMM_LEN];
-
-	ht_safe_comm(comm, ev->comm);
-	seq_buf_printf(s, "seq=%llu time_ns=%llu cpu=%u pid=%d tid=%d comm=%s kind=%s page_kb=%lu addr=%#lx pages=%ld",
-		       ev->seq, ev->time_ns, ev->cpu, ev->pid, ev->tid, comm,
-		       ht_kind_names[ev->kind], ev->page_size / SZ_1K, ev->address,
-		       ev->pages);
-	format_result(s, ev);
-	if (ev->flags & HT_EVF_NO_HSTATE)
-		seq_buf_printf(s, "%s", " resv=- free=-");
-	else
-		seq_buf_printf(s, " resv=%ld->%ld free=%ld->%ld", ev->resv_before,
-			       ev->resv_after, ev->free_before, ev->free_after);
-	if (ev->spool)
-		seq_buf_printf(s, " spool_used=%ld->%ld spool_rsv=%ld->%ld",
-			       ev->spool_used_before, ev->spool_used_after,
-			       ev->spool_rsv_before, ev->spool_rsv_after);
-	else
-		seq_buf_printf(s, "%s", " spool_used=- spool_rsv=-");
-	if (ev->folio.pfn == HT_NO_PFN)
-		seq_buf_printf(s, "%s", " pfn=- ref=- map=-");
-	else
-		seq_buf_printf(s, " pfn=%#lx ref=%d->%d map=%d->%d", ev->folio.pfn,
-			       ev->folio.ref_before, ev->folio.ref_after,
-			       ev->folio.map_before, ev->folio.map_after);
-	seq_buf_printf(s, " flags=%s%s%s",
-		       ev->flags & HT_EVF_SHARED ? "shared" : "private",
-		       ev->flags & HT_EVF_NEW_FOLIO ? ",new" : "",
-		       ev->flags & HT_EVF_OVERLAP ? ",overlap" : "");
-	if (ev->kind == HT_EV_COLLAPSE)
-		format_collapse(s, ev);
-	seq_buf_printf(s, " dur_ns=%llu\n", ev->duration_ns);
-}
-
-static void seq_event(struct seq_file *m, const struct ht_event *ev)
-{
-	char line[HT_EVENT_LINE_MAX];
-	struct seq_buf s;
-
-	seq_buf_init(&s, line, sizeof(line));
-	ht_event_format(&s, ev);
-	seq_write(m, line, seq_buf_used(&s));
+	ht_rules_judge(ev, h, event_armed(ev));
 }
 
 /* The events stream: 0 and the next event, or -EAGAIN when there is none. */
@@ -708,8 +279,8 @@ int ht_events_next(struct ht_event *ev)
 	int err;
 
 	mutex_lock(&consume_lock);
-	while ((err = ring_read(&events, consume_next, &ev->seq)) == -ENOENT) {
-		u64 oldest = ring_oldest(&events);
+	while ((err = ht_ring_read(&events, consume_next, &ev->seq)) == -ENOENT) {
+		u64 oldest = ht_ring_oldest(&events);
 
 		consume_lost += oldest - consume_next;
 		consume_next = oldest;
@@ -722,16 +293,16 @@ int ht_events_next(struct ht_event *ev)
 
 bool ht_events_ready(void)
 {
-	return atomic64_read(&events.head) >= READ_ONCE(consume_next);
+	return ht_ring_head(&events) >= READ_ONCE(consume_next);
 }
 
 /* Lost by the events stream: overwritten before it was read. */
-static u64 events_dropped(void)
+u64 ht_events_dropped(void)
 {
 	u64 oldest, lost;
 
 	mutex_lock(&consume_lock);
-	oldest = ring_oldest(&events);
+	oldest = ht_ring_oldest(&events);
 	lost = consume_lost + (oldest > consume_next ? oldest - consume_next : 0);
 	mutex_unlock(&consume_lock);
 	return lost;
@@ -739,96 +310,13 @@ static u64 events_dropped(void)
 
 void ht_recent_events_show(struct seq_file *m)
 {
-	u64 head = atomic64_read(&events.head), seq;
+	u64 head = ht_ring_head(&events), seq;
 	struct ht_event ev;
 
 	seq = head > RECENT_EVENTS ? head - RECENT_EVENTS + 1 : 1;
 	for (; seq <= head; seq++)
-		if (!ring_read(&events, seq, &ev.seq))
-			seq_event(m, &ev);
-}
-
-void ht_anomalies_show(struct seq_file *m)
-{
-	u64 head = atomic64_read(&anomalies.head), seq;
-	struct ht_anomaly *a;
-	unsigned int i;
-
-	/* too big for the stack */
-	a = kmalloc(sizeof(*a), GFP_KERNEL);
-	if (!a)
-		return;
-	for (seq = ring_oldest(&anomalies); seq <= head; seq++) {
-		if (ring_read(&anomalies, seq, &a->seq))
-			continue;
-		seq_printf(m, "anomaly=%llu rule=%s expected=%ld actual=%ld ", a->seq,
-			   ht_rule_names[a->rule], a->expected, a->actual);
-		seq_event(m, &a->ev);
-		for (i = 0; i < a->nr_frames; i++)
-			seq_printf(m, "  %s\n", a->frames[i]);
-	}
-	kfree(a);
-}
-
-/* Recorded but not kept: overwritten in the ring, or never written to it. */
-static unsigned long anomalies_dropped(const struct ht_counters *sum)
-{
-	u64 head = atomic64_read(&anomalies.head);
-
-	return sum->anomalies_unrecorded +
-	       (head > anomalies.size ? head - anomalies.size : 0);
-}
-
-static void sum_counters(struct ht_counters *sum)
-{
-	const unsigned long *src;
-	unsigned long *dst = (unsigned long *)sum;
-	unsigned int cpu, i;
-
-	memset(sum, 0, sizeof(*sum));
-	for_each_possible_cpu(cpu) {
-		src = (const unsigned long *)per_cpu_ptr(&counters, cpu);
-		for (i = 0; i < sizeof(*sum) / sizeof(long); i++)
-			dst[i] += src[i];
-	}
-}
-
-static void show_collapse_counters(struct seq_file *m, const struct ht_counters *sum)
-{
-	unsigned long attempts = sum->events[HT_EV_COLLAPSE];
-	unsigned long ok = sum->collapse_new;
-	unsigned int i;
-
-	seq_printf(m, "collapse_attempts %lu\ncollapse_succeeded %lu\ncollapse_failed %lu\n",
-		   attempts, ok, attempts - ok);
-	for (i = 0; ht_scan_result_name(i); i++)
-		seq_printf(m, "collapse_result_%s %lu\n", ht_scan_result_name(i),
-			   sum->collapse_results[i]);
-}
-
-void ht_counters_show(struct seq_file *m)
-{
-	struct ht_counters sum;
-	unsigned int i;
-
-	sum_counters(&sum);
-	for (i = 0; i < HT_EV_NR; i++)
-		seq_printf(m, "events_%s %lu\n", ht_kind_names[i], sum.events[i]);
-	seq_printf(m, "events_dropped %llu\n", events_dropped());
-	seq_printf(m, "resv_reserved %lu\n", sum.resv_reserved);
-	seq_printf(m, "resv_unreserved %lu\n", sum.resv_unreserved);
-	seq_printf(m, "resv_consumed %lu\n", sum.resv_consumed);
-	seq_printf(m, "resv_restored %lu\n", sum.resv_restored);
-	for (i = 0; i < HT_RULE_NR; i++)
-		seq_printf(m, "anomaly_%s %lu\n", ht_rule_names[i], sum.anomalies[i]);
-	show_collapse_counters(m, &sum);
-	ht_windows_counters(m);
-	seq_printf(m, "judged_resv %lu\njudged_ref %lu\n", sum.judged_resv, sum.judged_ref);
-	for (i = 0; i < HT_UNJ_NR; i++)
-		seq_printf(m, "unjudged_%s %lu\n", ht_unjudged_names[i], sum.unjudged[i]);
-	seq_printf(m, "not_followed %lu\nanomalies_dropped %lu\ntask_faults_dropped %ld\n",
-		   ht_ops_not_followed(), anomalies_dropped(&sum),
-		   atomic_long_read(&other_tasks_faults));
+		if (!ht_ring_read(&events, seq, &ev.seq))
+			ht_seq_event(m, &ev);
 }
 
 void ht_control_show(struct seq_file *m)
@@ -847,7 +335,7 @@ void ht_control_show(struct seq_file *m)
 		   comm[0] ? comm : "-");
 }
 
-static void show_top_tasks(struct seq_file *m)
+void ht_top_tasks_show(struct seq_file *m)
 {
 	bool shown[TASKS_KEPT] = {};
 	long best_faults, f;
@@ -875,103 +363,7 @@ static void show_top_tasks(struct seq_file *m)
 			   atomic_long_read(&other_tasks_faults));
 }
 
-static void show_collapse_summary(struct seq_file *m, const struct ht_counters *sum)
-{
-	const char *sep = ": ";
-	unsigned int i;
-
-	seq_printf(m, "collapse: %lu attempts, %lu made a THP; results",
-		   sum->events[HT_EV_COLLAPSE], sum->collapse_new);
-	for (i = 0; ht_scan_result_name(i); i++) {
-		if (sum->collapse_results[i]) {
-			seq_printf(m, "%s%s %lu", sep, ht_scan_result_name(i),
-				   sum->collapse_results[i]);
-			sep = ", ";
-		}
-	}
-	seq_puts(m, "\n");
-}
-
-/* "judged: resv 4, ref 2; unjudged 3: overlap 2, mm_users 1" */
-static void show_judgements(struct seq_file *m, const struct ht_counters *sum)
-{
-	unsigned long total = 0;
-	const char *sep = ": ";
-	unsigned int i;
-
-	for (i = 0; i < HT_UNJ_NR; i++)
-		total += sum->unjudged[i];
-	seq_printf(m, "judged: resv %lu, ref %lu; unjudged %lu", sum->judged_resv,
-		   sum->judged_ref, total);
-	for (i = 0; i < HT_UNJ_NR; i++) {
-		if (sum->unjudged[i]) {
-			seq_printf(m, "%s%s %lu", sep, ht_unjudged_names[i], sum->unjudged[i]);
-			sep = ", ";
-		}
-	}
-	seq_puts(m, "\n");
-}
-
-/* What the module allocated at load; it allocates nothing after. */
-static size_t footprint(void)
-{
-	return events.size * events.record_size +
-	       anomalies.size * anomalies.record_size +
-	       num_possible_cpus() * (sizeof(struct anomaly_scratch) +
-				      sizeof(struct ht_counters)) +
-	       sizeof(task_faults) + ht_probes_footprint() +
-	       ht_inflight_footprint();
-}
-
-void ht_summary_show(struct seq_file *m)
-{
-	struct ht_counters sum;
-	unsigned long total = 0;
-	unsigned int i;
-
-	sum_counters(&sum);
-	seq_printf(m, "hugetrack %s on %s, loaded %llu s ago, %zu bytes preallocated\n",
-		   HUGETRACK_VERSION, init_utsname()->release,
-		   (ktime_get_ns() - loaded_ns) / NSEC_PER_SEC, footprint());
-	seq_printf(m, "recording %s, events dropped %llu\n",
-		   READ_ONCE(recording) ? "enabled" : "disabled", events_dropped());
-	ht_hstates_summary(m);
-	for (i = 0; i < HT_RULE_NR; i++)
-		total += sum.anomalies[i];
-	seq_printf(m, "anomalies: %lu", total);
-	for (i = 0; i < HT_RULE_NR; i++)
-		if (sum.anomalies[i])
-			seq_printf(m, ", %s %lu", ht_rule_names[i], sum.anomalies[i]);
-	seq_puts(m, "\n");
-	show_judgements(m, &sum);
-	seq_printf(m, "capacity: not followed %lu operations, anomalies dropped %lu, task faults dropped %ld\n",
-		   ht_ops_not_followed(), anomalies_dropped(&sum),
-		   atomic_long_read(&other_tasks_faults));
-	show_collapse_summary(m, &sum);
-	ht_windows_summary(m);
-	show_top_tasks(m);
-}
-
-static void reset_counters(void)
-{
-	unsigned int cpu;
-
-	for_each_possible_cpu(cpu)
-		memset(per_cpu_ptr(&counters, cpu), 0, sizeof(struct ht_counters));
-	atomic64_set(&anomalies.head, 0);
-	memset(anomalies.slots, 0, anomalies.size * anomalies.record_size);
-	/* what was overwritten unread until now is no longer counted as dropped */
-	mutex_lock(&consume_lock);
-	consume_lost = 0;
-	consume_next = max(consume_next, ring_oldest(&events));
-	mutex_unlock(&consume_lock);
-	memset(task_faults, 0, sizeof(task_faults));
-	atomic_long_set(&other_tasks_faults, 0);
-	ht_hstates_reset_range();
-	ht_inflight_reset();
-}
-
-static void set_filter(pid_t pid, const char *comm)
+void ht_events_set_filter(pid_t pid, const char *comm)
 {
 	write_seqlock(&filter_lock);
 	filter_pid = pid;
@@ -979,59 +371,58 @@ static void set_filter(pid_t pid, const char *comm)
 	write_sequnlock(&filter_lock);
 }
 
-/*
- * One command, whole: "reset", "enable", "disable", "filter pid <n>",
- * "filter comm <name>", "filter clear".  Anything else is -EINVAL and changes
- * nothing.
- */
-int ht_control_write(const char *cmd)
-{
-	const char *arg;
-	int pid;
-
-	if (!strcmp(cmd, "reset")) {
-		reset_counters();
-	} else if (!strcmp(cmd, "enable") || !strcmp(cmd, "disable")) {
-		WRITE_ONCE(recording, cmd[0] == 'e');
-	} else if (!strcmp(cmd, "filter clear")) {
-		set_filter(0, "");
-	} else if (str_has_prefix(cmd, "filter pid ")) {
-		arg = cmd + strlen("filter pid ");
-		if (*arg == '+' || kstrtoint(arg, 10, &pid) || pid <= 0)
-			return -EINVAL;
-		set_filter(pid, "");
-	} else if (str_has_prefix(cmd, "filter comm ")) {
-		arg = cmd + strlen("filter comm ");
-		if (!*arg || strlen(arg) >= TASK_COMM_LEN || strpbrk(arg, " \t\n"))
-			return -EINVAL;
-		set_filter(0, arg);
-	} else {
-		return -EINVAL;
-	}
-	return 0;
-}
-
 int ht_events_init(void)
 {
-	int err;
-
 	if (ring_size < 64 || ring_size > SZ_1M || !is_power_of_2(ring_size)) {
 		pr_err("ring_size=%u: must be a power of 2 from 64 to 1048576\n", ring_size);
 		return -EINVAL;
 	}
-	err = ring_init(&events, ring_size, sizeof(struct ht_event));
-	if (err)
-		return err;
-	err = ring_init(&anomalies, ANOMALIES_KEPT, sizeof(struct ht_anomaly));
-	if (err)
-		vfree(events.slots);
 	loaded_ns = ktime_get_ns();
-	return err;
+	return ht_ring_init(&events, ring_size, sizeof(struct ht_event));
 }
 
 void ht_events_exit(void)
 {
 	irq_work_sync(&wake_work);
-	vfree(anomalies.slots);
-	vfree(events.slots);
+	ht_ring_free(&events);
+}
+
+u64 ht_events_loaded_ns(void)
+{
+	return loaded_ns;
+}
+
+bool ht_events_recording(void)
+{
+	return READ_ONCE(recording);
+}
+
+void ht_events_set_recording(bool on)
+{
+	WRITE_ONCE(recording, on);
+}
+
+long ht_task_faults_dropped(void)
+{
+	return atomic_long_read(&other_tasks_faults);
+}
+
+/*
+ * What was overwritten unread until now is no longer counted as dropped;
+ * the faults by process start again.
+ */
+void ht_events_reset(void)
+{
+	mutex_lock(&consume_lock);
+	consume_lost = 0;
+	consume_next = max(consume_next, ht_ring_oldest(&events));
+	mutex_unlock(&consume_lock);
+	memset(task_faults, 0, sizeof(task_faults));
+	atomic_long_set(&other_tasks_faults, 0);
+}
+
+/* The ring and the faults by process, allocated at load. */
+size_t ht_events_footprint(void)
+{
+	return ht_ring_footprint(&events) + sizeof(task_faults);
 }

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The probe points on the hugetlb and userfaultfd paths, with the sides of
- * the race windows they take, and the live view of each hstate's page
- * counters.
+ * the race windows they take.
  */
 #include <linux/hugetlb.h>
 #include <linux/module.h>
 
-#include "hugetrack.h"
+#include "events.h"
+#include "hugetlb_probe.h"
+#include "inflight.h"
+#include "refcount_track.h"
 
 /* State of one call, kept in its kretprobe instance across sleeps. */
 struct folio_call {
@@ -431,22 +433,22 @@ static struct ht_probe probes[] = {
 	HT_CALL("hugetlb_fault", "hugetlb", struct folio_call, fault_entry,
 		fault_return, { "hugetlb_fault" }),
 	HT_POINT("hugetlb_wp", "hugetlb", { "hugetlb_wp" }),
-	HT_POINT("alloc_hugetlb_folio", "hugetlb", HT_SYMS_ALLOC_HUGETLB_FOLIO),
-	HT_POINT("free_hugetlb_folio", "hugetlb", HT_SYMS_FREE_HUGETLB_FOLIO),
-	HT_POINT("remove_hugetlb_folio", "hugetlb", HT_SYMS_REMOVE_HUGETLB_FOLIO),
+	HT_POINT("alloc_hugetlb_folio", "hugetlb", HT_SYMBOLS(HT_SYMS_ALLOC_HUGETLB_FOLIO)),
+	HT_POINT("free_hugetlb_folio", "hugetlb", HT_SYMBOLS(HT_SYMS_FREE_HUGETLB_FOLIO)),
+	HT_POINT("remove_hugetlb_folio", "hugetlb", HT_SYMBOLS(HT_SYMS_REMOVE_HUGETLB_FOLIO)),
 	HT_CALL("reserve_pages", "hugetlb", struct hstate_call, reserve_entry,
 		reserve_return, { "hugetlb_reserve_pages" }),
 	HT_CALL("unreserve_pages", "hugetlb", struct hstate_call, unreserve_entry,
 		long_return, { "hugetlb_unreserve_pages" }),
 	HT_CALL("vma_close", "hugetlb", struct hstate_call, vma_close_entry,
 		void_return, { "hugetlb_vm_op_close" }),
-	HT_POINT("acct_memory", "hugetlb", HT_SYMS_HUGETLB_ACCT_MEMORY),
+	HT_POINT("acct_memory", "hugetlb", HT_SYMBOLS(HT_SYMS_HUGETLB_ACCT_MEMORY)),
 	HT_POINT("restore_reserve_on_error", "hugetlb", { "restore_reserve_on_error" }),
 	HT_POINT("fix_reserve_counts", "hugetlb", { "hugetlb_fix_reserve_counts" }),
 	HT_POINT("return_unused_surplus", "hugetlb", { "return_unused_surplus_pages" }),
 	HT_POINT("add_to_page_cache", "hugetlb", { "hugetlb_add_to_page_cache" }),
-	HT_POINT("new_anon_rmap", "hugetlb", HT_SYMS_HUGETLB_NEW_ANON_RMAP),
-	HT_POINT("anon_rmap", "hugetlb", HT_SYMS_HUGETLB_ANON_RMAP),
+	HT_POINT("new_anon_rmap", "hugetlb", HT_SYMBOLS(HT_SYMS_HUGETLB_NEW_ANON_RMAP)),
+	HT_POINT("anon_rmap", "hugetlb", HT_SYMBOLS(HT_SYMS_HUGETLB_ANON_RMAP)),
 	/* hugetlb page tables: zap, fork, sharing, protection */
 	HT_CALL("unmap_range", "hugetlb", struct hstate_call, zap_entry,
 		void_return, { "__unmap_hugepage_range" }),
@@ -457,7 +459,7 @@ static struct ht_probe probes[] = {
 		void_return, { "huge_pmd_share" }),
 	HT_PROBE("pmd_unshare", "hugetlb", pmd_unshare_entry, { "huge_pmd_unshare" }),
 	HT_PROBE("pmd_unshare_zap", "hugetlb", pmd_unshare_clone_entry,
-		 HT_SYMS_HUGE_PMD_UNSHARE_CLONE),
+		 HT_SYMBOLS(HT_SYMS_HUGE_PMD_UNSHARE_CLONE)),
 	HT_POINT("change_protection", "hugetlb", { "hugetlb_change_protection" }),
 	/* hugetlbfs: truncation, hole punch, fallocate */
 	HT_CALL("remove_inode_pages", "hugetlb", struct hstate_call,
@@ -470,10 +472,10 @@ static struct ht_probe probes[] = {
 		void_return, { "hugepage_put_subpool" }),
 	/* userfaultfd */
 	HT_POINT("uffd_ioctl", "uffd", { "userfaultfd_ioctl" }),
-	HT_RETURN("mfill_copy", "uffd", copy_ioctl_return, HT_SYMS_MFILL_COPY),
-	HT_POINT("mfill_continue", "uffd", HT_SYMS_MFILL_CONTINUE),
+	HT_RETURN("mfill_copy", "uffd", copy_ioctl_return, HT_SYMBOLS(HT_SYMS_MFILL_COPY)),
+	HT_POINT("mfill_continue", "uffd", HT_SYMBOLS(HT_SYMS_MFILL_CONTINUE)),
 	HT_CALL("hugetlb_mfill_pte", "uffd", struct folio_call, mfill_entry,
-		mfill_return, HT_SYMS_HUGETLB_MFILL_PTE),
+		mfill_return, HT_SYMBOLS(HT_SYMS_HUGETLB_MFILL_PTE)),
 	HT_PROBE("mfill_install_pte", "uffd", install_pte_entry,
 		 { "mfill_atomic_install_pte" }),
 };
@@ -482,100 +484,3 @@ struct ht_probe_table ht_hugetlb_probes = {
 	.probes = probes,
 	.count = ARRAY_SIZE(probes),
 };
-
-/* Neither is exported; KALLSYMS_ALL lists them. */
-static struct hstate *hstate_array;
-static int *nr_hstates;
-
-int ht_hstates_init(void)
-{
-	hstate_array = (struct hstate *)ht_lookup_name("hstates");
-	nr_hstates = (int *)ht_lookup_name("hugetlb_max_hstate");
-	if (hstate_array && nr_hstates) {
-		ht_hstates_reset_range();
-		return 0;
-	}
-	pr_warn("hstates unreadable: kallsyms lacks hstates or hugetlb_max_hstate (CONFIG_KALLSYMS_ALL?)\n");
-	hstate_array = NULL;
-	return -ENOENT;
-}
-
-/* resv_huge_pages of each hstate: lowest and highest seen since load */
-static unsigned long resv_min[HUGE_MAX_HSTATE], resv_max[HUGE_MAX_HSTATE];
-
-static void store_min(unsigned long *slot, unsigned long value)
-{
-	unsigned long old = READ_ONCE(*slot);
-
-	while (value < old && !try_cmpxchg(slot, &old, value))
-		;
-}
-
-static void store_max(unsigned long *slot, unsigned long value)
-{
-	unsigned long old = READ_ONCE(*slot);
-
-	while (value > old && !try_cmpxchg(slot, &old, value))
-		;
-}
-
-void ht_hstate_note_resv(struct hstate *h, unsigned long resv)
-{
-	int i = h - hstate_array;
-
-	if (!hstate_array || i < 0 || i >= HUGE_MAX_HSTATE)
-		return;
-	store_min(&resv_min[i], resv);
-	store_max(&resv_max[i], resv);
-}
-
-/* Since now: at load and at a reset. */
-void ht_hstates_reset_range(void)
-{
-	struct hstate *h;
-	int i;
-
-	for (i = 0; (h = ht_hstate(i)); i++) {
-		WRITE_ONCE(resv_min[i], READ_ONCE(h->resv_huge_pages));
-		WRITE_ONCE(resv_max[i], resv_min[i]);
-	}
-}
-
-void ht_hstates_summary(struct seq_file *m)
-{
-	struct hstate *h;
-	int i;
-
-	for (i = 0; (h = ht_hstate(i)); i++)
-		seq_printf(m, "%s: nr %lu free %lu resv %lu (since load or reset: min %lu, max %lu) surplus %lu\n",
-			   h->name, READ_ONCE(h->nr_huge_pages),
-			   READ_ONCE(h->free_huge_pages),
-			   READ_ONCE(h->resv_huge_pages), READ_ONCE(resv_min[i]),
-			   READ_ONCE(resv_max[i]), READ_ONCE(h->surplus_huge_pages));
-}
-
-/* The i-th hstate, NULL past the last. */
-struct hstate *ht_hstate(int i)
-{
-	if (!hstate_array || i >= min(READ_ONCE(*nr_hstates), HUGE_MAX_HSTATE))
-		return NULL;
-	return &hstate_array[i];
-}
-
-/* Lockless, as sysfs reads them: each value is current, the row may be torn. */
-void ht_hstates_show(struct seq_file *m)
-{
-	struct hstate *h;
-	int i;
-
-	seq_printf(m, "%-20s %9s %9s %9s %9s %9s %10s\n", "# hstate", "size_kb",
-		   "nr", "free", "resv", "surplus", "overcommit");
-	for (i = 0; (h = ht_hstate(i)); i++)
-		seq_printf(m, "%-20s %9lu %9lu %9lu %9lu %9lu %10lu\n", h->name,
-			   huge_page_size(h) / SZ_1K,
-			   READ_ONCE(h->nr_huge_pages),
-			   READ_ONCE(h->free_huge_pages),
-			   READ_ONCE(h->resv_huge_pages),
-			   READ_ONCE(h->surplus_huge_pages),
-			   READ_ONCE(h->nr_overcommit_huge_pages));
-}

@@ -7,12 +7,14 @@
  * a window hit is a fact about the workload, never an alarm.
  */
 #include <linux/kallsyms.h>
+#include <linux/seq_file.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/stacktrace.h>
 
-#include "hugetrack.h"
+#include "inflight.h"
+#include "util.h"
 
 #define IN_FLIGHT_KEPT	128
 #define WINDOW_STACK	16

@@ -1,22 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hugetrack: watches hugetlb reservation and page accounting, userfaultfd
- * fills and THP collapse on a stock kernel, through kprobes.
+ * fills and THP collapse on a stock kernel, through kprobes.  Sets up the
+ * layers bottom up: names, rings, probes, hstates and their watchpoints,
+ * then the files.
  */
 #include <linux/module.h>
 
-#include "hugetrack.h"
+#include "anomaly.h"
+#include "collapse_probe.h"
+#include "debugfs.h"
+#include "events.h"
+#include "hstates.h"
+#include "hugetlb_probe.h"
+#include "kallsyms.h"
+#include "probe.h"
+#include "watch.h"
+
+/* In the order the probes file shows them. */
+static struct ht_probe_table *const probe_tables[] = {
+	&ht_hugetlb_probes,
+	&ht_thp_probes,
+};
 
 static int __init hugetrack_init(void)
 {
 	int err;
 
+	err = ht_kallsyms_init();
+	if (err)
+		return err;
 	err = ht_events_init();
 	if (err)
 		return err;
-	err = ht_probes_attach();
+	err = ht_anomalies_init();
 	if (err)
 		goto err_events;
+	err = ht_probes_attach(probe_tables, ARRAY_SIZE(probe_tables));
+	if (err)
+		goto err_anomalies;
 	if (!ht_hstates_init() && ht_group_selected("watch"))
 		ht_watch_init();
 	/* from now on, every write outside an event is seen */
@@ -25,6 +47,8 @@ static int __init hugetrack_init(void)
 	pr_info("version " HUGETRACK_VERSION " loaded\n");
 	return 0;
 
+err_anomalies:
+	ht_anomalies_exit();
 err_events:
 	ht_events_exit();
 	return err;
@@ -36,6 +60,7 @@ static void __exit hugetrack_exit(void)
 	/* no event may end once the watchpoints are gone */
 	ht_probes_detach();
 	ht_watch_exit();
+	ht_anomalies_exit();
 	ht_events_exit();
 }
 

@@ -8,7 +8,8 @@
 #include <linux/percpu.h>
 #include <linux/slab.h>
 
-#include "hugetrack.h"
+#include "kallsyms.h"
+#include "probe.h"
 
 /* As tracefs caps its kprobe_events: each instance is allocated at load. */
 #define MAXACTIVE_MAX	4096
@@ -71,31 +72,9 @@ bool ht_group_selected(const char *group)
 	return i >= 0 && (groups_selected & BIT(i));
 }
 
-static struct ht_probe_table *const tables[] = {
-	&ht_hugetlb_probes,
-	&ht_thp_probes,
-};
-
-static unsigned long (*kallsyms_lookup_name_fn)(const char *name);
-
-/* Not exported since 5.7: a kprobe on it tells where it is. */
-static int find_kallsyms_lookup_name(void)
-{
-	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
-	int err;
-
-	err = register_kprobe(&kp);
-	if (err)
-		return err;
-	kallsyms_lookup_name_fn = (void *)ht_function_start((unsigned long)kp.addr);
-	unregister_kprobe(&kp);
-	return 0;
-}
-
-unsigned long ht_lookup_name(const char *name)
-{
-	return kallsyms_lookup_name_fn(name);
-}
+/* Handed in at attach: the probe tables, in the order they are shown. */
+static struct ht_probe_table *const *tables;
+static unsigned int nr_tables;
 
 static int kprobe_entry(struct kprobe *kp, struct pt_regs *regs)
 {
@@ -194,7 +173,7 @@ static struct ht_probe *next_probe(struct ht_probe *probe)
 			return probe;
 		t++;
 	}
-	for (; t < ARRAY_SIZE(tables); t++)
+	for (; t < nr_tables; t++)
 		if (tables[t]->count)
 			return tables[t]->probes;
 	return NULL;
@@ -241,8 +220,7 @@ nomem:
 	return -ENOMEM;
 }
 
-/* Fails only when no probe at all could be registered. */
-int ht_probes_attach(void)
+int ht_probes_attach(struct ht_probe_table *const *probe_tables, unsigned int nr)
 {
 	struct ht_probe *probe;
 	unsigned int active = 0;
@@ -258,11 +236,8 @@ int ht_probes_attach(void)
 		return err;
 	if (strcmp(groups, ALL_GROUPS))
 		pr_info("groups=%s: the probes of other groups are off\n", groups);
-	err = find_kallsyms_lookup_name();
-	if (err) {
-		pr_err("cannot find kallsyms_lookup_name (%d): are kprobes enabled?\n", err);
-		return err;
-	}
+	tables = probe_tables;
+	nr_tables = nr;
 	err = alloc_probe_storage();
 	if (err)
 		return err;
@@ -360,5 +335,4 @@ void ht_probes_show(struct seq_file *m)
 			   probe->on_return ? "kretprobe" : "kprobe", state,
 			   sum_hits(probe), missed(probe));
 	}
-	ht_watch_show_probes(m);
 }

@@ -12,8 +12,6 @@
 #include <linux/hugetlb.h>
 #include <linux/mm.h>
 
-#include "hugetrack.h"
-
 #define HT_PROTO(fn, ...)						\
 	static_assert(__same_type(&fn, (__VA_ARGS__)NULL),		\
 		      #fn "(): its prototype is not the one its handler reads")

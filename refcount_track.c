@@ -1,29 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The folio side of an event: which hugetlb folio backs an address, its
- * refcount and mapcount, and the rules they must obey.
+ * The folio side of an event: which hugetlb folio or THP backs an address,
+ * its refcount and mapcount, who else may hold it, and its tails' counts:
+ * the reads the folio rules (rules.c) judge.
  */
 #include <linux/hugetlb.h>
 #include <linux/mm.h>
-#include <linux/module.h>
 #include <linux/pagemap.h>
 #include <linux/pgtable.h>
 
-#include "hugetrack.h"
-
-static unsigned int refcount_threshold = INT_MAX / 2;
-module_param(refcount_threshold, uint, 0444);
-MODULE_PARM_DESC(refcount_threshold,
-		 "refcount_near_overflow fires when a hugetlb folio's refcount or mapcount exceeds this [DEFAULT: 1073741823 (INT_MAX/2)]");
-
-/* A negative count is another rule's business, not this one's. */
-static bool above_threshold(int count)
-{
-	return count > 0 && (unsigned int)count > refcount_threshold;
-}
-
-/* Tail pages checked per folio: all of a 2 MiB one, the head of a 1 GiB one. */
-#define TAILS_CHECKED	511
+#include "events.h"
+#include "refcount_track.h"
 
 /*
  * The pfn of the leaf entry that maps @addr, read without the page-table
@@ -143,24 +130,21 @@ void ht_thp_folio(struct folio *folio, struct ht_folio_delta *delta)
 }
 
 /*
- * Every tail page of the event's folio must have refcount 0.  Judged always,
- * with no lock: a tail's count is 0 from the folio's allocation on, and
- * every speculative reference (get_page_unless_zero(), folio_try_get()) is
- * refused on a zero count, so no correct task can make it non-zero.
+ * The first non-zero refcount of the tail pages 1..@nr of the folio at
+ * @pfn, or 0: what the tail_refcount rule judges (ht_rules.h).
  */
-void ht_check_tails(const struct ht_event *ev)
+int ht_tail_refcount(unsigned long pfn, long nr)
 {
-	struct page *head = pfn_to_page(ev->folio.pfn);
-	long i, nr = min_t(long, ev->page_size / PAGE_SIZE - 1, TAILS_CHECKED);
+	struct page *head = pfn_to_page(pfn);
+	long i;
 	int ref;
 
 	for (i = 1; i <= nr; i++) {
 		ref = page_ref_count(head + i);
-		if (ref) {
-			ht_anomaly(HT_RULE_TAIL_REFCOUNT, ev, 0, ref);
-			return;
-		}
+		if (ref)
+			return ref;
 	}
+	return 0;
 }
 
 /*
@@ -214,37 +198,4 @@ void ht_note_holders(struct ht_event *ev, struct mm_struct *mm, bool start)
 	else
 		return;
 	ev->why_ref = why + 1;
-}
-
-/*
- * After a successful fault: every mapping the fault added holds one folio
- * reference; judged where ht_note_holders() found no other holder.  The
- * tails (511 struct pages) are read once, at the folio's first mapping: on
- * every fault they cost more than all the rest of the event (make bench).
- * The thresholds are judged always: a count above one is wrong at any
- * moment.
- */
-void ht_check_folio(const struct ht_event *ev)
-{
-	const struct ht_folio_delta *f = &ev->folio;
-	int want = f->map_after - f->map_before;
-
-	if (!ht_event_armed(ev)) {
-		ht_count_unjudged(HT_UNJ_UNARMED);
-	} else if (ev->why_ref) {
-		ht_count_unjudged(ev->why_ref - 1);
-	} else {
-		ht_count_judged_ref();
-		if (f->ref_after - f->ref_before != want)
-			ht_anomaly(HT_RULE_REF_MAP_MISMATCH, ev, want,
-				   f->ref_after - f->ref_before);
-	}
-	if (above_threshold(f->ref_after))
-		ht_anomaly(HT_RULE_REFCOUNT_NEAR_OVERFLOW, ev, refcount_threshold,
-			   f->ref_after);
-	else if (above_threshold(f->map_after))
-		ht_anomaly(HT_RULE_REFCOUNT_NEAR_OVERFLOW, ev, refcount_threshold,
-			   f->map_after);
-	if (ev->flags & HT_EVF_NEW_FOLIO)
-		ht_check_tails(ev);
 }

@@ -8,9 +8,17 @@
  */
 #include <linux/hugetlb.h>
 #include <linux/hw_breakpoint.h>
+#include <linux/kprobes.h>
 #include <linux/perf_event.h>
+#include <linux/seq_file.h>
 
-#include "hugetrack.h"
+#include "anomaly.h"
+#include "events.h"
+#include "format.h"
+#include "hstates.h"
+#include "inflight.h"
+#include "util.h"
+#include "watch.h"
 
 #define SITES_MAX	32
 
@@ -70,6 +78,7 @@ static void on_write(struct perf_event *bp, struct perf_sample_data *data,
 	unsigned long nr = READ_ONCE(w->h->nr_huge_pages);
 	struct write_site *site = site_of(w, instruction_pointer(regs));
 	int kind = ht_current_event_kind();
+	struct ht_verdict v;
 	struct ht_event ev;
 
 	atomic_long_inc(&w->hits);
@@ -82,11 +91,11 @@ static void on_write(struct perf_event *bp, struct perf_sample_data *data,
 	} else {
 		atomic_long_inc(&w->sites_lost);
 	}
-	if (w->is_resv && value > nr && w->last <= nr) {
+	if (w->is_resv && ht_rule_resv_above_pool(w->last, value, nr, &v)) {
 		ht_event_identify(&ev, HT_EV_COUNTER_WRITE, w->h);
 		ev.resv_before = w->last;
 		ev.resv_after = value;
-		ht_anomaly_at(HT_RULE_RESV_UNDERFLOW, &ev, nr, value,
+		ht_anomaly_at(v.rule, &ev, v.expected, v.actual,
 			      instruction_pointer(regs));
 	}
 	if (w->is_resv)
@@ -116,7 +125,10 @@ static void watch(struct hstate *h, unsigned long *counter, bool is_resv)
 		w->bp = NULL;
 		pr_warn("%s disabled: no data watchpoint (%d); counting by probes only\n",
 			w->name, w->error);
+		return;
 	}
+	if (is_resv)
+		ht_hstate_set_watched(h, true);
 }
 
 /* resv of every hstate first: debug registers are few (4 on x86). */
@@ -131,24 +143,17 @@ void ht_watch_init(void)
 		watch(h, &h->free_huge_pages, false);
 }
 
-/* Every write of @h's resv_huge_pages is seen, in events or outside. */
-bool ht_watch_sees(struct hstate *h)
-{
-	unsigned int i;
-
-	for (i = 0; i < nr_watched; i++)
-		if (watched[i].h == h && watched[i].is_resv)
-			return watched[i].bp != NULL;
-	return false;
-}
-
 void ht_watch_exit(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < nr_watched; i++)
-		if (watched[i].bp)
-			unregister_wide_hw_breakpoint(watched[i].bp);
+	for (i = 0; i < nr_watched; i++) {
+		if (!watched[i].bp)
+			continue;
+		if (watched[i].is_resv)
+			ht_hstate_set_watched(watched[i].h, false);
+		unregister_wide_hw_breakpoint(watched[i].bp);
+	}
 	nr_watched = 0;
 }
 

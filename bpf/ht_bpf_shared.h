@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What hugetrack.bpf.c and its userspace library (ht_bpf*.c) share: the
- * records of the ring buffer, the counters' slots, the probe points.  The kinds, rules and
- * flags are the module's (../ht_kinds.h, ../hugetrack.h), so that both
- * backends print the same names.
+ * records of the ring buffer, the counters' slots, the probe points.  The
+ * kinds, rules and flags are the module's (../ht_kinds.h, ../ht_rules.h),
+ * so that both backends print the same names and judge by the same rules.
  */
 #ifndef HT_BPF_SHARED_H
 #define HT_BPF_SHARED_H
 
-#include "../ht_kinds.h"
+#include "../ht_rules.h"
 
 #define HT_COMM_LEN		16
 #define HT_HSTATE_NAME_LEN	32
@@ -17,10 +17,7 @@
 #define HT_NO_PFN		(~0ULL)
 #define HT_STACK_DEPTH		16
 
-/* ht_event.flags */
-#define HT_EVF_SHARED		(1 << 0)
-#define HT_EVF_NEW_FOLIO	(1 << 1)
-#define HT_EVF_OVERLAP		(1 << 2)
+/* ht_event.flags: the rule book's (../ht_rules.h), and */
 #define HT_EVF_SPOOL		(1 << 7)	/* the spool_* fields are set */
 
 /* Slots of the per-CPU counters map. */

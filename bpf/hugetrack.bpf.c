@@ -22,7 +22,6 @@
 #define PTE_PFN_MASK	0x000ffffffffff000ULL
 #define VM_SHARED	0x8ULL
 #define LLONG_MAX	0x7fffffffffffffffLL
-#define TAILS_CHECKED	511
 #define XA_CHUNK_MASK	63
 #define XA_MAX_DEPTH	11	/* 64-bit indices, 6 bits a level */
 
@@ -507,12 +506,7 @@ static void count_event(struct ht_event *ev)
 		      delta < 0 ? -delta : delta);
 }
 
-static bool maps_a_folio(struct ht_event *ev)
-{
-	return ev->kind == HT_EV_FAULT || ev->kind == HT_EV_UFFD_COPY ||
-	       ev->kind == HT_EV_UFFD_CONTINUE;
-}
-
+/* The kernel's result bits, for the rule book's ht_event_ok() */
 static bool succeeded(struct ht_event *ev)
 {
 	__u64 failed = bpf_core_enum_value(enum vm_fault_reason, VM_FAULT_OOM) |
@@ -523,23 +517,22 @@ static bool succeeded(struct ht_event *ev)
 		       bpf_core_enum_value(enum vm_fault_reason, VM_FAULT_FALLBACK) |
 		       bpf_core_enum_value(enum vm_fault_reason, VM_FAULT_RETRY);
 
-	if (ev->kind == HT_EV_FAULT)
-		return !(ev->result & failed);
-	return !ev->result;
+	/* bool_return: hugetlb_reserve_pages() is true on success */
+	return ht_event_ok(ev->kind, ev->flags, ev->result, failed, ev->result != 0);
 }
 
-/* The module's check_consumption(): at most one, none when it failed. */
-static bool check_consumption(void *ctx, struct ht_event *ev)
+static void rule_event_of(struct ht_event *ev, struct ht_rule_event *e)
 {
-	__s64 delta = ev->resv_after - ev->resv_before;
-
-	if (delta < -1)
-		anomaly(ctx, ev, HT_RULE_RESV_DOUBLE_CONSUME, -1, delta);
-	else if (delta < 0 && !succeeded(ev))
-		anomaly(ctx, ev, HT_RULE_RESV_DOUBLE_CONSUME, 0, delta);
-	else
-		return false;
-	return true;
+	e->kind = ev->kind;
+	e->flags = ev->flags;
+	e->pages = ev->pages;
+	e->ok = succeeded(ev);
+	e->resv_before = ev->resv_before;
+	e->resv_after = ev->resv_after;
+	e->ref_before = ev->ref_before;
+	e->ref_after = ev->ref_after;
+	e->map_before = ev->map_before;
+	e->map_after = ev->map_after;
 }
 
 static bool armed(struct ht_event *ev)
@@ -548,92 +541,53 @@ static bool armed(struct ht_event *ev)
 }
 
 /*
- * The module's resv_unsettled(): its kprobes on free_huge_folio() and
+ * The rule book's ht_resv_unjudged(): the kprobes on free_huge_folio() and
  * remove_hugetlb_folio() count an untracked write before it is made, so
- * neither unwatched nor lock_busy applies.
+ * every write is seen and lock_busy never applies.
  */
-static void check_resv_delta(void *ctx, struct ht_event *ev)
+static void check_resv_delta(void *ctx, struct ht_event *ev, struct ht_rule_event *e)
 {
-	__s64 delta = ev->resv_after - ev->resv_before;
-	__s64 pages = ev->pages > 0 ? ev->pages : 0, lo = 0, hi = 0;
+	int why = ht_resv_unjudged(armed(ev), ev->flags, 1);
+	struct ht_verdict v;
 
-	if (!armed(ev)) {
-		count(HT_CTR_UNJUDGED + HT_UNJ_UNARMED, 1);
-		return;
-	}
-	if (ev->flags & HT_EVF_OVERLAP) {
-		count(HT_CTR_UNJUDGED + HT_UNJ_OVERLAP, 1);
+	if (why != HT_UNJ_NR) {
+		count(HT_CTR_UNJUDGED + why, 1);
 		return;
 	}
 	count(HT_CTR_JUDGED_RESV, 1);
-	/* The module's expected_resv_delta(): hugetlbfs_reserv.rst, rule by rule. */
-	if (maps_a_folio(ev) && check_consumption(ctx, ev))
-		return;
-	switch (ev->kind) {
-	case HT_EV_FAULT:
-	case HT_EV_UFFD_COPY:
-		if (succeeded(ev) && (ev->flags & HT_EVF_NEW_FOLIO))
-			lo = -1;
-		break;
-	case HT_EV_RESERVE:
-		if (ev->result)
-			hi = pages;
-		break;
-	case HT_EV_VMA_CLOSE:
-		if (!(ev->flags & HT_EVF_SHARED))
-			lo = -pages;
-		break;
-	case HT_EV_UNRESERVE:
-	case HT_EV_TRUNCATE:
-	case HT_EV_HOLE_PUNCH:
-		lo = -LLONG_MAX - 1;
-		break;
-	case HT_EV_ZAP:
-		hi = pages;
-		break;
-	case HT_EV_SUBPOOL_NEW:
-		lo = pages;
-		hi = pages;
-		break;
-	case HT_EV_SUBPOOL_PUT:
-		lo = -pages;
-		break;
-	}
-	if (delta < lo)
-		anomaly(ctx, ev, HT_RULE_RESV_UNEXPECTED_DELTA, lo, delta);
-	else if (delta > hi)
-		anomaly(ctx, ev, HT_RULE_RESV_UNEXPECTED_DELTA, hi, delta);
+	if (ht_rule_resv_delta(e, &v))
+		anomaly(ctx, ev, v.rule, v.expected, v.actual);
 }
 
-/* The module's ht_check_folio(): refs follow maps, tails hold none. */
-static void check_folio(void *ctx, struct call *c)
+/* Refs follow maps where no other holder was found; thresholds always. */
+static void check_folio(void *ctx, struct call *c, struct ht_rule_event *e)
 {
 	struct ht_event *ev = &c->ev;
-	struct page *head = pfn_page(ev->pfn), *tail;
-	__s64 tails = ev->page_size / 4096 - 1;
-	int want = ev->map_after - ev->map_before, ref, i;
+	int why = ht_ref_unjudged(armed(ev), c->why_ref);
+	struct ht_verdict v;
 
-	if (!armed(ev)) {
-		count(HT_CTR_UNJUDGED + HT_UNJ_UNARMED, 1);
-	} else if (c->why_ref && c->why_ref <= HT_UNJ_NR) {
-		count(HT_CTR_UNJUDGED + c->why_ref - 1, 1);
+	if (why != HT_UNJ_NR) {
+		count(HT_CTR_UNJUDGED + why, 1);
 	} else {
 		count(HT_CTR_JUDGED_REF, 1);
-		if (ev->ref_after - ev->ref_before != want)
-			anomaly(ctx, ev, HT_RULE_REF_MAP_MISMATCH, want,
-				ev->ref_after - ev->ref_before);
+		if (ht_rule_ref_map(e, &v))
+			anomaly(ctx, ev, v.rule, v.expected, v.actual);
 	}
-	if (ev->ref_after > refcount_threshold)
-		anomaly(ctx, ev, HT_RULE_REFCOUNT_NEAR_OVERFLOW, refcount_threshold,
-			ev->ref_after);
-	else if (ev->map_after > refcount_threshold)
-		anomaly(ctx, ev, HT_RULE_REFCOUNT_NEAR_OVERFLOW, refcount_threshold,
-			ev->map_after);
-	for (i = 1; i <= TAILS_CHECKED && i <= tails; i++) {
+	if (ht_rule_refcount_near_overflow(e, refcount_threshold, &v))
+		anomaly(ctx, ev, v.rule, v.expected, v.actual);
+}
+
+static void check_tails(void *ctx, struct ht_event *ev)
+{
+	struct page *head = pfn_page(ev->pfn), *tail;
+	__s64 tails = ht_tails_checked(ev->page_size, 1UL << PAGE_SHIFT);
+	struct ht_verdict v;
+	int i;
+
+	for (i = 1; i <= HT_TAILS_CHECKED && i <= tails; i++) {
 		tail = (void *)head + i * bpf_core_type_size(struct page);
-		ref = BPF_CORE_READ(tail, _refcount.counter);
-		if (ref) {
-			anomaly(ctx, ev, HT_RULE_TAIL_REFCOUNT, 0, ref);
+		if (ht_rule_tail_refcount(BPF_CORE_READ(tail, _refcount.counter), &v)) {
+			anomaly(ctx, ev, v.rule, v.expected, v.actual);
 			break;
 		}
 	}
@@ -645,6 +599,9 @@ static void finish(void *ctx, struct call *c, __s64 result)
 	struct hugepage_subpool *spool = c->spool;
 	struct ht_event *ev = &c->ev;
 	struct hstate *h = c->h;
+	struct ht_rule_event e;
+	struct ht_verdict v;
+	unsigned int checks;
 
 	ev->result = result;
 	ev->resv_after = BPF_CORE_READ(h, resv_huge_pages);
@@ -662,15 +619,16 @@ static void finish(void *ctx, struct call *c, __s64 result)
 	submit(ev, HT_REC_EVENT, 0, 0, 0, -1);
 	count_event(ev);
 
-	/* the module's check_hstate_event(): below 0, once when it wraps */
-	if (ev->resv_after < 0) {
-		if (ev->resv_before >= 0)
-			anomaly(ctx, ev, HT_RULE_RESV_UNDERFLOW, 0, ev->resv_after);
-	} else {
-		check_resv_delta(ctx, ev);
-	}
-	if (maps_a_folio(ev) && ev->pfn != HT_NO_PFN && succeeded(ev))
-		check_folio(ctx, c);
+	rule_event_of(ev, &e);
+	if (!ht_resv_wrapped(&e))
+		check_resv_delta(ctx, ev, &e);
+	else if (ht_rule_resv_underflow(&e, &v))
+		anomaly(ctx, ev, v.rule, v.expected, v.actual);
+	checks = ht_folio_checks(&e, ev->pfn != HT_NO_PFN);
+	if (checks & HT_CHECK_REFS)
+		check_folio(ctx, c, &e);
+	if (checks & HT_CHECK_TAILS)
+		check_tails(ctx, ev);
 }
 
 static struct call *ended_call(void *ctx)

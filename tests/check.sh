@@ -148,6 +148,8 @@ fi
 make -s modules-all
 for ver in $kernels; do
 	host_check "hugetrack.ko builds for $ver with W=1 and sparse, no warning" build_clean "$ver"
+	host_check "the module's files call only down their layers, no circle (nm of $ver's objects)" \
+		tests/layers.sh "$BUILD/$ver/module"
 	host_check "test modules (ht_inject, ht_floor) build for $ver, no warning" test_modules_clean "$ver"
 done
 host_check "checkpatch.pl --no-tree finds nothing in the module sources" tests/style.sh
@@ -161,6 +163,8 @@ host_check "reader parsers survive ${HT_FUZZ_SECONDS:-30} s of libFuzzer (ASan, 
 host_check "cppcheck finds nothing in the reader" tests/user.sh cppcheck
 host_check "no circle of calls among the reader's files (user/) nor the BPF library's (bpf/ht_bpf_*.c)" \
 	tests/callgraph.sh user bpf
+host_check "the rule book judges its table of events as both backends must (ASan, UBSan)" \
+	tests/rules.sh
 host_check "make user builds without clang or bpftool; --backend bpf then says so (exit 8)" \
 	tests/user.sh without-bpf
 host_check "the BPF backend builds (clang -Werror, static hugetrack-bpf)" make -s bpf

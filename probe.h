@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef HT_PROBE_H
+#define HT_PROBE_H
+
+#include <linux/kprobes.h>
+
+struct seq_file;
+
+#define HT_MAX_SYMBOLS	4
+
+enum ht_probe_state {
+	HT_PROBE_UNREGISTERED,
+	HT_PROBE_ACTIVE,
+	HT_PROBE_MISSING,
+	HT_PROBE_FAILED,
+	HT_PROBE_OFF,	/* its group is not in groups= */
+};
+
+struct ht_probe;
+
+/*
+ * Runs in probe context: must not sleep, allocate, or take a lock the probed
+ * function may hold.  @data is the kretprobe instance's data_size bytes (the
+ * state carried from entry to return of one call, whatever CPU it returns
+ * on), NULL for a plain kprobe.  An entry handler of a kretprobe returns
+ * non-zero when the call is of no interest: its return is then not followed.
+ */
+typedef int (*ht_handler_t)(struct ht_probe *probe, struct pt_regs *regs,
+			    void *data);
+
+struct ht_probe {
+	/* kernel-independent name of the probe point */
+	const char *name;
+	const char *group;
+	/* the names this point has had, newest first (ht_symbols.h) */
+	const char *symbols[HT_MAX_SYMBOLS];
+	ht_handler_t on_entry;
+	/* set: the probe is a kretprobe */
+	ht_handler_t on_return;
+	size_t data_size;
+
+	/* filled in at load */
+	const char *symbol;
+	enum ht_probe_state state;
+	int error;
+	unsigned long __percpu *hits;
+	union {
+		struct kprobe kp;
+		struct kretprobe rp;
+	};
+};
+
+/* A candidate list of ht_symbols.h, as the symbols of a struct ht_probe */
+#define HT_SYMBOL_NAME(name)	name
+#define HT_SYMBOLS(list)	{ list(HT_SYMBOL_NAME) }
+
+#define HT_POINT(point, grp, ...) \
+	{ .name = point, .group = grp, .symbols = __VA_ARGS__ }
+
+/* A point whose entry @entry sees. */
+#define HT_PROBE(point, grp, entry, ...) \
+	{ .name = point, .group = grp, .symbols = __VA_ARGS__, .on_entry = entry }
+
+/* A point followed from entry to return, with per-call state @call_type. */
+#define HT_CALL(point, grp, call_type, entry, ret, ...)			\
+	{ .name = point, .group = grp, .symbols = __VA_ARGS__,		\
+	  .on_entry = entry, .on_return = ret, .data_size = sizeof(call_type) }
+
+/* A point whose return @ret sees, with no state of its own. */
+#define HT_RETURN(point, grp, ret, ...) \
+	{ .name = point, .group = grp, .symbols = __VA_ARGS__, .on_return = ret }
+
+struct ht_probe_table {
+	struct ht_probe *probes;
+	unsigned int count;
+};
+
+/*
+ * Registers every probe of @tables (the probe tables of hugetlb_probe.c and
+ * collapse_probe.c, handed in by main.c) whose group groups= selects;
+ * fails only when no probe at all could be registered.
+ */
+int ht_probes_attach(struct ht_probe_table *const *tables, unsigned int nr_tables);
+void ht_probes_detach(void);
+bool ht_group_selected(const char *group);
+
+/* Views (debugfs.c, report.c) */
+void ht_probes_show(struct seq_file *m);
+size_t ht_probes_footprint(void);
+
+#endif /* HT_PROBE_H */

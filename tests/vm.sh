@@ -21,7 +21,7 @@ command -v qemu-system-x86_64 >/dev/null || die "no qemu-system-x86_64: run 'mak
 
 append="console=ttyS0 hugepages=16 panic=-1 panic_on_warn=1 ht_mode=$mode"
 memory=1024
-timeout=900
+timeout=1500
 if [ "$ver" = "$DEBUG_KERNEL" ]; then
 	# A KASAN report panics, so the run fails even if the tests pass;
 	# lockdep's reports are warnings: the console shows them (loglevel=5).

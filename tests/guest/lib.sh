@@ -279,8 +279,8 @@ bg_loop() {
 	local name=$1 rounds=0
 	shift
 	while [ ! -e /tmp/stop ]; do
-		"$@" >/dev/null 2>/tmp/bg.$name.err ||
-			echo "round $rounds: $(cat /tmp/bg.$name.err)" >>/tmp/bg.$name.fail
+		"$@" >/tmp/bg.$name.out 2>&1 ||
+			echo "round $rounds: $(tail -n 2 /tmp/bg.$name.out | tr '\n' ' ')" >>/tmp/bg.$name.fail
 		rounds=$((rounds + 1))
 	done
 	echo $rounds >/tmp/bg.$name.rounds

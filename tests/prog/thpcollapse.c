@@ -33,6 +33,7 @@
 
 #define THP_SIZE (2UL << 20)
 #define PAGE 4096UL
+#define COLLAPSE_TRIES 5
 
 static const char usage[] =
 	"usage: thpcollapse [-n ROUNDS] [-q] [-f FILE] [-u] [-k SECONDS] [-r] [-v]\n"
@@ -96,6 +97,23 @@ static long first_bad_byte(const char *range, unsigned int round)
 		if (range[off] != (char)(((off >> 12) + round) & 0xff))
 			return (long)off;
 	return -1;
+}
+
+/*
+ * MADV_COLLAPSE's EAGAIN is a transient condition, which madvise(2) tells
+ * its caller to retry: a page briefly off the LRU or locked elsewhere (7.x
+ * meets it under t-60's load).  Any other error is the answer.
+ */
+static int collapse(char *range)
+{
+	int try;
+
+	for (try = 1; madvise(range, THP_SIZE, MADV_COLLAPSE); try++) {
+		if (errno != EAGAIN || try == COLLAPSE_TRIES)
+			return errno;
+		usleep(10000);
+	}
+	return 0;
 }
 
 static int uffd_arm(char *range, int minor)
@@ -272,7 +290,7 @@ int main(int argc, char **argv)
 		if (khugepaged)
 			err = wait_khugepaged(range, key, khugepaged);
 		else
-			err = madvise(range, THP_SIZE, MADV_COLLAPSE) ? errno : 0;
+			err = collapse(range);
 		bad = first_bad_byte(range, round);
 		if (bad >= 0) {
 			fprintf(stderr, "thpcollapse: round %u: byte %ld changed by the collapse\n",

@@ -129,6 +129,11 @@ static void start_file_collapse(struct collapse_call *call, struct pt_regs *regs
 	call->ev.flags |= HT_EVF_SHARED;
 }
 
+/* what start_file_collapse() and collapse_return read */
+#define HT_READS_FILE_COLLAPSE							\
+	HT_READS(HT_READ(0, struct mm_struct *), HT_READ(1, unsigned long),	\
+		 HT_READ(2, struct file *), HT_READ(3, pgoff_t), HT_READ(ret, int))
+
 static int scan_file_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
 {
 	if (from_khugepaged() || !ht_event_wanted())
@@ -217,20 +222,27 @@ static int single_pmd_entry(struct ht_probe *probe, struct pt_regs *regs, void *
 
 static struct ht_probe probes[] = {
 	[SCAN_PMD_POINT] = HT_CALL("scan_pmd", "thp", struct collapse_call, scan_pmd_entry,
-				   collapse_return, HT_SYMBOLS(HT_SYMS_COLLAPSE_SCAN_PMD)),
+				   collapse_return, HT_READS(HT_READ(0, struct mm_struct *),
+				   HT_READ(1, struct vm_area_struct *),
+				   HT_READ(2, unsigned long), HT_READ(ret, int)),
+				   HT_SYMBOLS(HT_SYMS_COLLAPSE_SCAN_PMD)),
 	[SCAN_FILE_POINT] = HT_CALL("scan_file", "thp", struct collapse_call, scan_file_entry,
-				    collapse_return, HT_SYMBOLS(HT_SYMS_COLLAPSE_SCAN_FILE)),
-	HT_CALL("single_pmd", "thp", struct collapse_call, single_pmd_entry,
-		collapse_return, { "collapse_single_pmd" }),
+				    collapse_return, HT_READS_FILE_COLLAPSE,
+				    HT_SYMBOLS(HT_SYMS_COLLAPSE_SCAN_FILE)),
+	HT_CALL("single_pmd", "thp", struct collapse_call, single_pmd_entry, collapse_return,
+		HT_READS(HT_READ(0, unsigned long), HT_READ(1, struct vm_area_struct *), HT_READ(ret, int)),
+		{ "collapse_single_pmd" }),
 	HT_CALL("collapse_huge_page", "thp", struct collapse_call, collapse_anon_entry,
-		collapse_return, { "collapse_huge_page" }),
+		collapse_return, HT_READS(HT_READ(0, struct mm_struct *), HT_READ(1, unsigned long),
+		HT_READ(ret, int)), { "collapse_huge_page" }),
 	HT_CALL("collapse_file", "thp", struct collapse_call, collapse_file_entry,
-		collapse_return, { "collapse_file" }),
-	HT_CALL("collapse_pte_mapped_thp", "thp", struct op_call, pte_mapped_entry,
-		op_return, HT_SYMBOLS(HT_SYMS_COLLAPSE_PTE_MAPPED)),
+		collapse_return, HT_READS_FILE_COLLAPSE, { "collapse_file" }),
+	HT_CALL("collapse_pte_mapped_thp", "thp", struct op_call, pte_mapped_entry, op_return,
+		HT_READS(HT_READ(0, struct mm_struct *), HT_READ(1, unsigned long)),
+		HT_SYMBOLS(HT_SYMS_COLLAPSE_PTE_MAPPED)),
 	HT_POINT("retract_page_tables", "thp", HT_SYMBOLS(HT_SYMS_RETRACT_PAGE_TABLES)),
-	HT_CALL("madvise_collapse", "thp", struct op_call, madvise_collapse_entry,
-		op_return, { "madvise_collapse" }),
+	HT_CALL("madvise_collapse", "thp", struct op_call, madvise_collapse_entry, op_return,
+		HT_READS(HT_READ(0, struct vm_area_struct *)), { "madvise_collapse" }),
 	HT_POINT("split_huge_pmd", "thp", { "__split_huge_pmd" }),
 	HT_POINT("split_huge_page", "thp", HT_SYMBOLS(HT_SYMS_SPLIT_HUGE_PAGE)),
 };

@@ -16,6 +16,7 @@
 #include "format.h"
 #include "hstates.h"
 #include "inflight.h"
+#include "probe.h"
 #include "report.h"
 #include "watch.h"
 
@@ -35,6 +36,7 @@ static int name##_show(struct seq_file *m, void *v)		\
 DEFINE_SHOW_ATTRIBUTE(name)
 
 HT_SHOW_FILE(probes, ht_report_probes);
+HT_SHOW_FILE(layouts, ht_probes_show_layouts);
 HT_SHOW_FILE(hstates, ht_hstates_show);
 HT_SHOW_FILE(faults, ht_recent_events_show);
 HT_SHOW_FILE(counters, ht_counters_show);
@@ -180,6 +182,7 @@ void ht_debugfs_init(void)
 {
 	root = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("probes", 0400, root, NULL, &probes_fops);
+	debugfs_create_file("layouts", 0400, root, NULL, &layouts_fops);
 	debugfs_create_file("hstates", 0400, root, NULL, &hstates_fops);
 	debugfs_create_file("events", 0400, root, NULL, &events_fops);
 	debugfs_create_file("faults", 0400, root, NULL, &faults_fops);

@@ -336,3 +336,22 @@ void ht_probes_show(struct seq_file *m)
 			   sum_hits(probe), missed(probe));
 	}
 }
+
+/*
+ * One line per argument (or return value) a handler reads of a resolved
+ * symbol: what hugetrack-bpf protos compares with the kernel's BTF.
+ */
+void ht_probes_show_layouts(struct seq_file *m)
+{
+	const struct ht_read *read;
+	struct ht_probe *probe;
+
+	seq_puts(m, "# probe symbol position size type\n");
+	for_each_probe(probe) {
+		if (!probe->symbol || !probe->reads)
+			continue;
+		for (read = probe->reads; read->type; read++)
+			seq_printf(m, "%s %s %s %u %s\n", probe->name, probe->symbol,
+				   read->position, read->size, read->type);
+	}
+}

@@ -3,6 +3,7 @@
 #define HT_PROBE_H
 
 #include <linux/kprobes.h>
+#include <linux/stringify.h>
 
 struct seq_file;
 
@@ -38,6 +39,12 @@ struct ht_probe {
 	/* set: the probe is a kretprobe */
 	ht_handler_t on_return;
 	size_t data_size;
+	/*
+	 * What the handlers read of the function (HT_READS()), or NULL: the
+	 * layouts file shows it, and the guest proves it against the
+	 * kernel's BTF (hugetrack-bpf protos, t-10).
+	 */
+	const struct ht_read *reads;
 
 	/* filled in at load */
 	const char *symbol;
@@ -57,14 +64,30 @@ struct ht_probe {
 #define HT_POINT(point, grp, ...) \
 	{ .name = point, .group = grp, .symbols = __VA_ARGS__ }
 
-/* A point whose entry @entry sees. */
-#define HT_PROBE(point, grp, entry, ...) \
-	{ .name = point, .group = grp, .symbols = __VA_ARGS__, .on_entry = entry }
+/*
+ * What a handler reads: argument @position ("0" first) or the return
+ * value ("ret"), as @type, the type as the kernel declares it (a typedef
+ * by its name), of @size bytes.
+ */
+struct ht_read {
+	const char *position;
+	const char *type;
+	unsigned int size;
+};
+
+#define HT_READ(pos, type) { __stringify(pos), __stringify(type), sizeof(type) }
+#define HT_READS(...) ((const struct ht_read[]){ __VA_ARGS__, {} })
+
+/* A point whose entry @entry sees, reading @rd (HT_READS()). */
+#define HT_PROBE(point, grp, entry, rd, ...)				\
+	{ .name = point, .group = grp, .symbols = __VA_ARGS__, .on_entry = entry, \
+	  .reads = rd }
 
 /* A point followed from entry to return, with per-call state @call_type. */
-#define HT_CALL(point, grp, call_type, entry, ret, ...)			\
+#define HT_CALL(point, grp, call_type, entry, ret, rd, ...)		\
 	{ .name = point, .group = grp, .symbols = __VA_ARGS__,		\
-	  .on_entry = entry, .on_return = ret, .data_size = sizeof(call_type) }
+	  .on_entry = entry, .on_return = ret, .data_size = sizeof(call_type), \
+	  .reads = rd }
 
 /* A point whose return @ret sees, with no state of its own. */
 #define HT_RETURN(point, grp, ret, ...) \
@@ -86,6 +109,7 @@ bool ht_group_selected(const char *group);
 
 /* Views (debugfs.c, report.c) */
 void ht_probes_show(struct seq_file *m);
+void ht_probes_show_layouts(struct seq_file *m);
 size_t ht_probes_footprint(void);
 
 #endif /* HT_PROBE_H */

@@ -5,8 +5,9 @@
  * declares, its type must be the one the handler's comment and argument
  * positions assume (compat/compat.h where the kernels differ).  A mismatch
  * is a build error naming the function.  Static functions have no
- * declaration to check: t-10 compares every probed symbol's BTF prototype
- * in the guest (hugetrack-bpf protos).
+ * declaration to check: in the guest, t-10 compares what each handler reads
+ * (the probe tables' HT_READS(), the layouts file) with every probed
+ * symbol's BTF prototype (hugetrack-bpf protos).
  */
 #include <linux/build_bug.h>
 #include <linux/hugetlb.h>

@@ -61,4 +61,11 @@ int ht_bpf_poll(struct ht_bpf *bpf, int timeout_ms);
 
 void ht_bpf_close(struct ht_bpf *bpf);
 
+/*
+ * Each line of the module's layouts file (@layouts) against the running
+ * kernel's BTF, a verdict line each to @out: the number of mismatches, or
+ * -1 and a message in @err when it cannot check (no BTF, no line).
+ */
+int ht_bpf_check_protos(FILE *layouts, FILE *out, char *err, size_t errlen);
+
 #endif /* HT_BPF_H */

@@ -33,6 +33,9 @@ static const char doc[] =
 "                 to DIR/control.cmd runs as the module's control file\n"
 "                 runs it (answer in DIR/control.status); DIR/round\n"
 "                 counts the rounds written; stops at SIGINT or SIGTERM\n"
+"  protos FILE    check what the module's handlers read of each probed\n"
+"                 function (its layouts FILE) against the kernel's BTF;\n"
+"                 loads no BPF, exits 1 on a mismatch\n"
 "FILES: probes hstates events faults counters anomalies summary control\n"
 "\n"
 "Differences from the module: no writers file and no watch rows in probes\n"
@@ -94,13 +97,32 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_END:
 		if (env->nr_args < 2 || (strcmp(env->args[0], "dump") &&
-					 strcmp(env->args[0], "serve")))
-			argp_error(state, "give 'dump FILE...' or 'serve DIR'");
+					 strcmp(env->args[0], "serve") &&
+					 strcmp(env->args[0], "protos")))
+			argp_error(state, "give 'dump FILE...', 'serve DIR' or 'protos FILE'");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
+}
+
+static int check_protos(const char *path)
+{
+	FILE *layouts = fopen(path, "r");
+	char err[256];
+	int mismatches;
+
+	if (!layouts) {
+		fprintf(stderr, "hugetrack-bpf: cannot open %s (%s): load the module, as root\n",
+			path, strerror(errno));
+		return 1;
+	}
+	mismatches = ht_bpf_check_protos(layouts, stdout, err, sizeof(err));
+	fclose(layouts);
+	if (mismatches < 0)
+		fprintf(stderr, "hugetrack-bpf: %s\n", err);
+	return mismatches != 0;
 }
 
 static volatile sig_atomic_t stopping;
@@ -249,6 +271,8 @@ int main(int argc, char **argv)
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &env))
 		return 2;
+	if (!strcmp(env.args[0], "protos"))
+		return check_protos(env.args[1]);
 	signal(SIGINT, stop);
 	signal(SIGTERM, stop);
 	bpf = ht_bpf_open(&env.opts, err, sizeof(err));

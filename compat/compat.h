@@ -118,9 +118,10 @@ static inline pgoff_t ht_hugetlb_cache_index(struct hstate *h,
 #define HT_MFILL_ARG_ADDR	2
 #define HT_MFILL_ARG_MODE	4
 #define HT_MFILL_FN		hugetlb_mfill_atomic_pte
+#define HT_MFILL_MODE_T		uffd_flags_t
 typedef int ht_proto_mfill(pte_t *dst_pte, struct vm_area_struct *dst_vma,
 			   unsigned long dst_addr, unsigned long src_addr,
-			   uffd_flags_t flags, struct folio **foliop);
+			   HT_MFILL_MODE_T flags, struct folio **foliop);
 
 static inline bool ht_mfill_is_continue(unsigned long mode)
 {
@@ -132,9 +133,10 @@ static inline bool ht_mfill_is_continue(unsigned long mode)
 #define HT_MFILL_ARG_ADDR	3
 #define HT_MFILL_ARG_MODE	5
 #define HT_MFILL_FN		hugetlb_mcopy_atomic_pte
+#define HT_MFILL_MODE_T		enum mcopy_atomic_mode
 typedef int ht_proto_mfill(struct mm_struct *dst_mm, pte_t *dst_pte,
 			   struct vm_area_struct *dst_vma, unsigned long dst_addr,
-			   unsigned long src_addr, enum mcopy_atomic_mode mode,
+			   unsigned long src_addr, HT_MFILL_MODE_T mode,
 			   struct page **pagep, bool wp_copy);
 
 static inline bool ht_mfill_is_continue(unsigned long mode)
@@ -165,7 +167,8 @@ static inline bool ht_mfill_is_continue(unsigned long mode)
  * huge_pmd_unshare(mm, vma, addr, ptep): the mm of the vma in both.
  */
 #ifdef COMPAT_PMD_UNSHARE_TLB
-typedef int ht_proto_pmd_unshare(struct mmu_gather *tlb, struct vm_area_struct *vma,
+#define HT_PMD_UNSHARE_ARG0_T	struct mmu_gather *
+typedef int ht_proto_pmd_unshare(HT_PMD_UNSHARE_ARG0_T tlb, struct vm_area_struct *vma,
 				 unsigned long addr, pte_t *ptep);
 
 static inline struct mm_struct *ht_pmd_unshare_mm(struct vm_area_struct *vma,
@@ -174,7 +177,8 @@ static inline struct mm_struct *ht_pmd_unshare_mm(struct vm_area_struct *vma,
 	return vma->vm_mm;
 }
 #else
-typedef int ht_proto_pmd_unshare(struct mm_struct *mm, struct vm_area_struct *vma,
+#define HT_PMD_UNSHARE_ARG0_T	struct mm_struct *
+typedef int ht_proto_pmd_unshare(HT_PMD_UNSHARE_ARG0_T mm, struct vm_area_struct *vma,
 				 unsigned long addr, pte_t *ptep);
 
 static inline struct mm_struct *ht_pmd_unshare_mm(struct vm_area_struct *vma,
@@ -211,6 +215,7 @@ static inline struct mm_struct *ht_pmd_unshare_mm(struct vm_area_struct *vma,
  * reservation map (0 or more), or -errno; else bool, true on success.
  */
 #ifdef COMPAT_RESERVE_PAGES_LONG
+#define HT_RESERVE_RESULT_T	long
 typedef long ht_proto_reserve(struct inode *inode, long from, long to,
 			      struct vm_area_struct *vma, HT_RESERVE_FLAGS_T flags);
 
@@ -224,6 +229,7 @@ static inline bool ht_reserve_ok(long result)
 	return result >= 0;
 }
 #else
+#define HT_RESERVE_RESULT_T	bool
 typedef bool ht_proto_reserve(struct inode *inode, long from, long to,
 			      struct vm_area_struct *vma, HT_RESERVE_FLAGS_T flags);
 

@@ -128,6 +128,20 @@ t_missing_have_reasons() {
 	done </tests/expected-probes.txt
 }
 
+# What each handler reads of its function (the layouts file) has the type
+# this kernel's BTF declares there, static functions included; a compiler
+# clone has no BTF and is named (t-26 drives huge_pmd_unshare's).
+t_layouts_match_btf() {
+	local out lines
+	lines=$(grep -vc '^#' $HT/layouts)
+	[ "$lines" -gt 20 ] || fail "layouts has $lines lines"
+	out=$(hugetrack-bpf protos $HT/layouts 2>&1) ||
+		fail "$(echo "$out" | grep -v '^ok ' | head -n 3 | tr '\n' '|')"
+	echo "$out" | grep -v '^ok '
+	expect_eq "verdicts (ok or clone), one per layouts line" "$lines" \
+		"$(echo "$out" | grep -cE '^(ok|clone) ')"
+}
+
 LOAD_resv=$(cat $SYS2M/resv_hugepages)
 LOAD_free=$(cat $SYS2M/free_hugepages)
 run_test "module loads" t_load
@@ -144,6 +158,13 @@ while read -r name rest; do
 done </tests/expected-probes.txt
 run_test "probes lists every probe point once" t_probe_list_complete
 run_test "every probe missing on $KNAME has its reason in expected-probes.txt" t_missing_have_reasons
+if [ "$BTF" = 1 ]; then
+	run_test "every argument and return a handler reads has its BTF type (hugetrack-bpf protos)" \
+		t_layouts_match_btf
+else
+	run_test "$KNAME has no BTF: what the handlers read is proven at build time only (proto_check.c)" \
+		[ ! -e /sys/kernel/btf/vmlinux ]
+fi
 BASELINE=$(module_hstates)
 run_test "a data watchpoint on resv and free of each hstate" t_watchpoints
 run_test "hstates equals sysfs at rest" hstates_match_sysfs

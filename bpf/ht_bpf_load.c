@@ -21,16 +21,13 @@
 #define RING_SIZE_DEFAULT	4096
 
 /* VM_FAULT_* bit names, from this kernel's BTF (enum vm_fault_reason). */
-static void load_fault_bits(struct ht_bpf *bpf)
+static void load_fault_bits(struct ht_bpf *bpf, const struct btf *btf)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
 	const struct btf_type *t;
 	const struct btf_enum *e;
 	const char *name;
 	int id, i;
 
-	if (!btf)
-		return;
 	id = btf__find_by_name_kind(btf, "vm_fault_reason", BTF_KIND_ENUM);
 	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
 	for (i = 0, e = t ? btf_enum(t) : NULL; t && i < btf_vlen(t); i++, e++) {
@@ -44,7 +41,15 @@ static void load_fault_bits(struct ht_bpf *bpf)
 		snprintf(bpf->fault_bits[bpf->nr_fault_bits++].name,
 			 sizeof(bpf->fault_bits[0].name), "%s", name + 9);
 	}
-	btf__free(btf);
+}
+
+/* Whether hugetlb_reserve_pages() returns more than a bool (long: 6.17 on). */
+static bool reserve_returns_long(const struct btf *btf)
+{
+	int id = btf__find_by_name_kind(btf, "hugetlb_reserve_pages", BTF_KIND_FUNC);
+
+	return id > 0 &&
+	       btf__resolve_size(btf, btf__type_by_id(btf, btf__type_by_id(btf, id)->type)->type) > 1;
 }
 
 static const struct candidate *resolve(const struct ht_bpf *bpf, const struct point *p)
@@ -171,6 +176,7 @@ static int check_environment(char *err, size_t errlen)
 struct ht_bpf *ht_bpf_open(const struct ht_bpf_options *opts, char *err, size_t errlen)
 {
 	struct ht_bpf_options o = { .refcount_threshold = -1 };
+	struct btf *btf = NULL;
 	struct ht_bpf *bpf;
 	size_t i;
 	int e;
@@ -195,7 +201,13 @@ struct ht_bpf *ht_bpf_open(const struct ht_bpf_options *opts, char *err, size_t 
 	}
 	if (ht_bpf_load_kallsyms(bpf, err, errlen))
 		goto fail;
-	load_fault_bits(bpf);
+	btf = btf__load_vmlinux_btf();
+	if (!btf) {
+		say(err, errlen, "cannot read this kernel's BTF (%s): the BPF backend needs it; use the module backend",
+		    strerror(errno));
+		goto fail;
+	}
+	load_fault_bits(bpf, btf);
 	bpf->skel = hugetrack_bpf__open();
 	if (!bpf->skel) {
 		say(err, errlen, "cannot open the BPF object: %s", strerror(errno));
@@ -203,6 +215,9 @@ struct ht_bpf *ht_bpf_open(const struct ht_bpf_options *opts, char *err, size_t 
 	}
 	if (set_kernel_addresses(bpf, err, errlen))
 		goto fail;
+	bpf->skel->rodata->reserve_returns_long = reserve_returns_long(btf);
+	btf__free(btf);
+	btf = NULL;
 	if (o.refcount_threshold >= 0)
 		bpf->skel->rodata->refcount_threshold = o.refcount_threshold;
 	choose_programs(bpf);
@@ -235,6 +250,7 @@ struct ht_bpf *ht_bpf_open(const struct ht_bpf_options *opts, char *err, size_t 
 	ht_bpf_control(bpf, "reset");
 	return bpf;
 fail:
+	btf__free(btf);
 	ht_bpf_close(bpf);
 	return NULL;
 }

@@ -26,7 +26,7 @@ const struct point ht_bpf_points[] = {
 	POINT("alloc_hugetlb_folio", "hugetlb", HT_SYMS_ALLOC_HUGETLB_FOLIO(COUNTED)),
 	POINT("free_hugetlb_folio", "hugetlb", HT_SYMS_FREE_HUGETLB_FOLIO(UNTRACKED)),
 	POINT("remove_hugetlb_folio", "hugetlb", HT_SYMS_REMOVE_HUGETLB_FOLIO(UNTRACKED)),
-	CALL("reserve_pages", "hugetlb", { "hugetlb_reserve_pages", "reserve_entry", "bool_return" }),
+	CALL("reserve_pages", "hugetlb", { "hugetlb_reserve_pages", "reserve_entry", "reserve_return" }),
 	CALL("unreserve_pages", "hugetlb",
 	     { "hugetlb_unreserve_pages", "unreserve_entry", "long_return" }),
 	CALL("vma_close", "hugetlb", { "hugetlb_vm_op_close", "vma_close_entry", "void_return" }),

@@ -35,6 +35,12 @@ const volatile __u64 page_offset_base_addr;
 const volatile __u64 vmemmap_base_addr;
 const volatile __u64 pgtable_l5_addr;	/* 0: 4-level page tables only */
 const volatile int refcount_threshold = 0x3fffffff;
+/*
+ * hugetlb_reserve_pages() returns long where the kernel's BTF says so (the
+ * loader reads it; 6.17 on): the pages added to the reservation map, or
+ * -errno; else bool, true on success.
+ */
+const volatile bool reserve_returns_long;
 
 /* Set by userspace: the control file's state. */
 __u32 recording = 1;
@@ -517,8 +523,8 @@ static bool succeeded(struct ht_event *ev)
 		       bpf_core_enum_value(enum vm_fault_reason, VM_FAULT_FALLBACK) |
 		       bpf_core_enum_value(enum vm_fault_reason, VM_FAULT_RETRY);
 
-	/* bool_return: hugetlb_reserve_pages() is true on success */
-	return ht_event_ok(ev->kind, ev->flags, ev->result, failed, ev->result != 0);
+	return ht_event_ok(ev->kind, ev->flags, ev->result, failed,
+			   reserve_returns_long ? ev->result >= 0 : ev->result != 0);
 }
 
 static void rule_event_of(struct ht_event *ev, struct ht_rule_event *e)
@@ -931,9 +937,9 @@ int BPF_KPROBE(subpool_put_entry, struct hugepage_subpool *spool)
 
 /* A bool return defines only the low byte of the return register. */
 SEC("kretprobe")
-int BPF_KRETPROBE(bool_return, long ret)
+int BPF_KRETPROBE(reserve_return, long ret)
 {
-	return finish_hstate_call(ctx, (__u8)ret);
+	return finish_hstate_call(ctx, reserve_returns_long ? ret : (__u8)ret);
 }
 
 SEC("kretprobe")

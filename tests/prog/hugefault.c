@@ -22,16 +22,24 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* <asm-generic/mman-common.h>; glibc 2.36 does not name it */
+#ifndef MADV_SOFT_OFFLINE
+#define MADV_SOFT_OFFLINE 101
+#endif
+
 extern char **environ;
 
 static const char usage[] =
-	"usage: hugefault [-n PAGES] [-t TOUCHED] [-f FILE] [-F [-W]] [-D] [-P] [-S] [-z ROUNDS] [-v] [-- COMMAND...]\n"
+	"usage: hugefault [-n PAGES] [-t TOUCHED] [-f FILE] [-F [-W] [-O]] [-D] [-P] [-S] [-z ROUNDS] [-v] [-- COMMAND...]\n"
 	"  -n PAGES    huge pages to map (default 4)\n"
 	"  -t TOUCHED  pages to write, one fault each (default: all)\n"
 	"  -f FILE     map FILE (on hugetlbfs) shared instead of anonymous memory\n"
 	"  -F          fork; the child reads the touched pages and prints\n"
 	"              'page I pfn=0xPFN kpagecount=N' for each\n"
 	"  -W          with -F, the child writes the pages (copy-on-write)\n"
+	"  -O          with -F, the child then soft-offlines its first page\n"
+	"              (MADV_SOFT_OFFLINE: migrated while both processes map it, its\n"
+	"              rmap walk unshares a shared PMD) and reads it back\n"
 	"  -D          MADV_DONTNEED the touched pages before munmap\n"
 	"  -P          with -f, punch a hole over the first page before munmap\n"
 	"  -S          with -f, map at a 1 GiB-aligned address with MAP_NORESERVE,\n"
@@ -170,7 +178,24 @@ static int report_mapcounts(volatile char *p, long touched, long hpage, int writ
 	return 0;
 }
 
-static int fork_and_report(char *p, long touched, long hpage, int write)
+/* Migrates the first page away (memory-failure's soft offline), data intact. */
+static int soft_offline_first(volatile char *p, long hpage)
+{
+	if (madvise((char *)p, hpage, MADV_SOFT_OFFLINE)) {
+		fprintf(stderr, "hugefault: MADV_SOFT_OFFLINE: %s (needs CONFIG_MEMORY_FAILURE and a free huge page)\n",
+			strerror(errno));
+		return 2;
+	}
+	if (p[0] != 1) {
+		fputs("hugefault: the first page lost its data in the migration\n", stderr);
+		return 1;
+	}
+	printf("page 0 soft-offlined pfn=%#llx\n", (unsigned long long)(read_u64_at(
+	       "/proc/self/pagemap", (uintptr_t)p / 4096) & ((1ULL << 55) - 1)));
+	return 0;
+}
+
+static int fork_and_report(char *p, long touched, long hpage, int write, int offline)
 {
 	int status;
 	pid_t pid;
@@ -183,6 +208,8 @@ static int fork_and_report(char *p, long touched, long hpage, int write)
 	}
 	if (pid == 0) {
 		status = report_mapcounts(p, touched, hpage, write);
+		if (!status && offline && touched)
+			status = soft_offline_first(p, hpage);
 		fflush(stdout);
 		_exit(status);
 	}
@@ -216,10 +243,10 @@ int main(int argc, char **argv)
 	long pages = 4, touched = -1, zaps = 0, i, hpage = huge_page_size();
 	const char *file = NULL;
 	int opt, status = 0, fork_child = 0, child_writes = 0, dontneed = 0, punch = 0;
-	int verbose = 0, shareable = 0;
+	int verbose = 0, shareable = 0, offline = 0;
 	char *p;
 
-	while ((opt = getopt(argc, argv, "+n:t:f:FWDPSz:vh")) != -1) {
+	while ((opt = getopt(argc, argv, "+n:t:f:FWODPSz:vh")) != -1) {
 		switch (opt) {
 		case 'n':
 			pages = parse_count(optarg, "PAGES");
@@ -238,6 +265,9 @@ int main(int argc, char **argv)
 			break;
 		case 'W':
 			child_writes = 1;
+			break;
+		case 'O':
+			offline = 1;
 			break;
 		case 'D':
 			dontneed = 1;
@@ -277,7 +307,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (fork_child)
-		status = fork_and_report(p, touched, hpage, child_writes);
+		status = fork_and_report(p, touched, hpage, child_writes, offline);
 	if (!status && optind < argc)
 		status = run_command(argv + optind);
 	if (!status && punch && file)

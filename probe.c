@@ -317,6 +317,29 @@ static unsigned long missed(const struct ht_probe *probe)
 	return probe->kp.nmissed;
 }
 
+static unsigned long total_missed(void)
+{
+	struct ht_probe *probe;
+	unsigned long sum = 0;
+
+	for_each_probe(probe)
+		sum += missed(probe);
+	return sum;
+}
+
+/* The kprobe core's counts only grow: counters show them since the last reset. */
+static unsigned long missed_at_reset;
+
+unsigned long ht_probes_missed(void)
+{
+	return total_missed() - READ_ONCE(missed_at_reset);
+}
+
+void ht_probes_reset_missed(void)
+{
+	WRITE_ONCE(missed_at_reset, total_missed());
+}
+
 void ht_probes_show(struct seq_file *m)
 {
 	struct ht_probe *probe;

@@ -112,4 +112,12 @@ void ht_probes_show(struct seq_file *m);
 void ht_probes_show_layouts(struct seq_file *m);
 size_t ht_probes_footprint(void);
 
+/*
+ * Calls the kprobe core could not hand over (a return probe's instances,
+ * kretprobe_maxactive, all in use; a probe hit inside another), since load
+ * or the last reset.
+ */
+unsigned long ht_probes_missed(void);
+void ht_probes_reset_missed(void);
+
 #endif /* HT_PROBE_H */

@@ -53,9 +53,9 @@ void ht_counters_show(struct seq_file *m)
 	seq_printf(m, "judged_resv %lu\njudged_ref %lu\n", sum.judged_resv, sum.judged_ref);
 	for (i = 0; i < HT_UNJ_NR; i++)
 		seq_printf(m, "unjudged_%s %lu\n", ht_unjudged_names[i], sum.unjudged[i]);
-	seq_printf(m, "not_followed %lu\nanomalies_dropped %lu\ntask_faults_dropped %ld\n",
+	seq_printf(m, "not_followed %lu\nanomalies_dropped %lu\ntask_faults_dropped %ld\nprobe_calls_missed %lu\n",
 		   ht_ops_not_followed(), ht_anomalies_dropped(&sum),
-		   ht_task_faults_dropped());
+		   ht_task_faults_dropped(), ht_probes_missed());
 }
 
 static void show_collapse_summary(struct seq_file *m, const struct ht_counters *sum)
@@ -123,9 +123,9 @@ void ht_summary_show(struct seq_file *m)
 			seq_printf(m, ", %s %lu", ht_rule_names[i], sum.anomalies[i]);
 	seq_puts(m, "\n");
 	show_judgements(m, &sum);
-	seq_printf(m, "capacity: not followed %lu operations, anomalies dropped %lu, task faults dropped %ld\n",
+	seq_printf(m, "capacity: not followed %lu operations, anomalies dropped %lu, task faults dropped %ld, probe calls missed %lu\n",
 		   ht_ops_not_followed(), ht_anomalies_dropped(&sum),
-		   ht_task_faults_dropped());
+		   ht_task_faults_dropped(), ht_probes_missed());
 	show_collapse_summary(m, &sum);
 	ht_windows_summary(m);
 	ht_top_tasks_show(m);
@@ -138,6 +138,7 @@ static void reset(void)
 	ht_events_reset();
 	ht_hstates_reset_range();
 	ht_inflight_reset();
+	ht_probes_reset_missed();
 }
 
 /*

@@ -149,7 +149,8 @@ static int show_counters(struct ht_bpf *bpf, FILE *out)
 		c[HT_CTR_JUDGED_REF]);
 	for (i = 0; i < HT_UNJ_NR; i++)
 		fprintf(out, "unjudged_%s %llu\n", ht_unjudged_names[i], c[HT_CTR_UNJUDGED + i]);
-	fprintf(out, "not_followed %llu\nanomalies_dropped %llu\ntask_faults_dropped %lu\n",
+	/* probe_calls_missed: see show_probes() */
+	fprintf(out, "not_followed %llu\nanomalies_dropped %llu\ntask_faults_dropped %lu\nprobe_calls_missed 0\n",
 		c[HT_CTR_NOT_FOLLOWED], anomalies_dropped(bpf), bpf->other_tasks_faults);
 	return 0;
 }
@@ -171,7 +172,7 @@ static void show_judgements(struct ht_bpf *bpf, const unsigned long long *c, FIL
 			sep = ", ";
 		}
 	}
-	fprintf(out, "\ncapacity: not followed %llu operations, anomalies dropped %llu, task faults dropped %lu\n",
+	fprintf(out, "\ncapacity: not followed %llu operations, anomalies dropped %llu, task faults dropped %lu, probe calls missed 0\n",
 		c[HT_CTR_NOT_FOLLOWED], anomalies_dropped(bpf), bpf->other_tasks_faults);
 }
 

@@ -79,8 +79,9 @@ static void report_anomalies(const struct ht_source *src, const struct ht_snapsh
 static void report_unseen(const struct ht_snapshot *s)
 {
 	unsigned long long unjudged = ht_counters_sum(s, "unjudged_");
-	const char *names[] = { "not_followed", "anomalies_dropped", "task_faults_dropped" };
-	unsigned long long v[3];
+	const char *names[] = { "not_followed", "anomalies_dropped", "task_faults_dropped",
+				"probe_calls_missed" };
+	unsigned long long v[4];
 	const char *sep = " (";
 	size_t i;
 
@@ -94,11 +95,11 @@ static void report_unseen(const struct ht_snapshot *s)
 			}
 		printf(")\n");
 	}
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		v[i] = ht_counter_value(s->counters, s->nr_counters, names[i]);
-	if (v[0] || v[1] || v[2])
-		printf("  not followed: %llu operations; anomalies dropped: %llu; task faults dropped: %llu\n",
-		       v[0], v[1], v[2]);
+	if (v[0] || v[1] || v[2] || v[3])
+		printf("  not followed: %llu operations; anomalies dropped: %llu; task faults dropped: %llu; probe calls missed: %llu\n",
+		       v[0], v[1], v[2], v[3]);
 }
 
 int cmd_check(int argc, char **argv)

@@ -296,3 +296,26 @@ meminfo_kb() {
 footprint() {
 	sed -n '1s/.*, \([0-9]*\) bytes preallocated$/\1/p' $HT/summary
 }
+
+# block_faults N: N faults asleep in hugetlb_fault at once (hugeuffd block,
+# its pid in BLOCKED), until
+# release_faults writes the line that wakes them (fd 9)
+block_faults() {
+	local i
+	rm -f /tmp/resume /tmp/blocked
+	mkfifo /tmp/resume
+	hugeuffd block $1 </tmp/resume >/tmp/blocked 2>&1 &
+	BLOCKED=$!
+	exec 9>/tmp/resume
+	for i in $(seq 300); do
+		grep -q '^blocked$' /tmp/blocked && break
+		sleep 0.1
+	done
+	grep -q '^blocked$' /tmp/blocked || fail "the $1 faults did not block: $(cat /tmp/blocked)"
+}
+
+release_faults() {
+	echo go >&9
+	exec 9>&-
+	wait $BLOCKED || fail "hugeuffd block: $(cat /tmp/blocked)"
+}

@@ -86,28 +86,11 @@ t_load_unload_under_load() {
 	dmesg_clean
 }
 
-# hugeuffd block, its fault asleep in hugetlb_fault (its kernel stack says
-# so) under a pending kretprobe instance; fd 9 writes the line that wakes it.
+# One fault asleep in hugetlb_fault (its kernel stack says so).
 start_blocked_fault() {
-	local i
-	rm -f /tmp/resume /tmp/blocked
-	mkfifo /tmp/resume
-	hugeuffd block </tmp/resume >/tmp/blocked 2>&1 &
-	BLOCKED=$!
-	exec 9>/tmp/resume
-	for i in $(seq 100); do
-		grep -q '^blocked$' /tmp/blocked && break
-		sleep 0.1
-	done
-	grep -q '^blocked$' /tmp/blocked || fail "the fault did not block: $(cat /tmp/blocked)"
+	block_faults 1
 	cat /proc/$BLOCKED/task/*/stack | grep -q '^\[<[0-9a-f]*>\] hugetlb_fault+' ||
 		fail "no task asleep in hugetlb_fault: $(cat /proc/$BLOCKED/task/*/stack | tr '\n' '|')"
-}
-
-resolve_blocked_fault() {
-	echo go >&9
-	exec 9>&-
-	wait $BLOCKED || fail "the blocked task failed: $(cat /tmp/blocked)"
 }
 
 # 2. Unload while a fault sleeps inside hugetlb_fault, load again, then
@@ -125,7 +108,7 @@ t_unload_during_fault() {
 	rmmod hugetrack || fail "rmmod with a task asleep in hugetlb_fault failed"
 	insmod /hugetrack.ko || fail "insmod after that failed"
 	ftrace_add ht_retry hugetlb_fault || fail "cannot add an ftrace event"
-	resolve_blocked_fault
+	release_faults
 	retries=$(ftrace_hits ht_retry)
 	ftrace_del ht_retry
 	expect_eq "fault events of the new module (ftrace: $retries)" "$retries" "$(counter events_fault)"

@@ -10,11 +10,12 @@
  *   hugeuffd continue N FILE FILE's N pages written through another mapping,
  *                            then mapped again, registered for minor faults
  *                            and filled with CONTINUE
- *   hugeuffd block           one private page registered for missing faults: a
- *                            thread writes to it and sleeps in the kernel's
- *                            fault handler; "blocked" is printed once the
- *                            userfaultfd has the fault, and a line on stdin
- *                            (or its end) resolves it with COPY
+ *   hugeuffd block [N]       N (1) private pages registered for missing
+ *                            faults: a thread per page writes to it and
+ *                            sleeps in the kernel's fault handler; "blocked"
+ *                            is printed once the userfaultfd has every
+ *                            fault, and a line on stdin (or its end)
+ *                            resolves them with COPY
  *
  * -r (copy): each page's source is fresh memory with only its first base
  * page touched, so the kernel's atomic copy fails and UFFDIO_COPY takes its
@@ -282,33 +283,47 @@ static void *write_first_byte(void *page)
 	return NULL;
 }
 
-/* A fault held asleep inside the kernel until told to resolve it. */
-static int block(void)
+/*
+ * @n faults held asleep inside the kernel until told to resolve them: one
+ * thread per private page, each writing to it.
+ */
+static int block(long n)
 {
-	char *dst = map(-1, hpage), *src = source(0, 'B'), line[16];
-	int uffd = uffd_register(dst, hpage, UFFDIO_REGISTER_MODE_MISSING, 0);
-	pthread_t thread;
-	int bad;
+	char *dst = map(-1, n * hpage), *src = source(0, 'B'), line[16], *page;
+	int uffd = uffd_register(dst, n * hpage, UFFDIO_REGISTER_MODE_MISSING, 0);
+	pthread_t *threads = calloc(n, sizeof(*threads));
+	int bad = 0;
+	long i;
 
-	errno = pthread_create(&thread, NULL, write_first_byte, dst);
-	if (errno)
-		die("pthread_create");
-	wait_fault(uffd);
+	if (!threads)
+		die("calloc");
+	for (i = 0; i < n; i++) {
+		errno = pthread_create(&threads[i], NULL, write_first_byte, dst + i * hpage);
+		if (errno)
+			die("pthread_create");
+	}
+	for (i = 0; i < n; i++)
+		wait_fault(uffd);
 	puts("blocked");
 	fflush(stdout);
 	if (!fgets(line, sizeof(line), stdin) && ferror(stdin))
 		die("reading stdin");
-	bad = fill(uffd, 0, dst, src, 0);
-	errno = pthread_join(thread, NULL);
-	if (errno)
-		die("pthread_join");
-	if (dst[0] != 'T' || dst[1] != 'B' || dst[hpage - 1] != 'B') {
-		fprintf(stderr, "hugeuffd: the page holds %c%c..%c, not TB..B\n",
-			dst[0], dst[1], dst[hpage - 1]);
-		bad = 1;
+	for (i = 0; i < n; i++)
+		bad |= fill(uffd, 0, dst, src, i);
+	for (i = 0; i < n; i++) {
+		errno = pthread_join(threads[i], NULL);
+		if (errno)
+			die("pthread_join");
+		page = dst + i * hpage;
+		if (page[0] != 'T' || page[1] != 'B' || page[hpage - 1] != 'B') {
+			fprintf(stderr, "hugeuffd: page %ld holds %c%c..%c, not TB..B\n",
+				i, page[0], page[1], page[hpage - 1]);
+			bad = 1;
+		}
 	}
-	munmap(dst, hpage);
+	munmap(dst, n * hpage);
 	close(uffd);
+	free(threads);
 	return bad;
 }
 
@@ -322,8 +337,9 @@ int main(int argc, char **argv)
 		return race_copy_retry();
 	if (argc == 3 && !strcmp(argv[1], "-U"))
 		return race_pmd_unshare(argv[2]);
-	if (argc == 2 && !strcmp(argv[1], "block"))
-		return block();
+	if (argc >= 2 && argc <= 3 && !strcmp(argv[1], "block") &&
+	    (n = argc == 3 ? atol(argv[2]) : 1) >= 1)
+		return block(n);
 	if (argc > 1 && !strcmp(argv[1], "-r")) {
 		retry = 1;
 		argc--;
@@ -331,7 +347,7 @@ int main(int argc, char **argv)
 	}
 	if (argc < 3 || (strcmp(argv[1], "copy") && strcmp(argv[1], "continue")) ||
 	    (n = atol(argv[2])) < 1 || (!strcmp(argv[1], "continue") && argc < 4)) {
-		fputs("usage: hugeuffd [-r] copy N [FILE] | hugeuffd continue N FILE | hugeuffd -R | hugeuffd -U FILE | hugeuffd block\n",
+		fputs("usage: hugeuffd [-r] copy N [FILE] | hugeuffd continue N FILE | hugeuffd -R | hugeuffd -U FILE | hugeuffd block [N]\n",
 		      stderr);
 		return 2;
 	}

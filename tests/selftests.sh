@@ -6,7 +6,8 @@
 # with it (tests/guest/selftests.sh).  Prints their TAP lines and the table
 # of outcomes, times, anomalies, events, drops and race windows per test,
 # which it also writes into docs/testing.md (its generated section for
-# that kernel).  Exits non-zero on any failure.
+# that kernel).  MM_ONLY=PROGRAM runs that program's lines alone (and
+# leaves docs/testing.md as it is).  Exits non-zero on any failure.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -47,7 +48,8 @@ for ver in $kernels; do
 		report "$ver" fail "guest root file system" "initramfs.sh failed"
 		continue
 	fi
-	HT_BOOT_TIMEOUT=${HT_BOOT_TIMEOUT:-7200} tests/vm.sh "$ver" selftests
+	HT_APPEND="${HT_APPEND:-}${MM_ONLY:+ ht_mm_only=$MM_ONLY}" \
+		HT_BOOT_TIMEOUT=${HT_BOOT_TIMEOUT:-7200} tests/vm.sh "$ver" selftests
 	echo "# $ver: guest ran $(($(date +%s) - start)) s"
 	fold_tap "$ver" "$BUILD/$ver/selftests.log"
 	check_console "$ver"
@@ -58,6 +60,7 @@ for ver in $kernels; do
 		table "$ver"
 	} >"$BUILD/$ver/selftests.md"
 	cat "$BUILD/$ver/selftests.md"
-	doc_section "$ver" "$BUILD/$ver/selftests.md"
+	# the table of a whole run only
+	[ -n "${MM_ONLY:-}" ] || doc_section "$ver" "$BUILD/$ver/selftests.md"
 done
 summary

@@ -130,6 +130,17 @@ cycle() {
 	return 1
 }
 
+# slab_caches FILE: each slab cache's size now (its slabs' pages), "name kB"
+slab_caches() {
+	awk 'NR > 2 { print $1, $15 * $6 * 4 }' /proc/slabinfo >$1
+}
+
+# slab_growth BEFORE AFTER: the caches that grew most, "name +kB, ..."
+slab_growth() {
+	awk 'NR == FNR { kb[$1] = $2; next } $2 != kb[$1] { print $1, $2 - kb[$1] }' $1 $2 |
+		sort -k 2 -n -r | head -n 10 | awk '{ printf "%s%s %+d kB", NR > 1 ? ", " : "", $1, $2 }'
+}
+
 sum_column() {
 	awk -v c="$2" '{ s += $c } END { print s + 0 }' $1 2>/dev/null || echo 0
 }
@@ -138,6 +149,7 @@ t_soak() {
 	local end cycles=0 slab0 slab1 name rounds=0 anomalies dropped gaps delivered
 	echo 3 >/proc/sys/vm/drop_caches
 	slab0=$(meminfo_kb Slab)
+	slab_caches $S/slab0
 	free0=$(cat $SYS2M/free_hugepages)
 	pages0=$(cat /proc/sys/vm/nr_hugepages)
 	end=$(($(date +%s) + MINUTES * 60))
@@ -156,6 +168,7 @@ t_soak() {
 	rm -f /dev/hugepages/soak-*
 	echo 3 >/proc/sys/vm/drop_caches
 	slab1=$(meminfo_kb Slab)
+	slab_caches $S/slab1
 	for name in /tmp/bg.*.rounds; do
 		rounds=$((rounds + $(cat $name)))
 	done
@@ -168,6 +181,7 @@ t_soak() {
 		"$delivered events delivered, $dropped dropped ($gaps seen missing)," \
 		"$anomalies anomalies, dmesg anomaly lines $(dmesg | grep -c 'hugetrack: anomaly')," \
 		"Slab $slab0 -> $slab1 kB, footprint $(sort -u $S/footprints | tr '\n' ' ')" >$S/summary
+	echo "# soak: Slab by cache, the most grown: $(slab_growth $S/slab0 $S/slab1)" >>$S/summary
 	[ ! -s $S/errors ] || fail "$(head -n 1 $S/errors)"
 	[ $cycles -ge $((MINUTES * 60 / (CYCLE + 10))) ] || fail "only $cycles cycles in $MINUTES min"
 	for name in /tmp/bg.*.fail; do

@@ -10,7 +10,9 @@
 # with gcc, make, sparse, dkms and the pinned headers, where
 # tests/build-modules.sh and DKMS (tests/packaging.sh dkms-chroot) build.  Their headers packages lack scripts/checker-valid.sh, without
 # which kbuild does not run sparse: it is copied in from the pinned
-# linux-source package.  Idempotent: does nothing when all is there at the pinned versions.
+# linux-source package, which stays in $HT_CACHE/dl/ for
+# tests/selftests-build.sh (the kernel's mm selftests).  Idempotent: does
+# nothing when all is there at the pinned versions.
 # Called by tests/setup.sh, as root.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"

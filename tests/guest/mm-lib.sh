@@ -3,7 +3,8 @@
 # /tests/mm-selftests.txt for this kernel's series), for t-55-selftests.sh
 # (make check's subset) and selftests.sh (make selftests).  Set up as
 # run_vmtests.sh sets them up: a hugetlbfs mount, nr_hugepages per test,
-# shmmax for hugepage-shm, caches dropped and memory compacted before each.
+# shmmax for hugepage-shm (hugetlb-shm), caches dropped and memory
+# compacted before each.
 # mm_pass SET runs each test without the module, then again with the
 # module loaded, "hugetrack check --reset" before and "hugetrack check"
 # after, and the events stream followed; each gives one TAP line: ok when the outcome is the one without the module, no

@@ -75,7 +75,7 @@ build() {
 	dir=$src/tools/testing/selftests/mm
 	[ -d "$dir" ] || dir=$src/tools/testing/selftests/vm
 	programs=$(mm_programs "$series")
-	echo "building" $programs "static $where"
+	echo "building ${programs//$'\n'/ } static $where"
 	rm -rf "$bin"
 	mkdir -p "$bin"
 	for prog in $programs; do

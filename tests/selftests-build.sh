@@ -12,7 +12,8 @@
 # arch/x86/, usr/, tools/, mm/gup_test.h), into
 # $HT_CACHE/selftests-<series>-<package version>/, with the uapi headers
 # of that source ("make headers") and the binaries in bin/; a second run
-# does nothing until this script or the list of programs changes.  The
+# does nothing until this script, the list of programs or the compiler
+# changes.  The
 # binaries are then copied to build/VER/mm/.
 # Usage: selftests-build.sh VER   (its log: build/VER/mm-build.log)
 set -euo pipefail
@@ -43,7 +44,6 @@ src=$cache/src
 bin=$cache/bin
 out=$BUILD/$ver/mm
 log=$BUILD/$ver/mm-build.log
-key=$({ cat "$0"; mm_programs "$series"; } | sha256sum | cut -c1-16)
 mkdir -p "$BUILD/$ver" "$cache"
 # make runs in the chroot (the cache at the same path there) or here
 if [ "$(kernel_how "$ver")" = chroot ]; then
@@ -51,8 +51,9 @@ if [ "$(kernel_how "$ver")" = chroot ]; then
 	where="in $(suite_chroot "$(kernel_suite "$ver")") with its $CHROOT_CC"
 else
 	run=(make)
-	where="with this machine's $(gcc -dumpfullversion 2>/dev/null || echo gcc)"
+	where="with this machine's gcc $(gcc -dumpfullversion)"
 fi
+key=$({ cat "$0"; mm_programs "$series"; echo "$where"; } | sha256sum | cut -c1-16)
 
 # Two runs at once must not build into one tree.
 exec 9>"$cache.lock"

@@ -13,8 +13,7 @@
 # $HT_CACHE/selftests-<series>-<package version>/, with the uapi headers
 # of that source ("make headers") and the binaries in bin/; a second run
 # does nothing until this script, the list of programs or the compiler
-# changes.  The
-# binaries are then copied to build/VER/mm/.
+# changes.  The binaries are then copied to build/VER/mm/.
 # Usage: selftests-build.sh VER   (its log: build/VER/mm-build.log)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"

@@ -114,18 +114,40 @@ kernel_modules_files() {
 	esac
 }
 
+# The compiler of the chroots (tests/setup-chroot.sh installs it; the
+# kernels' headers name it themselves, the mm selftests are told).
+CHROOT_CC=gcc-16
+
 # in_chroot VER COMMAND...: runs COMMAND in VER's chroot, in a mount
 # namespace of its own that has /proc (objtool reads it) and this
 # repository at the same path, so that what it builds lands in build/.
 in_chroot() {
-	local root
-	root=$(suite_chroot "$(kernel_suite "$1")")
-	shift
+	in_chroot_with "$TOP" "$@"
+}
+
+# in_chroot_with DIR VER COMMAND...: the same with DIR at the same path
+# instead of the repository
+in_chroot_with() {
+	local dir=$1 root
+	root=$(suite_chroot "$(kernel_suite "$2")")
+	shift 2
 	[ -d "$root/usr/bin" ] || { echo "no chroot at $root: run 'make setup'" >&2; return 1; }
-	mkdir -p "$root$TOP"
+	mkdir -p "$root$dir"
 	unshare --mount --propagation private sh -c \
 		'mount -t proc proc "$1/proc" && mount --bind "$2" "$1$2" && shift 2 && exec chroot "$@"' \
-		sh "$root" "$TOP" "$root" "$@"
+		sh "$root" "$dir" "$root" "$@"
+}
+
+# pinned_version VER: the package version kernels.txt pins VER's packages at
+pinned_version() {
+	kernel_pins | awk -v k="$1" '$1 == k { print $3 }'
+}
+
+# source_deb VER: a chroot kernel's source package, linux-source-<series>
+# at its pinned version, where tests/setup-chroot.sh downloads it (the
+# file name apt-get download gives it)
+source_deb() {
+	echo "$HT_CACHE/dl/linux-source-$(mm_series "$1")_$(pinned_version "$1")_all.deb"
 }
 
 # pin_gone VER PACKAGE PINNED [CANDIDATE]: kernels.txt pins what the

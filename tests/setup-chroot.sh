@@ -10,7 +10,9 @@
 # with gcc, make, sparse, dkms and the pinned headers, where
 # tests/build-modules.sh and DKMS (tests/packaging.sh dkms-chroot) build.  Their headers packages lack scripts/checker-valid.sh, without
 # which kbuild does not run sparse: it is copied in from the pinned
-# linux-source package.  Idempotent: does nothing when all is there at the pinned versions.
+# linux-source package, which stays in $HT_CACHE/dl/ for
+# tests/selftests-build.sh (the kernel's mm selftests).  Idempotent: does
+# nothing when all is there at the pinned versions.
 # Called by tests/setup.sh, as root.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -20,15 +22,11 @@ KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 APT=$HT_CACHE/apt
 # what the modules build with, besides the headers (build_clean needs
 # sparse; the guest's modprobe test needs what DKMS installs)
-CHROOT_PACKAGES=gcc-16,make,libc6-dev,sparse,dkms
+CHROOT_PACKAGES=$CHROOT_CC,make,libc6-dev,sparse,dkms
 
 kernels=$(kernel_pins | awk '$4 == "chroot" { print $1 }')
 [ -n "$kernels" ] || exit 0
 mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial"
-
-pinned_version() {
-	kernel_pins | awk -v k="$1" '$1 == k { print $3 }'
-}
 
 # sources SUITE: its apt lines; experimental holds only what is newer than
 # sid, so it comes with sid
@@ -103,16 +101,27 @@ for suite in $(for ver in $kernels; do kernel_suite "$ver"; done | sort -u); do
 	mv "$root.new" "$root"
 done
 
+# their source packages: scripts/checker-valid.sh below, the mm selftests
+# (tests/selftests-build.sh)
+for ver in $kernels; do
+	deb=$(source_deb "$ver")
+	[ ! -f "$deb" ] || continue
+	series=$(mm_series "$ver")
+	echo "setup: downloading linux-source-$series $(pinned_version "$ver") into $(dirname "$deb")"
+	mkdir -p "$(dirname "$deb")"
+	(cd "$(dirname "$deb")" &&
+		private_apt apt-get download "linux-source-$series=$(pinned_version "$ver")" 2>&1 | grep -v unsandboxed)
+	[ -f "$deb" ] || { echo "setup: apt-get download did not make $deb" >&2; exit 1; }
+done
+
 # kbuild runs sparse (C=2) only if scripts/checker-valid.sh says it works
 for ver in $kernels; do
-	pinned=$(pinned_version "$ver")
 	common=$(suite_chroot "$(kernel_suite "$ver")")/usr/src/linux-headers-${ver%-*}-common
 	[ ! -f "$common/scripts/checker-valid.sh" ] || continue
-	series=$(echo "$ver" | grep -o '^[0-9]*\.[0-9]*')
-	echo "setup: copying scripts/checker-valid.sh into $common from linux-source-$series $pinned"
+	series=$(mm_series "$ver")
+	echo "setup: copying scripts/checker-valid.sh into $common from $(source_deb "$ver")"
 	tmp=$(mktemp -d)
-	(cd "$tmp" && private_apt apt-get download "linux-source-$series=$pinned" 2>&1 | grep -v unsandboxed)
-	dpkg-deb --fsys-tarfile "$tmp"/*.deb | tar -xO --wildcards '*.tar.xz' |
+	dpkg-deb --fsys-tarfile "$(source_deb "$ver")" | tar -xO "./usr/src/linux-source-$series.tar.xz" |
 		tar -xJO "linux-source-$series/scripts/checker-valid.sh" >"$tmp/checker-valid.sh"
 	install -m 755 "$tmp/checker-valid.sh" "$common/scripts/checker-valid.sh"
 	rm -rf "$tmp"

@@ -3,7 +3,8 @@
 # /tests/mm-selftests.txt for this kernel's series), for t-55-selftests.sh
 # (make check's subset) and selftests.sh (make selftests).  Set up as
 # run_vmtests.sh sets them up: a hugetlbfs mount, nr_hugepages per test,
-# shmmax for hugepage-shm, caches dropped and memory compacted before each.
+# shmmax for hugepage-shm (hugetlb-shm), caches dropped and memory
+# compacted before each.
 # mm_pass SET runs each test without the module, then again with the
 # module loaded, "hugetrack check --reset" before and "hugetrack check"
 # after, and the events stream followed; each gives one TAP line: ok when the outcome is the one without the module, no
@@ -62,20 +63,23 @@ mm_name() {
 # mm_exec TIMEOUT PAGES OUT COMMAND...: runs it as run_vmtests.sh does,
 # output to OUT; MM_RESULT (pass, fail N, skip, timeout) and MM_CS (its
 # time in 1/100 s).  A TIMEOUT of "20!" is a run that only ends when
-# killed: killed after 20 s is its pass.
+# killed: killed after 20 s is its pass.  That kill is SIGKILL: since 7.x
+# a test that changed hugetlb or THP settings (hugepage_settings.c)
+# restores them on SIGTERM and exits 1, a failure's status.
 mm_exec() {
-	local limit=$1 pages=$2 out=$3 t0 status
+	local limit=$1 pages=$2 out=$3 t0 status signal=TERM
 	shift 3
+	case $limit in *!) signal=KILL ;; esac
 	rm -f $MM_RUN/huge/*
 	echo 3 >/proc/sys/vm/drop_caches
 	echo 1 >/proc/sys/vm/compact_memory
 	echo $pages >/proc/sys/vm/nr_hugepages
 	t0=$(now_cs)
-	(cd $MM_RUN && exec timeout ${limit%!} $MM/"$@") </dev/null >$out 2>&1
+	(cd $MM_RUN && exec timeout -s $signal ${limit%!} $MM/"$@") </dev/null >$out 2>&1
 	status=$?
 	MM_CS=$(($(now_cs) - t0))
 	case $status,$limit in
-	143,*!) MM_RESULT=pass ;;
+	137,*!) MM_RESULT=pass ;;
 	0,*) MM_RESULT=pass ;;
 	4,*) MM_RESULT=skip ;;
 	143,*) MM_RESULT=timeout ;;

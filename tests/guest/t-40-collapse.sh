@@ -80,11 +80,31 @@ t_madvise_ftrace() {
 	expect_eq "ftrace calls" 3 "$theirs"
 }
 
+# khugepaged_made SEQ KHP OUT KEY=VALUE...: the one successful collapse
+# event since SEQ of the range thpcollapse -v printed in OUT: by the
+# khugepaged thread KHP, at the range, with its pfn, and each KEY=VALUE.
+# It ends when collapse_huge_page() returns, after thpcollapse saw the THP.
+khugepaged_made() {
+	local s0=$1 khp=$2 line pid ev i
+	line=$(echo "$3" | grep '^pid=')
+	pid=$(field "$line" pid)
+	shift 3
+	for i in $(seq 50); do
+		ev=$(collapse_after $s0 $pid | grep ' result=SCAN_SUCCEED ')
+		[ -n "$ev" ] && break
+		sleep 0.1
+	done
+	echo "$ev"
+	expect_eq "successful khugepaged collapses of thpcollapse's range" 1 "$(echo "$ev" | grep -c .)"
+	check_collapse "$ev" path=khugepaged pid=$khp tid=$khp comm=khugepaged \
+		addr=$(field "$line" addr) pfn=$(field "$line" pfn) uffd=0 file=0 "$@"
+}
+
 # Where collapse_huge_page() is inlined (6.12-debug, expected-probes.txt),
 # hugetrack has no probe on khugepaged's anonymous collapse: khugepaged
 # still collapses the range, and hugetrack must record no event of it.
 t_khugepaged() {
-	local s0 out line pid khp ev i
+	local s0 out line pid khp
 	echo 0 >$KHP/alloc_sleep_millisecs
 	echo 0 >$KHP/scan_sleep_millisecs
 	thp_enabled always
@@ -103,16 +123,7 @@ t_khugepaged() {
 		expect_eq "collapse events of thpcollapse's range" "" "$(collapse_after $s0 $pid)"
 		return
 	fi
-	# the event ends when collapse_huge_page() returns, after smaps shows it
-	for i in $(seq 50); do
-		ev=$(collapse_after $s0 $pid | grep ' result=SCAN_SUCCEED ')
-		[ -n "$ev" ] && break
-		sleep 0.1
-	done
-	echo "$ev"
-	expect_eq "successful khugepaged collapses of thpcollapse's range" 1 "$(echo "$ev" | grep -c .)"
-	check_collapse "$ev" path=khugepaged pid=$khp tid=$khp comm=khugepaged \
-		addr=$(field "$line" addr) pfn=$(field "$line" pfn) uffd=0 file=0
+	khugepaged_made $s0 $khp "$out"
 }
 
 # The order collapse_huge_page() is read with: an argument where the kernel
@@ -136,7 +147,7 @@ mthp_setting() {
 # event, as the size's collapse_alloc + collapse_alloc_failed counters
 # and the mm_collapse_huge_page trace event (order=4) count them.
 t_khugepaged_mthp() {
-	local m=$THP/hugepages-64kB setting stats ev0 trace out line pid khp ev i n events
+	local m=$THP/hugepages-64kB setting stats ev0 trace out khp n events
 	[ -d $m ] || fail "no $m: no 64 KiB THP size"
 	setting=$(mthp_setting 64)
 	stats="$(cat $m/stats/collapse_alloc) $(cat $m/stats/collapse_alloc_failed)"
@@ -157,18 +168,8 @@ t_khugepaged_mthp() {
 	echo "$out"
 	[ -n "$khp" ] || fail "no khugepaged thread in /proc with only 64 KiB enabled"
 	echo "$out" | grep -q '^collapse 0 ok' || fail "khugepaged did not make a 64 KiB THP within 120 s: $out"
-	line=$(echo "$out" | grep '^pid=')
-	pid=$(field "$line" pid)
-	for i in $(seq 50); do
-		ev=$(collapse_after $ev0 $pid | grep ' result=SCAN_SUCCEED ')
-		[ -n "$ev" ] && break
-		sleep 0.1
-	done
-	echo "$ev"
-	expect_eq "successful khugepaged collapses of thpcollapse's range" 1 "$(echo "$ev" | grep -c .)"
-	check_collapse "$ev" path=khugepaged pid=$khp comm=khugepaged page_kb=64 \
-		addr=$(field "$line" addr) pfn=$(field "$line" pfn) uffd=0 file=0 \
-		flags=private,new "map=0->$(field "$line" kpagecount)"
+	khugepaged_made $ev0 $khp "$out" page_kb=64 flags=private,new \
+		"map=0->$(field "$(echo "$out" | grep '^pid=')" kpagecount)"
 	n=$(($(cat $m/stats/collapse_alloc) + $(cat $m/stats/collapse_alloc_failed) - ${stats% *} - ${stats#* }))
 	events=$(events_after $ev0 | grep ' kind=collapse ' | grep ' path=khugepaged ' | grep -c ' page_kb=64 ')
 	expect_eq "64 KiB collapse events (collapse_alloc + collapse_alloc_failed: $n)" "$n" "$events"

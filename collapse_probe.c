@@ -104,7 +104,7 @@ NOKPROBE_SYMBOL(scan_pmd_entry);
  * (it drops it) on 6.x, so the vma can be looked up; without it on 7.x,
  * where the lookup is under RCU (mtree_load()), which the handler's
  * disabled preemption extends over the read of a vma that stays one
- * (SLAB_TYPESAFE_BY_RCU) but may be stale: khugepaged rechecks it anyway.
+ * (SLAB_TYPESAFE_BY_RCU): at worst a stale one, and so a stale uffd=.
  */
 static int collapse_anon_entry(struct ht_probe *probe, struct pt_regs *regs,
 			       void *data)

@@ -45,7 +45,7 @@ static bool from_khugepaged(void)
 static void thp_now(struct collapse_call *call, struct ht_folio_delta *folio)
 {
 	ht_thp_folio(call->mapping ? ht_thp_cached(call->mapping, call->index) :
-		     ht_thp_mapped(call->mm, call->ev.address), folio);
+		     ht_thp_mapped(call->mm, call->ev.page_size, call->ev.address), folio);
 }
 
 static void note_thp_before(struct collapse_call *call)
@@ -57,16 +57,19 @@ static void note_thp_before(struct collapse_call *call)
 	folio->map_before = folio->map_after;
 }
 
-/* @mapping: a file collapse, into its page cache at @index */
+/*
+ * Into a folio of @order at @addr aligned to its size; @mapping: a file
+ * collapse, into its page cache at @index
+ */
 static void start_collapse(struct collapse_call *call, struct mm_struct *mm,
-			   unsigned long addr, u8 how,
+			   unsigned long addr, unsigned int order, u8 how,
 			   struct address_space *mapping, pgoff_t index)
 {
 	struct ht_event *ev = &call->ev;
 
 	ht_event_begin(ev, HT_EV_COLLAPSE, NULL);
-	ev->page_size = HPAGE_PMD_SIZE;
-	ev->address = addr & HPAGE_PMD_MASK;
+	ev->page_size = PAGE_SIZE << order;
+	ev->address = ALIGN_DOWN(addr, ev->page_size);
 	ev->pages = 1;
 	ev->collapse = how | (from_khugepaged() ? HT_COLLAPSE_KHUGEPAGED : 0);
 	ev->owner = ht_mm_owner_pid(mm);
@@ -89,15 +92,19 @@ static int scan_pmd_entry(struct ht_probe *probe, struct pt_regs *regs, void *da
 {
 	if (from_khugepaged() || !ht_event_wanted())
 		return 1;
-	start_collapse(data, (struct mm_struct *)arg(regs, 0), arg(regs, 2),
+	start_collapse(data, (struct mm_struct *)arg(regs, 0), arg(regs, 2), HPAGE_PMD_ORDER,
 		       armed((struct vm_area_struct *)arg(regs, 1)), NULL, 0);
 	return 0;
 }
 NOKPROBE_SYMBOL(scan_pmd_entry);
 
 /*
- * collapse_huge_page(mm, address, referenced, unmapped, cc): entered with
- * mmap_lock held for read (it drops it), so the vma can be looked up.
+ * collapse_huge_page(mm, address, referenced, unmapped, cc[, order]), into
+ * a folio of that order (compat.h): entered with mmap_lock held for read
+ * (it drops it) on 6.x, so the vma can be looked up; without it on 7.x,
+ * where the lookup is under RCU (mtree_load()), which the handler's
+ * disabled preemption extends over the read of a vma that stays one
+ * (SLAB_TYPESAFE_BY_RCU): at worst a stale one, and so a stale uffd=.
  */
 static int collapse_anon_entry(struct ht_probe *probe, struct pt_regs *regs,
 			       void *data)
@@ -106,8 +113,8 @@ static int collapse_anon_entry(struct ht_probe *probe, struct pt_regs *regs,
 
 	if (!from_khugepaged() || !ht_event_wanted())
 		return 1;
-	start_collapse(data, mm, arg(regs, 1), armed(vma_lookup(mm, arg(regs, 1))),
-		       NULL, 0);
+	start_collapse(data, mm, arg(regs, 1), ht_collapse_order(regs),
+		       armed(vma_lookup(mm, arg(regs, 1))), NULL, 0);
 	return 0;
 }
 NOKPROBE_SYMBOL(collapse_anon_entry);
@@ -124,8 +131,8 @@ static void start_file_collapse(struct collapse_call *call, struct pt_regs *regs
 
 	if (ht_op_flag(ht_current_op(HT_OP_MADVISE_COLLAPSE)))
 		how |= HT_COLLAPSE_UFFD;
-	start_collapse(call, (struct mm_struct *)arg(regs, 0), arg(regs, 1), how,
-		       file->f_mapping, arg(regs, 3));
+	start_collapse(call, (struct mm_struct *)arg(regs, 0), arg(regs, 1), HPAGE_PMD_ORDER,
+		       how, file->f_mapping, arg(regs, 3));
 	call->ev.flags |= HT_EVF_SHARED;
 }
 
@@ -233,8 +240,7 @@ static struct ht_probe probes[] = {
 		HT_READS(HT_READ(0, unsigned long), HT_READ(1, struct vm_area_struct *), HT_READ(ret, int)),
 		{ "collapse_single_pmd" }),
 	HT_CALL("collapse_huge_page", "thp", struct collapse_call, collapse_anon_entry,
-		collapse_return, HT_READS(HT_READ(0, struct mm_struct *), HT_READ(1, unsigned long),
-		HT_READ(ret, int)), { "collapse_huge_page" }),
+		collapse_return, HT_READS_COLLAPSE_ANON, { "collapse_huge_page" }),
 	HT_CALL("collapse_file", "thp", struct collapse_call, collapse_file_entry,
 		collapse_return, HT_READS_FILE_COLLAPSE, { "collapse_file" }),
 	HT_CALL("collapse_pte_mapped_thp", "thp", struct op_call, pte_mapped_entry, op_return,
@@ -268,10 +274,10 @@ static int single_pmd_entry(struct ht_probe *probe, struct pt_regs *regs, void *
 	if (from_khugepaged() || !ht_event_wanted() || scans_probed())
 		return 1;
 	if (vma_is_anonymous(vma)) {
-		start_collapse(call, vma->vm_mm, addr, armed(vma), NULL, 0);
+		start_collapse(call, vma->vm_mm, addr, HPAGE_PMD_ORDER, armed(vma), NULL, 0);
 		return 0;
 	}
-	start_collapse(call, vma->vm_mm, addr, HT_COLLAPSE_FILE | armed(vma),
+	start_collapse(call, vma->vm_mm, addr, HPAGE_PMD_ORDER, HT_COLLAPSE_FILE | armed(vma),
 		       vma->vm_file->f_mapping, linear_page_index(vma, addr));
 	call->ev.flags |= HT_EVF_SHARED;
 	return 0;

@@ -13,8 +13,26 @@
 #include "refcount_track.h"
 
 /*
- * The pfn of the leaf entry that maps @addr, read without the page-table
- * lock: a stale or torn entry can only give a pfn that folio_of() rejects.
+ * The pfn the PTE table of @pmdval maps at @addr.  The table is read under
+ * RCU, which keeps it from being freed (pte_free_defer(), RCU table free)
+ * where anything smaller than a PMD is collapsed (7.2 on).
+ */
+static unsigned long pte_mapped_pfn(pmd_t pmdval, unsigned long addr)
+{
+	pte_t pteval;
+
+	if (!pmd_present(pmdval) || pmd_leaf(pmdval) || pmd_bad(pmdval))
+		return HT_NO_PFN;
+	rcu_read_lock();
+	pteval = ptep_get_lockless(pte_offset_kernel(&pmdval, addr));
+	rcu_read_unlock();
+	return pte_present(pteval) ? pte_pfn(pteval) : HT_NO_PFN;
+}
+
+/*
+ * The pfn of the entry that maps @addr at @size (a PUD or PMD leaf, else
+ * a PTE), read without the page-table lock: a stale or torn entry can only
+ * give a pfn that folio_of() or thp_of() rejects.
  */
 static unsigned long mapped_pfn(struct mm_struct *mm, unsigned long size,
 				unsigned long addr)
@@ -38,6 +56,8 @@ static unsigned long mapped_pfn(struct mm_struct *mm, unsigned long size,
 	if (pud_leaf(pudval))
 		return HT_NO_PFN;
 	pmdval = READ_ONCE(*pmd_offset(pud, addr));
+	if (size < PMD_SIZE)
+		return pte_mapped_pfn(pmdval, addr);
 	return pmd_present(pmdval) && pmd_leaf(pmdval) ? pmd_pfn(pmdval) : HT_NO_PFN;
 }
 
@@ -96,10 +116,13 @@ static struct folio *thp_of(struct folio *folio)
 	       folio : NULL;
 }
 
-/* The THP a PMD maps at @addr of @mm, read locklessly, or NULL. */
-struct folio *ht_thp_mapped(struct mm_struct *mm, unsigned long addr)
+/*
+ * The THP of @size mapped at @addr of @mm, read locklessly, or NULL: by a
+ * PMD, or smaller (mTHP) by the PTE of @addr.
+ */
+struct folio *ht_thp_mapped(struct mm_struct *mm, unsigned long size, unsigned long addr)
 {
-	unsigned long pfn = mapped_pfn(mm, PMD_SIZE, addr);
+	unsigned long pfn = mapped_pfn(mm, size, addr);
 
 	if (pfn == HT_NO_PFN || !pfn_valid(pfn))
 		return NULL;

@@ -18,7 +18,7 @@ void ht_folio_at(struct mm_struct *mm, struct vm_area_struct *vma,
 void ht_note_holders(struct ht_event *ev, struct mm_struct *mm, bool start);
 int ht_tail_refcount(unsigned long pfn, long nr);
 void ht_thp_folio(struct folio *folio, struct ht_folio_delta *delta);
-struct folio *ht_thp_mapped(struct mm_struct *mm, unsigned long addr);
+struct folio *ht_thp_mapped(struct mm_struct *mm, unsigned long size, unsigned long addr);
 struct folio *ht_thp_cached(struct address_space *mapping, pgoff_t index);
 
 #endif /* HT_REFCOUNT_TRACK_H */

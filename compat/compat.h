@@ -245,6 +245,32 @@ static inline bool ht_reserve_ok(long result)
 }
 #endif
 
+/*
+ * khugepaged's anonymous collapse, collapse_huge_page(mm, address,
+ * referenced, unmapped, cc[, order]): with the order of the folio it makes
+ * where Kbuild finds the mTHP collapse counters (COMPAT_COLLAPSE_ORDER:
+ * 7.2 on, which collapse every enabled anonymous size), else PMD order.
+ */
+#ifdef COMPAT_COLLAPSE_ORDER
+#define HT_READS_COLLAPSE_ANON							\
+	HT_READS(HT_READ(0, struct mm_struct *), HT_READ(1, unsigned long),	\
+		 HT_READ(5, unsigned int), HT_READ(ret, int))
+
+static inline unsigned int ht_collapse_order(struct pt_regs *regs)
+{
+	return regs_get_kernel_argument(regs, 5);
+}
+#else
+#define HT_READS_COLLAPSE_ANON							\
+	HT_READS(HT_READ(0, struct mm_struct *), HT_READ(1, unsigned long),	\
+		 HT_READ(ret, int))
+
+static inline unsigned int ht_collapse_order(struct pt_regs *regs)
+{
+	return HPAGE_PMD_ORDER;
+}
+#endif
+
 #include "scan_results.h"
 
 /*

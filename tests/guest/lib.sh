@@ -23,7 +23,7 @@ kernel_fact() {
 
 # What differs between the test kernels (expected-kernels.txt says what each means)
 for fact in CACHE_REFS RESTORES_ON_FREE FILL_DURING_COLLAPSE RESERVE_FAIL BTF LOCKDOWN_LSM HAS_THP DEBUG_KERNEL \
-	MEMORY_FAILURE; do
+	MEMORY_FAILURE MTHP_COLLAPSE; do
 	eval "$fact=\$(kernel_fact $fact)"
 done
 

@@ -80,11 +80,31 @@ t_madvise_ftrace() {
 	expect_eq "ftrace calls" 3 "$theirs"
 }
 
+# khugepaged_made SEQ KHP OUT KEY=VALUE...: the one successful collapse
+# event since SEQ of the range thpcollapse -v printed in OUT: by the
+# khugepaged thread KHP, at the range, with its pfn, and each KEY=VALUE.
+# It ends when collapse_huge_page() returns, after thpcollapse saw the THP.
+khugepaged_made() {
+	local s0=$1 khp=$2 line pid ev i
+	line=$(echo "$3" | grep '^pid=')
+	pid=$(field "$line" pid)
+	shift 3
+	for i in $(seq 50); do
+		ev=$(collapse_after $s0 $pid | grep ' result=SCAN_SUCCEED ')
+		[ -n "$ev" ] && break
+		sleep 0.1
+	done
+	echo "$ev"
+	expect_eq "successful khugepaged collapses of thpcollapse's range" 1 "$(echo "$ev" | grep -c .)"
+	check_collapse "$ev" path=khugepaged pid=$khp tid=$khp comm=khugepaged \
+		addr=$(field "$line" addr) pfn=$(field "$line" pfn) uffd=0 file=0 "$@"
+}
+
 # Where collapse_huge_page() is inlined (6.12-debug, expected-probes.txt),
 # hugetrack has no probe on khugepaged's anonymous collapse: khugepaged
 # still collapses the range, and hugetrack must record no event of it.
 t_khugepaged() {
-	local s0 out line pid khp ev i
+	local s0 out line pid khp
 	echo 0 >$KHP/alloc_sleep_millisecs
 	echo 0 >$KHP/scan_sleep_millisecs
 	thp_enabled always
@@ -103,16 +123,67 @@ t_khugepaged() {
 		expect_eq "collapse events of thpcollapse's range" "" "$(collapse_after $s0 $pid)"
 		return
 	fi
-	# the event ends when collapse_huge_page() returns, after smaps shows it
-	for i in $(seq 50); do
-		ev=$(collapse_after $s0 $pid | grep ' result=SCAN_SUCCEED ')
-		[ -n "$ev" ] && break
-		sleep 0.1
-	done
-	echo "$ev"
-	expect_eq "successful khugepaged collapses of thpcollapse's range" 1 "$(echo "$ev" | grep -c .)"
-	check_collapse "$ev" path=khugepaged pid=$khp tid=$khp comm=khugepaged \
-		addr=$(field "$line" addr) pfn=$(field "$line" pfn) uffd=0 file=0
+	khugepaged_made $s0 $khp "$out"
+}
+
+# The order collapse_huge_page() is read with: an argument where the kernel
+# collapses every enabled size (MTHP_COLLAPSE=1), proven by t-10's BTF check.
+t_collapse_order_read() {
+	local want=0
+	[ "$MTHP_COLLAPSE" = 1 ] && [ "$(expected_symbol collapse_huge_page)" != - ] && want=1
+	expect_eq "layouts lines of collapse_huge_page's argument 5 (order)" $want \
+		"$(grep -c '^collapse_huge_page [^ ]* 5 4 unsigned int$' $HT/layouts)"
+}
+
+# mTHP_SIZE_kB/enabled's setting in brackets
+mthp_setting() {
+	sed 's/.*\[\(.*\)\].*/\1/' $THP/hugepages-$1kB/enabled
+}
+
+# With only the 64 KiB anonymous size enabled (the PMD's never), khugepaged
+# collapses the 16 small pages thpcollapse -m 64 fills into one 64 KiB
+# folio: the event says page_kb=64 at the range, with the folio's pfn and
+# mapcount as pagemap and kpagecount give them; every order-4 attempt is one
+# event, as the size's collapse_alloc + collapse_alloc_failed counters
+# and the mm_collapse_huge_page trace event (order=4) count them.
+t_khugepaged_mthp() {
+	local m=$THP/hugepages-64kB setting stats ev0 trace out khp n events
+	[ -d $m ] || fail "no $m: no 64 KiB THP size"
+	setting=$(mthp_setting 64)
+	stats="$(cat $m/stats/collapse_alloc) $(cat $m/stats/collapse_alloc_failed)"
+	ev0=$(last_seq)
+	trace=$TRACING/events/huge_memory/mm_collapse_huge_page
+	echo 'order == 4' >$trace/filter && echo >$TRACING/trace && echo 1 >$trace/enable ||
+		fail "cannot trace mm_collapse_huge_page with order 4"
+	echo 0 >$KHP/alloc_sleep_millisecs
+	echo 0 >$KHP/scan_sleep_millisecs
+	echo always >$m/enabled
+	khp=$(pid_of khugepaged)
+	out=$(thpcollapse -k 120 -m 64 -v)
+	echo "$setting" >$m/enabled
+	# the attempts under way end within a scan
+	sleep 2
+	echo 0 >$trace/enable
+	echo 0 >$trace/filter
+	echo "$out"
+	[ -n "$khp" ] || fail "no khugepaged thread in /proc with only 64 KiB enabled"
+	echo "$out" | grep -q '^collapse 0 ok' || fail "khugepaged did not make a 64 KiB THP within 120 s: $out"
+	khugepaged_made $ev0 $khp "$out" page_kb=64 flags=private,new \
+		"map=0->$(field "$(echo "$out" | grep '^pid=')" kpagecount)"
+	n=$(($(cat $m/stats/collapse_alloc) + $(cat $m/stats/collapse_alloc_failed) - ${stats% *} - ${stats#* }))
+	events=$(events_after $ev0 | grep ' kind=collapse ' | grep ' path=khugepaged ' | grep -c ' page_kb=64 ')
+	expect_eq "64 KiB collapse events (collapse_alloc + collapse_alloc_failed: $n)" "$n" "$events"
+	expect_eq "64 KiB collapse events (trace, order=4)" \
+		"$(grep -c 'mm_collapse_huge_page:.* order=4$' $TRACING/trace)" "$events"
+	expect_eq "collapse events of another size than 64 KiB or 2 MiB" "" \
+		"$(events_after $ev0 | grep ' kind=collapse ' | grep -v -E ' page_kb=(64|2048) ')"
+}
+
+# Where khugepaged collapses only to the PMD size (MTHP_COLLAPSE=0), every
+# collapse event so far was of 2 MiB.
+t_pmd_only() {
+	expect_eq "collapse events of another size than 2 MiB" "" \
+		"$(events_after 0 | grep ' kind=collapse ' | grep -v ' page_kb=2048 ')"
 }
 
 # shmem: collapse_file() makes the THP in the page cache, the page tables
@@ -192,6 +263,12 @@ t_counters() {
 run_test "MADV_COLLAPSE anonymous: event, smaps +2 MiB, pfn and mapcount as pagemap/kpagecount" t_madvise_anon
 run_test "MADV_COLLAPSE events equal ftrace calls of the per-PMD scan" t_madvise_ftrace
 run_test "khugepaged collapse: event from the khugepaged thread, owner is the process" t_khugepaged
+run_test "collapse_huge_page's order read where it has one (MTHP_COLLAPSE=$MTHP_COLLAPSE)" t_collapse_order_read
+if [ "$MTHP_COLLAPSE" = 1 ]; then
+	run_test "khugepaged 64 KiB mTHP collapse: event page_kb=64, pfn and mapcount as pagemap/kpagecount, as many as mTHP stats and ftrace count" t_khugepaged_mthp
+else
+	run_test "khugepaged collapses to 2 MiB only here: no collapse event of another size" t_pmd_only
+fi
 run_test "MADV_COLLAPSE shmem: collapse_file and page-table retract seen as ftrace sees them" t_madvise_shmem
 run_test "MADV_COLLAPSE on a userfaultfd-armed range: marked armed, result named" t_madvise_armed
 run_test "counters and summary add the collapses up" t_counters

@@ -6,7 +6,10 @@
  * Each round maps a 2 MiB-aligned range (anonymous, or shared from FILE on a
  * tmpfs mounted huge=advise), fills it with small pages (MADV_NOHUGEPAGE
  * while writing, so that no THP is allocated at the first touch), asks for
- * the collapse, checks the data and unmaps.  Prints "collapse ROUND ok" or
+ * the collapse, checks the data and unmaps; with -m, fills only its first
+ * KB, for khugepaged to collapse into one multi-size THP (mTHP) of that
+ * size (an enabled one: /sys/kernel/mm/transparent_hugepage/hugepages-KBkB).
+ * Prints "collapse ROUND ok" or
  * "collapse ROUND <errno name>" per round; exits 0 when every round
  * collapsed with its data intact.
  */
@@ -34,15 +37,23 @@
 #define THP_SIZE (2UL << 20)
 #define PAGE 4096UL
 #define COLLAPSE_TRIES 5
+#define KPF_COMPOUND_HEAD 15
+#define KPF_THP 22
+
+/* The bytes of the range fill() writes: all of it, or the -m size */
+static size_t filled = THP_SIZE;
 
 static const char usage[] =
-	"usage: thpcollapse [-n ROUNDS] [-q] [-f FILE] [-u] [-k SECONDS] [-r] [-v]\n"
+	"usage: thpcollapse [-n ROUNDS] [-q] [-f FILE] [-u] [-k SECONDS [-m KB]] [-r] [-v]\n"
 	"  -n ROUNDS   map, fill, collapse, check and unmap this many times (default 1)\n"
 	"  -q          print nothing but errors\n"
 	"  -f FILE     map FILE (on a tmpfs mounted huge=advise) shared, not anonymous memory\n"
 	"  -u          register the range with userfaultfd before the collapse\n"
 	"              (missing mode; minor mode with -f)\n"
 	"  -k SECONDS  no MADV_COLLAPSE: wait up to SECONDS for khugepaged to collapse it\n"
+	"  -m KB       with -k: fill only the first KB (a power of 2 from 8 to 1024)\n"
+	"              and wait for khugepaged to map them as one THP of KB\n"
+	"              (pagemap, kpageflags)\n"
 	"  -r          with -f: then map FILE again, armed for minor faults, and collapse\n"
 	"              that mapping while another thread maps its page 0 with\n"
 	"              UFFDIO_CONTINUE 300 ms later; prints 'filler_tid=TID continue=ok|ERR'\n"
@@ -82,7 +93,7 @@ static void fill(char *range, unsigned int round)
 
 	if (madvise(range, THP_SIZE, MADV_NOHUGEPAGE))
 		die("MADV_NOHUGEPAGE (kernel without THP?)");
-	for (off = 0; off < THP_SIZE; off += PAGE)
+	for (off = 0; off < filled; off += PAGE)
 		memset(range + off, (int)((off >> 12) + round) & 0xff, PAGE);
 	if (madvise(range, THP_SIZE, MADV_HUGEPAGE))
 		die("MADV_HUGEPAGE (kernel without THP?)");
@@ -93,7 +104,7 @@ static long first_bad_byte(const char *range, unsigned int round)
 {
 	size_t off;
 
-	for (off = 0; off < THP_SIZE; off++)
+	for (off = 0; off < filled; off++)
 		if (range[off] != (char)(((off >> 12) + round) & 0xff))
 			return (long)off;
 	return -1;
@@ -155,18 +166,41 @@ static uint64_t read_u64(const char *path, uint64_t index)
 	return v;
 }
 
-/* "pfn=0xPFN kpagecount=N" of the page at @addr, from pagemap (root). */
-static void print_page(const char *addr)
+/* The pfn of the page at @addr from pagemap (root), or -1 if not present. */
+static int64_t page_pfn(const char *addr)
 {
 	uint64_t entry = read_u64("/proc/self/pagemap", (uintptr_t)addr / PAGE);
-	uint64_t pfn = entry & ((1ULL << 55) - 1);
 
-	if (!(entry >> 63)) {
+	return entry >> 63 ? (int64_t)(entry & ((1ULL << 55) - 1)) : -1;
+}
+
+/* "pfn=0xPFN kpagecount=N" of the page at @addr. */
+static void print_page(const char *addr)
+{
+	int64_t pfn = page_pfn(addr);
+
+	if (pfn < 0) {
 		printf(" pfn=- kpagecount=-\n");
 		return;
 	}
 	printf(" pfn=%#llx kpagecount=%llu\n", (unsigned long long)pfn,
 	       (unsigned long long)read_u64("/proc/kpagecount", pfn));
+}
+
+/*
+ * The first @size bytes at @range are one THP: the head of a THP at a pfn
+ * aligned to @size, and the last page @size / PAGE - 1 frames on.
+ */
+static int one_thp(const char *range, size_t size)
+{
+	int64_t head = page_pfn(range), pages = (int64_t)(size / PAGE);
+	uint64_t flags;
+
+	if (head < 0 || head % pages)
+		return 0;
+	flags = read_u64("/proc/kpageflags", head);
+	return (flags >> KPF_THP & 1) && (flags >> KPF_COMPOUND_HEAD & 1) &&
+	       page_pfn(range + size - PAGE) == head + pages - 1;
 }
 
 /* Bounded wait for khugepaged: 0 once the range is a THP, else ETIMEDOUT. */
@@ -176,7 +210,8 @@ static int wait_khugepaged(const char *range, const char *key, unsigned int seco
 	unsigned int i;
 
 	for (i = 0; i < seconds * 10; i++) {
-		if (smaps_kb(range, key) >= (long)(THP_SIZE >> 10))
+		if (filled < THP_SIZE ? one_thp(range, filled) :
+		    smaps_kb(range, key) >= (long)(THP_SIZE >> 10))
 			return 0;
 		nanosleep(&tick, NULL);
 	}
@@ -235,7 +270,7 @@ int main(int argc, char **argv)
 	const char *file = NULL, *key;
 	char *end;
 
-	while ((opt = getopt(argc, argv, "n:qf:uk:rvh")) != -1) {
+	while ((opt = getopt(argc, argv, "n:qf:uk:m:rvh")) != -1) {
 		switch (opt) {
 		case 'n':
 		case 'k':
@@ -244,6 +279,15 @@ int main(int argc, char **argv)
 			    khugepaged > 3600) {
 				fprintf(stderr, "thpcollapse: -%c takes a number (rounds up to 1000000, seconds up to 3600), not '%s'\n",
 					opt, optarg);
+				return 2;
+			}
+			break;
+		case 'm':
+			filled = strtoul(optarg, &end, 10) << 10;
+			if (*optarg == '\0' || *end != '\0' || filled < 2 * PAGE ||
+			    filled >= THP_SIZE || (filled & (filled - 1))) {
+				fprintf(stderr, "thpcollapse: -m takes a THP size in KB, a power of 2 from 8 to 1024, not '%s'\n",
+					optarg);
 				return 2;
 			}
 			break;
@@ -269,6 +313,11 @@ int main(int argc, char **argv)
 	}
 	if (race && !file) {
 		fputs("thpcollapse: -r needs -f FILE\n", stderr);
+		return 2;
+	}
+	if (filled < THP_SIZE && (!khugepaged || file)) {
+		fputs("thpcollapse: -m needs -k SECONDS, without -f: only khugepaged collapses anonymous memory to smaller sizes\n",
+		      stderr);
 		return 2;
 	}
 	key = file ? "ShmemPmdMapped" : "AnonHugePages";

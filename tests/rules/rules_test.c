@@ -289,7 +289,9 @@ static void pieces(void)
 	       !ht_event_ok(HT_EV_ZAP, 0, -12, failed, 1), "other calls succeed on 0");
 	result(ht_tails_checked(2UL << 20, 4096) == 511 &&
 	       ht_tails_checked(1UL << 30, 4096) == HT_TAILS_CHECKED &&
-	       ht_tails_checked(4096, 4096) == 0, "tails read: all of 2 MiB, 511 of 1 GiB");
+	       ht_tails_checked(64UL << 10, 4096) == 15 &&
+	       ht_tails_checked(4096, 4096) == 0,
+	       "tails read: all of 2 MiB and of a 64 KiB mTHP, 511 of 1 GiB");
 	result(ht_rule_resv_above_pool(5, 6, 5, &v) && v.rule == HT_RULE_RESV_UNDERFLOW &&
 	       v.expected == 5 && v.actual == 6, "a write above nr_huge_pages: resv_underflow");
 	result(!ht_rule_resv_above_pool(6, 7, 5, &v) && !ht_rule_resv_above_pool(4, 5, 5, &v),

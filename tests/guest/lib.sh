@@ -23,7 +23,7 @@ kernel_fact() {
 
 # What differs between the test kernels (expected-kernels.txt says what each means)
 for fact in CACHE_REFS RESTORES_ON_FREE FILL_DURING_COLLAPSE RESERVE_FAIL BTF LOCKDOWN_LSM HAS_THP DEBUG_KERNEL \
-	MEMORY_FAILURE MTHP_COLLAPSE; do
+	MEMORY_FAILURE MTHP_COLLAPSE KASAN; do
 	eval "$fact=\$(kernel_fact $fact)"
 done
 
@@ -318,4 +318,30 @@ release_faults() {
 	echo go >&9
 	exec 9>&-
 	wait $BLOCKED || fail "hugeuffd block: $(cat /tmp/blocked)"
+}
+
+# kmemleak (the debug kernel)
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+# kmemleak_scan: two scans with a pause, as kmemleak wants: an object is
+# reported only when older than 5 s, and not while its contents change
+kmemleak_scan() {
+	echo scan >$KMEMLEAK && sleep 6 && echo scan >$KMEMLEAK ||
+		fail "kmemleak cannot scan: $(dmesg | grep kmemleak | tail -n 1)"
+}
+
+# leaks_of MODULE: the suspects kmemleak reports whose stack has a frame
+# of MODULE, or a bare address (a module gone since: hugetrack and
+# ht_inject are the only ones), one "object: frames" line each
+leaks_of() {
+	awk -v m="[$1]" '
+	function flush() {
+		if (obj != "" && (index(frames, m) || frames ~ / 0x[0-9a-f]+( |$)/))
+			print obj ":" frames
+		obj = ""; frames = ""; stack = 0
+	}
+	/^unreferenced object/ { flush(); obj = $3 " " $4 " " $5; next }
+	/^  backtrace/ { stack = 1; next }
+	stack { sub(/^ +/, ""); frames = frames " " $0 }
+	END { flush() }' $KMEMLEAK
 }

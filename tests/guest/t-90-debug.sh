@@ -4,31 +4,6 @@
 # off), and dmesg holds no KASAN, lockdep or BUG: report.  An allocation
 # leaked on purpose (ht_inject mode=leak) proves that the leak check sees one.
 
-KMEMLEAK=/sys/kernel/debug/kmemleak
-
-# kmemleak_scan: two scans with a pause, as kmemleak wants: an object is
-# reported only when older than 5 s, and not while its contents change
-kmemleak_scan() {
-	echo scan >$KMEMLEAK && sleep 6 && echo scan >$KMEMLEAK ||
-		fail "kmemleak cannot scan: $(dmesg | grep kmemleak | tail -n 1)"
-}
-
-# leaks_of MODULE: the suspects kmemleak reports whose stack has a frame
-# of MODULE, or a bare address (a module gone since: hugetrack and
-# ht_inject are the only ones), one "object: frames" line each
-leaks_of() {
-	awk -v m="[$1]" '
-	function flush() {
-		if (obj != "" && (index(frames, m) || frames ~ / 0x[0-9a-f]+( |$)/))
-			print obj ":" frames
-		obj = ""; frames = ""; stack = 0
-	}
-	/^unreferenced object/ { flush(); obj = $3 " " $4 " " $5; next }
-	/^  backtrace/ { stack = 1; next }
-	stack { sub(/^ +/, ""); frames = frames " " $0 }
-	END { flush() }' $KMEMLEAK
-}
-
 t_kmemleak_nothing_from_hugetrack() {
 	local ours
 	[ -w $KMEMLEAK ] || fail "no $KMEMLEAK: is CONFIG_DEBUG_KMEMLEAK on?"

@@ -70,12 +70,14 @@ test_kernels() {
 
 # dkms_kernels: the test kernels the host's DKMS can build for: not those
 # of a chroot (their headers run only there: packaging.sh dkms-chroot runs
-# DKMS in the chroot for them)
+# DKMS in the chroot for them).  HT_KERNELS narrowed to chroot kernels
+# alone still has the host's install paths checked: with all of its kernels.
 dkms_kernels() {
-	local ver
+	local ver found
 	for ver in $(test_kernels); do
-		[ "$(kernel_how "$ver")" = chroot ] || echo "$ver"
+		[ "$(kernel_how "$ver")" = chroot ] || { echo "$ver"; found=1; }
 	done
+	[ -n "${found:-}" ] || [ -z "${HT_KERNELS:-}" ] || HT_KERNELS= dkms_kernels
 }
 
 # kernel_image VER / kernel_tree VER: what QEMU boots, what modules build

@@ -232,10 +232,10 @@ static struct ht_probe probes[] = {
 				   collapse_return, HT_READS(HT_READ(0, struct mm_struct *),
 				   HT_READ(1, struct vm_area_struct *),
 				   HT_READ(2, unsigned long), HT_READ(ret, int)),
-				   HT_SYMBOLS(HT_SYMS_COLLAPSE_SCAN_PMD)),
+				   HT_SYMS_COLLAPSE_SCAN_PMD),
 	[SCAN_FILE_POINT] = HT_CALL("scan_file", "thp", struct collapse_call, scan_file_entry,
 				    collapse_return, HT_READS_FILE_COLLAPSE,
-				    HT_SYMBOLS(HT_SYMS_COLLAPSE_SCAN_FILE)),
+				    HT_SYMS_COLLAPSE_SCAN_FILE),
 	HT_CALL("single_pmd", "thp", struct collapse_call, single_pmd_entry, collapse_return,
 		HT_READS(HT_READ(0, unsigned long), HT_READ(1, struct vm_area_struct *), HT_READ(ret, int)),
 		{ "collapse_single_pmd" }),
@@ -245,12 +245,12 @@ static struct ht_probe probes[] = {
 		collapse_return, HT_READS_FILE_COLLAPSE, { "collapse_file" }),
 	HT_CALL("collapse_pte_mapped_thp", "thp", struct op_call, pte_mapped_entry, op_return,
 		HT_READS(HT_READ(0, struct mm_struct *), HT_READ(1, unsigned long)),
-		HT_SYMBOLS(HT_SYMS_COLLAPSE_PTE_MAPPED)),
-	HT_POINT("retract_page_tables", "thp", HT_SYMBOLS(HT_SYMS_RETRACT_PAGE_TABLES)),
+		HT_SYMS_COLLAPSE_PTE_MAPPED),
+	HT_POINT("retract_page_tables", "thp", HT_SYMS_RETRACT_PAGE_TABLES),
 	HT_CALL("madvise_collapse", "thp", struct op_call, madvise_collapse_entry, op_return,
 		HT_READS(HT_READ(0, struct vm_area_struct *)), { "madvise_collapse" }),
 	HT_POINT("split_huge_pmd", "thp", { "__split_huge_pmd" }),
-	HT_POINT("split_huge_page", "thp", HT_SYMBOLS(HT_SYMS_SPLIT_HUGE_PAGE)),
+	HT_POINT("split_huge_page", "thp", HT_SYMS_SPLIT_HUGE_PAGE),
 };
 
 /* The scans are the per-PMD points where they have a symbol. */

@@ -57,10 +57,6 @@ struct ht_probe {
 	};
 };
 
-/* A candidate list of ht_symbols.h, as the symbols of a struct ht_probe */
-#define HT_SYMBOL_NAME(name)	name
-#define HT_SYMBOLS(list)	{ list(HT_SYMBOL_NAME) }
-
 #define HT_POINT(point, grp, ...) \
 	{ .name = point, .group = grp, .symbols = __VA_ARGS__ }
 

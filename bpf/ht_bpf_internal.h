@@ -42,7 +42,7 @@ struct task_faults {
 };
 
 struct attached {
-	const struct candidate *candidate;	/* NULL: missing */
+	struct candidate candidate;	/* .symbol NULL: missing */
 	int error;
 	struct bpf_link *entry, *ret;
 };

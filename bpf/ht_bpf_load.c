@@ -52,14 +52,21 @@ static bool reserve_returns_long(const struct btf *btf)
 	       btf__resolve_size(btf, btf__type_by_id(btf, btf__type_by_id(btf, id)->type)->type) > 1;
 }
 
-static const struct candidate *resolve(const struct ht_bpf *bpf, const struct point *p)
+/* The first of @p's names this kernel has, with its programs. */
+static struct candidate resolve(const struct ht_bpf *bpf, const struct point *p)
 {
+	struct candidate c = { NULL };
 	int i;
 
-	for (i = 0; i < MAX_CANDIDATES && p->candidates[i].symbol; i++)
-		if (ht_bpf_ksym_addr(bpf, p->candidates[i].symbol))
-			return &p->candidates[i];
-	return NULL;
+	for (i = 0; i < MAX_CANDIDATES && p->symbols[i]; i++) {
+		if (ht_bpf_ksym_addr(bpf, p->symbols[i])) {
+			c.symbol = p->symbols[i];
+			c.entry = p->entry[i] ? p->entry[i] : p->entry[0];
+			c.ret = p->ret;
+			break;
+		}
+	}
+	return c;
 }
 
 static bool program_used(const struct ht_bpf *bpf, const char *prog)
@@ -68,8 +75,8 @@ static bool program_used(const struct ht_bpf *bpf, const char *prog)
 	size_t i;
 
 	for (i = 0; i < ht_bpf_nr_points; i++) {
-		c = bpf->attached[i].candidate;
-		if (c && (!strcmp(c->entry, prog) || (c->ret && !strcmp(c->ret, prog))))
+		c = &bpf->attached[i].candidate;
+		if (c->symbol && (!strcmp(c->entry, prog) || (c->ret && !strcmp(c->ret, prog))))
 			return true;
 	}
 	return false;
@@ -113,14 +120,14 @@ static void attach_point(struct ht_bpf *bpf, size_t i)
 {
 	struct attached *a = &bpf->attached[i];
 
-	if (!a->candidate)
+	if (!a->candidate.symbol)
 		return;
-	if (a->candidate->ret) {
-		a->ret = attach_one(bpf, a->candidate->ret, a->candidate->symbol, i, true);
+	if (a->candidate.ret) {
+		a->ret = attach_one(bpf, a->candidate.ret, a->candidate.symbol, i, true);
 		if (!a->ret)
 			goto failed;
 	}
-	a->entry = attach_one(bpf, a->candidate->entry, a->candidate->symbol, i, false);
+	a->entry = attach_one(bpf, a->candidate.entry, a->candidate.symbol, i, false);
 	if (a->entry)
 		return;
 failed:

@@ -195,14 +195,14 @@ static int show_probes(struct ht_bpf *bpf, FILE *out)
 		"symbol", "type", "state", "hits", "missed");
 	for (i = 0; i < ht_bpf_nr_points; i++) {
 		a = &bpf->attached[i];
-		if (!a->candidate)
+		if (!a->candidate.symbol)
 			snprintf(state, sizeof(state), "missing");
 		else if (a->error)
 			snprintf(state, sizeof(state), "failed:%d", a->error);
 		else
 			snprintf(state, sizeof(state), "active");
 		fprintf(out, "%-24s %-8s %-33s %-9s %-12s %12llu %8u\n", ht_bpf_points[i].name,
-			ht_bpf_points[i].group, a->candidate ? a->candidate->symbol : "-",
+			ht_bpf_points[i].group, a->candidate.symbol ? a->candidate.symbol : "-",
 			ht_bpf_points[i].event ? "kretprobe" : "kprobe", state, hits[i], 0);
 	}
 	return 0;

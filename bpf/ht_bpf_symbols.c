@@ -8,10 +8,20 @@
 #include "ht_bpf_shared.h"
 #include "ht_bpf_symbols.h"
 
-#define COUNTED(sym)	{ sym, "count_hit", NULL }
-#define UNTRACKED(sym)	{ sym, "untracked_write", NULL }
-#define POINT(name, group, ...)	{ name, group, false, { __VA_ARGS__ } }
-#define CALL(name, group, ...)	{ name, group, true, { __VA_ARGS__ } }
+/* the programs of a point that only counts its hits, or its writes */
+#define COUNTED		"count_hit"
+#define UNTRACKED	"untracked_write"
+
+/* ...: the point's names, the initializer of its symbols */
+#define POINT(point, grp, prog, ...) \
+	{ .name = point, .group = grp, .entry = { prog }, .symbols = __VA_ARGS__ }
+/* followed to its return @ret_prog */
+#define FOLLOWED(point, grp, prog, ret_prog, ...) \
+	{ .name = point, .group = grp, .entry = { prog }, .ret = ret_prog, .symbols = __VA_ARGS__ }
+/* followed to its return, and its calls are events */
+#define CALL(point, grp, prog, ret_prog, ...)						\
+	{ .name = point, .group = grp, .event = true, .entry = { prog }, .ret = ret_prog,	\
+	  .symbols = __VA_ARGS__ }
 
 #include "../ht_symbols.h"
 
@@ -21,55 +31,57 @@
  * attachment is its row here.
  */
 const struct point ht_bpf_points[] = {
-	CALL("hugetlb_fault", "hugetlb", { "hugetlb_fault", "fault_entry", "fault_return" }),
-	POINT("hugetlb_wp", "hugetlb", COUNTED("hugetlb_wp")),
-	POINT("alloc_hugetlb_folio", "hugetlb", HT_SYMS_ALLOC_HUGETLB_FOLIO(COUNTED)),
-	POINT("free_hugetlb_folio", "hugetlb", HT_SYMS_FREE_HUGETLB_FOLIO(UNTRACKED)),
-	POINT("remove_hugetlb_folio", "hugetlb", HT_SYMS_REMOVE_HUGETLB_FOLIO(UNTRACKED)),
-	CALL("reserve_pages", "hugetlb", { "hugetlb_reserve_pages", "reserve_entry", "reserve_return" }),
-	CALL("unreserve_pages", "hugetlb",
-	     { "hugetlb_unreserve_pages", "unreserve_entry", "long_return" }),
-	CALL("vma_close", "hugetlb", { "hugetlb_vm_op_close", "vma_close_entry", "void_return" }),
-	POINT("acct_memory", "hugetlb", HT_SYMS_HUGETLB_ACCT_MEMORY(COUNTED)),
-	POINT("restore_reserve_on_error", "hugetlb", COUNTED("restore_reserve_on_error")),
-	POINT("fix_reserve_counts", "hugetlb", COUNTED("hugetlb_fix_reserve_counts")),
-	POINT("return_unused_surplus", "hugetlb", COUNTED("return_unused_surplus_pages")),
-	POINT("add_to_page_cache", "hugetlb",
-	      { "hugetlb_add_to_page_cache", "add_to_cache_entry", "add_to_cache_return" }),
-	POINT("new_anon_rmap", "hugetlb", HT_SYMS_HUGETLB_NEW_ANON_RMAP(COUNTED)),
-	POINT("anon_rmap", "hugetlb", HT_SYMS_HUGETLB_ANON_RMAP(COUNTED)),
-	CALL("unmap_range", "hugetlb", { "__unmap_hugepage_range", "zap_entry", "void_return" }),
-	CALL("copy_page_range", "hugetlb",
-	     { "copy_hugetlb_page_range", "fork_copy_entry", "int_return" }),
-	POINT("pte_alloc", "hugetlb", COUNTED("huge_pte_alloc")),
-	CALL("pmd_share", "hugetlb", { "huge_pmd_share", "pmd_share_entry", "void_return" }),
-	POINT("pmd_unshare", "hugetlb", COUNTED("huge_pmd_unshare")),
-	POINT("pmd_unshare_zap", "hugetlb", HT_SYMS_HUGE_PMD_UNSHARE_CLONE(COUNTED)),
-	POINT("change_protection", "hugetlb", COUNTED("hugetlb_change_protection")),
-	CALL("remove_inode_pages", "hugetlb",
-	     { "remove_inode_hugepages", "remove_pages_entry", "void_return" }),
-	POINT("vmdelete_list", "hugetlb", COUNTED("hugetlb_vmdelete_list")),
-	POINT("fallocate", "hugetlb", COUNTED("hugetlbfs_fallocate")),
-	CALL("subpool_new", "hugetlb",
-	     { "hugepage_new_subpool", "subpool_new_entry", "subpool_new_return" }),
-	CALL("subpool_put", "hugetlb", { "hugepage_put_subpool", "subpool_put_entry", "void_return" }),
-	POINT("uffd_ioctl", "uffd", COUNTED("userfaultfd_ioctl")),
-	POINT("mfill_copy", "uffd", HT_SYMS_MFILL_COPY(COUNTED)),
-	POINT("mfill_continue", "uffd", HT_SYMS_MFILL_CONTINUE(COUNTED)),
-	CALL("hugetlb_mfill_pte", "uffd",
-	     { HT_SYM_HUGETLB_MFILL_PTE, "mfill_entry", "mfill_return" },
-	     { HT_SYM_HUGETLB_MCOPY_PTE, "mcopy_entry", "mfill_return" }),
-	POINT("mfill_install_pte", "uffd", COUNTED("mfill_atomic_install_pte")),
-	POINT("scan_pmd", "thp", HT_SYMS_COLLAPSE_SCAN_PMD(COUNTED)),
-	POINT("collapse_huge_page", "thp", COUNTED("collapse_huge_page")),
-	POINT("scan_file", "thp", HT_SYMS_COLLAPSE_SCAN_FILE(COUNTED)),
-	POINT("single_pmd", "thp", COUNTED("collapse_single_pmd")),
-	POINT("collapse_file", "thp", COUNTED("collapse_file")),
-	POINT("collapse_pte_mapped_thp", "thp", HT_SYMS_COLLAPSE_PTE_MAPPED(COUNTED)),
-	POINT("retract_page_tables", "thp", HT_SYMS_RETRACT_PAGE_TABLES(COUNTED)),
-	POINT("madvise_collapse", "thp", COUNTED("madvise_collapse")),
-	POINT("split_huge_pmd", "thp", COUNTED("__split_huge_pmd")),
-	POINT("split_huge_page", "thp", HT_SYMS_SPLIT_HUGE_PAGE(COUNTED)),
+	CALL("hugetlb_fault", "hugetlb", "fault_entry", "fault_return", { "hugetlb_fault" }),
+	POINT("hugetlb_wp", "hugetlb", COUNTED, { "hugetlb_wp" }),
+	POINT("alloc_hugetlb_folio", "hugetlb", COUNTED, HT_SYMS_ALLOC_HUGETLB_FOLIO),
+	POINT("free_hugetlb_folio", "hugetlb", UNTRACKED, HT_SYMS_FREE_HUGETLB_FOLIO),
+	POINT("remove_hugetlb_folio", "hugetlb", UNTRACKED, HT_SYMS_REMOVE_HUGETLB_FOLIO),
+	CALL("reserve_pages", "hugetlb", "reserve_entry", "reserve_return",
+	     { "hugetlb_reserve_pages" }),
+	CALL("unreserve_pages", "hugetlb", "unreserve_entry", "long_return",
+	     { "hugetlb_unreserve_pages" }),
+	CALL("vma_close", "hugetlb", "vma_close_entry", "void_return", { "hugetlb_vm_op_close" }),
+	POINT("acct_memory", "hugetlb", COUNTED, HT_SYMS_HUGETLB_ACCT_MEMORY),
+	POINT("restore_reserve_on_error", "hugetlb", COUNTED, { "restore_reserve_on_error" }),
+	POINT("fix_reserve_counts", "hugetlb", COUNTED, { "hugetlb_fix_reserve_counts" }),
+	POINT("return_unused_surplus", "hugetlb", COUNTED, { "return_unused_surplus_pages" }),
+	FOLLOWED("add_to_page_cache", "hugetlb", "add_to_cache_entry", "add_to_cache_return",
+	         { "hugetlb_add_to_page_cache" }),
+	POINT("new_anon_rmap", "hugetlb", COUNTED, HT_SYMS_HUGETLB_NEW_ANON_RMAP),
+	POINT("anon_rmap", "hugetlb", COUNTED, HT_SYMS_HUGETLB_ANON_RMAP),
+	CALL("unmap_range", "hugetlb", "zap_entry", "void_return", { "__unmap_hugepage_range" }),
+	CALL("copy_page_range", "hugetlb", "fork_copy_entry", "int_return",
+	     { "copy_hugetlb_page_range" }),
+	POINT("pte_alloc", "hugetlb", COUNTED, { "huge_pte_alloc" }),
+	CALL("pmd_share", "hugetlb", "pmd_share_entry", "void_return", { "huge_pmd_share" }),
+	POINT("pmd_unshare", "hugetlb", COUNTED, { "huge_pmd_unshare" }),
+	POINT("pmd_unshare_zap", "hugetlb", COUNTED, HT_SYMS_HUGE_PMD_UNSHARE_CLONE),
+	POINT("change_protection", "hugetlb", COUNTED, { "hugetlb_change_protection" }),
+	CALL("remove_inode_pages", "hugetlb", "remove_pages_entry", "void_return",
+	     { "remove_inode_hugepages" }),
+	POINT("vmdelete_list", "hugetlb", COUNTED, { "hugetlb_vmdelete_list" }),
+	POINT("fallocate", "hugetlb", COUNTED, { "hugetlbfs_fallocate" }),
+	CALL("subpool_new", "hugetlb", "subpool_new_entry", "subpool_new_return",
+	     { "hugepage_new_subpool" }),
+	CALL("subpool_put", "hugetlb", "subpool_put_entry", "void_return",
+	     { "hugepage_put_subpool" }),
+	POINT("uffd_ioctl", "uffd", COUNTED, { "userfaultfd_ioctl" }),
+	POINT("mfill_copy", "uffd", COUNTED, HT_SYMS_MFILL_COPY),
+	POINT("mfill_continue", "uffd", COUNTED, HT_SYMS_MFILL_CONTINUE),
+	{ .name = "hugetlb_mfill_pte", .group = "uffd", .event = true,
+	  .symbols = HT_SYMS_HUGETLB_MFILL_PTE, .entry = { "mfill_entry", "mcopy_entry" },
+	  .ret = "mfill_return" },
+	POINT("mfill_install_pte", "uffd", COUNTED, { "mfill_atomic_install_pte" }),
+	POINT("scan_pmd", "thp", COUNTED, HT_SYMS_COLLAPSE_SCAN_PMD),
+	POINT("collapse_huge_page", "thp", COUNTED, { "collapse_huge_page" }),
+	POINT("scan_file", "thp", COUNTED, HT_SYMS_COLLAPSE_SCAN_FILE),
+	POINT("single_pmd", "thp", COUNTED, { "collapse_single_pmd" }),
+	POINT("collapse_file", "thp", COUNTED, { "collapse_file" }),
+	POINT("collapse_pte_mapped_thp", "thp", COUNTED, HT_SYMS_COLLAPSE_PTE_MAPPED),
+	POINT("retract_page_tables", "thp", COUNTED, HT_SYMS_RETRACT_PAGE_TABLES),
+	POINT("madvise_collapse", "thp", COUNTED, { "madvise_collapse" }),
+	POINT("split_huge_pmd", "thp", COUNTED, { "__split_huge_pmd" }),
+	POINT("split_huge_page", "thp", COUNTED, HT_SYMS_SPLIT_HUGE_PAGE),
 };
 
 const size_t ht_bpf_nr_points = sizeof(ht_bpf_points) / sizeof(ht_bpf_points[0]);

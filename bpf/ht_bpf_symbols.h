@@ -12,18 +12,22 @@
 
 #define MAX_CANDIDATES		3
 
-/* One name a probe point has had, and the programs that follow it. */
-struct candidate {
-	const char *symbol;
-	const char *entry;	/* program name */
-	const char *ret;	/* program name, NULL: not followed to return */
-};
-
 struct point {
 	const char *name;
 	const char *group;
 	bool event;		/* a kretprobe whose calls are events */
-	struct candidate candidates[MAX_CANDIDATES];
+	/* the names it has had, newest first (ht_symbols.h) */
+	const char *symbols[MAX_CANDIDATES];
+	/* the program of each name; where there is none, the first's */
+	const char *entry[MAX_CANDIDATES];
+	const char *ret;	/* program name, NULL: not followed to return */
+};
+
+/* The name of a point this kernel has, and the programs that follow it. */
+struct candidate {
+	const char *symbol;	/* NULL: none (missing) */
+	const char *entry;
+	const char *ret;
 };
 
 extern const struct point ht_bpf_points[];

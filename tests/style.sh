@@ -9,12 +9,11 @@ checkpatch=$(ls /usr/src/linux-source-*/scripts/checkpatch.pl 2>/dev/null | sort
 [ -n "$checkpatch" ] || die "no checkpatch.pl under /usr/src/linux-source-*: run 'make setup'"
 cd "$TOP"
 perl "$checkpatch" --no-tree --quiet --terse --show-types -f \
-	$(git ls-files -co --exclude-standard '*.c' '*.h' | grep -vE '^(user|tests|bpf)/|^compat/scan_results.h$|^ht_symbols.h$')
-# X-macros: scan_results.h spells the kernel's SCAN_STATUS (EM(name, text)),
-# whose items end in a comma and leave the text unused; ht_symbols.h its
-# lists of names, M(name), ... (an initializer's items: no parentheses).
+	$(git ls-files -co --exclude-standard '*.c' '*.h' | grep -vE '^(user|tests|bpf)/|^compat/scan_results.h$')
+# The kernel's X-macro: scan_results.h spells its SCAN_STATUS (EM(name,
+# text)), whose items end in a comma and leave the text unused.
 perl "$checkpatch" --no-tree --quiet --terse --show-types --ignore COMPLEX_MACRO,MACRO_ARG_UNUSED \
-	-f compat/scan_results.h ht_symbols.h
+	-f compat/scan_results.h
 # libbpf's read-only globals (set before load, constants to the verifier)
 # are "const volatile" by design.
 perl "$checkpatch" --no-tree --quiet --terse --show-types --ignore VOLATILE -f \

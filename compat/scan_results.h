@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Part of compat/compat.h: the names of khugepaged's scan results, from the
- * kernel's own list.  Its EM()/EMe() are the kernel's X-macro convention,
- * which checkpatch flags (tests/style.sh lets this file have them).
+ * kernel's own list, through its EM()/EMe() X-macro convention.
  */
 #ifndef HUGETRACK_SCAN_RESULTS_H
 #define HUGETRACK_SCAN_RESULTS_H
@@ -21,18 +20,24 @@
  */
 #define HT_SCAN_RESULTS_MAX	48
 
+/* One SCAN_STATUS item: the enum's name, and the trace's text for it. */
+struct ht_scan_status {
+	const char *name;
+	const char *text;
+};
+
 static inline const char *ht_scan_result_name(long result)
 {
 #undef EM
 #undef EMe
-#define EM(a, b)	#a,
-#define EMe(a, b)	#a
-	static const char *const names[] = { SCAN_STATUS };
+#define EM(a, b)	{ #a, b },
+#define EMe(a, b)	{ #a, b }
+	static const struct ht_scan_status results[] = { SCAN_STATUS };
 #undef EM
 #undef EMe
 
-	BUILD_BUG_ON(ARRAY_SIZE(names) > HT_SCAN_RESULTS_MAX);
-	return result >= 0 && result < ARRAY_SIZE(names) ? names[result] : NULL;
+	BUILD_BUG_ON(ARRAY_SIZE(results) > HT_SCAN_RESULTS_MAX);
+	return result >= 0 && result < ARRAY_SIZE(results) ? results[result].name : NULL;
 }
 
 #endif /* HUGETRACK_SCAN_RESULTS_H */

@@ -55,7 +55,7 @@ static bool reserve_returns_long(const struct btf *btf)
 /* The first of @p's names this kernel has, with its programs. */
 static struct candidate resolve(const struct ht_bpf *bpf, const struct point *p)
 {
-	struct candidate c = { NULL };
+	struct candidate c = { .symbol = NULL };
 	int i;
 
 	for (i = 0; i < MAX_CANDIDATES && p->symbols[i]; i++) {

@@ -13,20 +13,26 @@
 #include "refcount_track.h"
 
 /*
- * The pfn the PTE table of @pmdval maps at @addr.  The table is read under
- * RCU, which keeps it from being freed (pte_free_defer(), RCU table free)
- * where anything smaller than a PMD is collapsed (7.2 on).
+ * The pfn the PTE table under @pmd maps at @addr.  The PMD and the table are
+ * read under RCU, which keeps a table seen in the PMD from being freed
+ * (pte_free_defer(), RCU table free) where anything smaller than a PMD is
+ * collapsed (7.2 on).
  */
-static unsigned long pte_mapped_pfn(pmd_t pmdval, unsigned long addr)
+static unsigned long pte_mapped_pfn(pmd_t *pmd, unsigned long addr)
 {
+	unsigned long pfn = HT_NO_PFN;
+	pmd_t pmdval;
 	pte_t pteval;
 
-	if (!pmd_present(pmdval) || pmd_leaf(pmdval) || pmd_bad(pmdval))
-		return HT_NO_PFN;
 	rcu_read_lock();
-	pteval = ptep_get_lockless(pte_offset_kernel(&pmdval, addr));
+	pmdval = READ_ONCE(*pmd);
+	if (pmd_present(pmdval) && !pmd_leaf(pmdval) && !pmd_bad(pmdval)) {
+		pteval = ptep_get_lockless(pte_offset_kernel(&pmdval, addr));
+		if (pte_present(pteval))
+			pfn = pte_pfn(pteval);
+	}
 	rcu_read_unlock();
-	return pte_present(pteval) ? pte_pfn(pteval) : HT_NO_PFN;
+	return pfn;
 }
 
 /*
@@ -55,9 +61,9 @@ static unsigned long mapped_pfn(struct mm_struct *mm, unsigned long size,
 		return pud_leaf(pudval) ? pud_pfn(pudval) : HT_NO_PFN;
 	if (pud_leaf(pudval))
 		return HT_NO_PFN;
-	pmdval = READ_ONCE(*pmd_offset(pud, addr));
 	if (size < PMD_SIZE)
-		return pte_mapped_pfn(pmdval, addr);
+		return pte_mapped_pfn(pmd_offset(pud, addr), addr);
+	pmdval = READ_ONCE(*pmd_offset(pud, addr));
 	return pmd_present(pmdval) && pmd_leaf(pmdval) ? pmd_pfn(pmdval) : HT_NO_PFN;
 }
 

@@ -125,9 +125,10 @@ last_seq() {
 	echo "${s:-0}"
 }
 
-# events_after SEQ: the event lines newer than SEQ, from $HT/faults
+# events_after SEQ [FILE]: the event lines newer than SEQ, from $HT/faults
+# (the newest 256) or FILE
 events_after() {
-	awk -v s="$1" '{ split($1, a, "="); if (a[2] + 0 > s + 0) print }' $HT/faults
+	awk -v s="$1" '{ split($1, a, "="); if (a[2] + 0 > s + 0) print }' "${2:-$HT/faults}"
 }
 
 # field LINE KEY: the value of KEY= in an event line

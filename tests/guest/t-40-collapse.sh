@@ -30,9 +30,10 @@ thp_enabled never
 mkdir -p /tmp/thp
 mount -t tmpfs -o huge=advise,size=16m tmpfs /tmp/thp
 
-# collapse_after SEQ PID: the collapse events of the mm of PID since SEQ
+# collapse_after SEQ PID [FILE]: the collapse events of the mm of PID since
+# SEQ, from $HT/faults or FILE
 collapse_after() {
-	events_after $1 | grep ' kind=collapse ' | grep " owner=$2 "
+	events_after $1 $3 | grep ' kind=collapse ' | grep " owner=$2 "
 }
 
 # check_collapse EVENT KEY=VALUE...: the event has each of them
@@ -80,21 +81,23 @@ t_madvise_ftrace() {
 	expect_eq "ftrace calls" 3 "$theirs"
 }
 
-# khugepaged_made SEQ KHP OUT KEY=VALUE...: the one successful collapse
-# event since SEQ of the range thpcollapse -v printed in OUT: by the
-# khugepaged thread KHP, at the range, with its pfn, and each KEY=VALUE.
-# It ends when collapse_huge_page() returns, after thpcollapse saw the THP.
+# khugepaged_made SEQ KHP OUT FILE KEY=VALUE...: the one successful
+# collapse event since SEQ in FILE ($HT/faults, or a copy of the events
+# stream) of the range thpcollapse -v printed in OUT: by the khugepaged
+# thread KHP, at the range, with its pfn, and each KEY=VALUE.  It ends when
+# collapse_huge_page() returns, after thpcollapse saw the THP.
 khugepaged_made() {
-	local s0=$1 khp=$2 line pid ev i
+	local s0=$1 khp=$2 file=$4 line pid ev i
 	line=$(echo "$3" | grep '^pid=')
 	pid=$(field "$line" pid)
-	shift 3
+	shift 4
 	for i in $(seq 50); do
-		ev=$(collapse_after $s0 $pid | grep ' result=SCAN_SUCCEED ')
+		ev=$(collapse_after $s0 $pid $file | grep ' result=SCAN_SUCCEED ')
 		[ -n "$ev" ] && break
 		sleep 0.1
 	done
 	echo "$ev"
+	[ -n "$ev" ] || echo "# $file: $(events_after $s0 $file | grep -c .) events since seq $s0, the first $(events_after $s0 $file | head -n 1 | cut -d' ' -f1)"
 	expect_eq "successful khugepaged collapses of thpcollapse's range" 1 "$(echo "$ev" | grep -c .)"
 	check_collapse "$ev" path=khugepaged pid=$khp tid=$khp comm=khugepaged \
 		addr=$(field "$line" addr) pfn=$(field "$line" pfn) uffd=0 file=0 "$@"
@@ -123,7 +126,7 @@ t_khugepaged() {
 		expect_eq "collapse events of thpcollapse's range" "" "$(collapse_after $s0 $pid)"
 		return
 	fi
-	khugepaged_made $s0 $khp "$out"
+	khugepaged_made $s0 $khp "$out" $HT/faults
 }
 
 # The order collapse_huge_page() is read with: an argument where the kernel
@@ -145,9 +148,14 @@ mthp_setting() {
 # folio: the event says page_kb=64 at the range, with the folio's pfn and
 # mapcount as pagemap and kpagecount give them; every order-4 attempt is one
 # event, as the size's collapse_alloc + collapse_alloc_failed counters
-# and the mm_collapse_huge_page trace event (order=4) count them.
+# and the mm_collapse_huge_page trace event (order=4) count them.  The
+# events come from the stream, which keeps all of them: until the size is
+# disabled, khugepaged (scan_sleep 0) retries the collapsed range every
+# 0.3 ms (SCAN_PTE_MAPPED_HUGEPAGE), which pushes the success out of the
+# faults file's newest 256 within 100 ms.
 t_khugepaged_mthp() {
 	local m=$THP/hugepages-64kB setting stats ev0 trace out khp n events
+	local stream=/tmp/t40-mthp.events
 	[ -d $m ] || fail "no $m: no 64 KiB THP size"
 	setting=$(mthp_setting 64)
 	stats="$(cat $m/stats/collapse_alloc) $(cat $m/stats/collapse_alloc_failed)"
@@ -165,18 +173,20 @@ t_khugepaged_mthp() {
 	sleep 2
 	echo 0 >$trace/enable
 	echo 0 >$trace/filter
+	# the stream's unread events since its last reader, ours the newest
+	timeout 2 cat $HT/events >$stream
 	echo "$out"
 	[ -n "$khp" ] || fail "no khugepaged thread in /proc with only 64 KiB enabled"
 	echo "$out" | grep -q '^collapse 0 ok' || fail "khugepaged did not make a 64 KiB THP within 120 s: $out"
-	khugepaged_made $ev0 $khp "$out" page_kb=64 flags=private,new \
+	khugepaged_made $ev0 $khp "$out" $stream page_kb=64 flags=private,new \
 		"map=0->$(field "$(echo "$out" | grep '^pid=')" kpagecount)"
 	n=$(($(cat $m/stats/collapse_alloc) + $(cat $m/stats/collapse_alloc_failed) - ${stats% *} - ${stats#* }))
-	events=$(events_after $ev0 | grep ' kind=collapse ' | grep ' path=khugepaged ' | grep -c ' page_kb=64 ')
+	events=$(events_after $ev0 $stream | grep ' kind=collapse ' | grep ' path=khugepaged ' | grep -c ' page_kb=64 ')
 	expect_eq "64 KiB collapse events (collapse_alloc + collapse_alloc_failed: $n)" "$n" "$events"
 	expect_eq "64 KiB collapse events (trace, order=4)" \
 		"$(grep -c 'mm_collapse_huge_page:.* order=4$' $TRACING/trace)" "$events"
 	expect_eq "collapse events of another size than 64 KiB or 2 MiB" "" \
-		"$(events_after $ev0 | grep ' kind=collapse ' | grep -v -E ' page_kb=(64|2048) ')"
+		"$(events_after $ev0 $stream | grep ' kind=collapse ' | grep -v -E ' page_kb=(64|2048) ')"
 }
 
 # Where khugepaged collapses only to the PMD size (MTHP_COLLAPSE=0), every

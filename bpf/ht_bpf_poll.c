@@ -92,10 +92,13 @@ int ht_bpf_handle_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* Waits up to @timeout_ms for a wakeup, then drains what no wakeup announced. */
 int ht_bpf_poll(struct ht_bpf *bpf, int timeout_ms)
 {
 	int n = ring_buffer__poll(bpf->rb, timeout_ms);
 
+	if (n >= 0)
+		n = ring_buffer__consume(bpf->rb);
 	return n < 0 ? n : 0;
 }
 

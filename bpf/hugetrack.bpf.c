@@ -105,9 +105,17 @@ struct {
 	__type(value, __u64);
 } hits SEC(".maps");
 
+#define RECORDS_BYTES	(1 << 20)
+/*
+ * A wakeup of the reader per event costs the faulting task more than the
+ * event: the reader is woken once a quarter of the ring waits (or for an
+ * anomaly), and drains the rest when its poll times out (ht_bpf_poll()).
+ */
+#define RECORDS_WAKE_AT	(RECORDS_BYTES / 4)
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);
+	__uint(max_entries, RECORDS_BYTES);
 } records SEC(".maps");
 
 struct {
@@ -487,7 +495,9 @@ static void submit(struct ht_event *ev, __u32 type, __u32 rule,
 	rec->actual = actual;
 	rec->stack_id = stack_id;
 	__builtin_memcpy(&rec->ev, ev, sizeof(*ev));
-	bpf_ringbuf_submit(rec, 0);
+	bpf_ringbuf_submit(rec, type == HT_REC_ANOMALY ||
+			   bpf_ringbuf_query(&records, BPF_RB_AVAIL_DATA) >= RECORDS_WAKE_AT ?
+			   BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
 static void anomaly(void *ctx, struct ht_event *ev, enum ht_rule rule,

@@ -40,8 +40,9 @@ expected_symbol() {
 
 # run_test DESCRIPTION COMMAND...
 run_test() {
-	local desc=$1 out status
+	local desc=$1 out status started
 	shift
+	started=$(cut -d' ' -f1 /proc/uptime)
 	out=$("$@" 2>&1)
 	status=$?
 	TAP_COUNT=$((TAP_COUNT + 1))
@@ -51,6 +52,8 @@ run_test() {
 		echo "not ok $TAP_COUNT - $desc # $(echo "$out" | tail -n 1)"
 		echo "$out" | sed 's/^/# /'
 	fi
+	# the slow ones, for keeping make check within its time
+	awk -v s="$started" -v n=$TAP_COUNT '{ if ($1 - s >= 10) printf "# test %d took %.0f s\n", n, $1 - s }' /proc/uptime
 }
 
 fail() {

@@ -264,7 +264,7 @@ void ht_event_end(struct ht_event *ev, struct hstate *h)
 		end_hstate_event(ev, h);
 	ev->duration_ns = ktime_get_mono_fast_ns() - ev->time_ns;
 	ev->cpu = raw_smp_processor_id();
-	ht_ring_publish(&events, &ev->seq);
+	ht_ring_publish(&events, ev);
 	count_event(ev);
 	if (ev->kind == HT_EV_FAULT)
 		count_task_fault(ev);

@@ -133,7 +133,12 @@ void ht_event_identify(struct ht_event *ev, enum ht_event_kind kind,
 	ev->time_ns = ktime_get_mono_fast_ns();
 	ev->pid = current->tgid;
 	ev->tid = current->pid;
-	strscpy_pad(ev->comm, current->comm, sizeof(ev->comm));
+	/*
+	 * A task's comm is kept NUL-padded (__set_task_comm()): a copy of the
+	 * whole array is the same bytes, without a string copy's scan.
+	 */
+	memcpy(ev->comm, current->comm, sizeof(ev->comm));
+	ev->comm[sizeof(ev->comm) - 1] = '\0';
 	ev->folio.pfn = HT_NO_PFN;
 	if (!h) {
 		ev->flags = HT_EVF_NO_HSTATE;

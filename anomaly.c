@@ -81,7 +81,7 @@ void ht_anomaly_at(enum ht_rule rule, const struct ht_event *ev, long expected,
 	     a->nr_frames++)
 		ht_symbolize(scratch->stack[first + a->nr_frames], scratch->symbol,
 			     a->frames[a->nr_frames]);
-	ht_ring_publish(&anomalies, &a->seq);
+	ht_ring_publish(&anomalies, a);
 	scratch->busy = false;
 out:
 	local_irq_restore(flags);

@@ -133,7 +133,12 @@ void ht_event_identify(struct ht_event *ev, enum ht_event_kind kind,
 	ev->time_ns = ktime_get_mono_fast_ns();
 	ev->pid = current->tgid;
 	ev->tid = current->pid;
-	strscpy_pad(ev->comm, current->comm, sizeof(ev->comm));
+	/*
+	 * A task's comm is kept NUL-padded (__set_task_comm()): a copy of the
+	 * whole array is the same bytes, without a string copy's scan.
+	 */
+	memcpy(ev->comm, current->comm, sizeof(ev->comm));
+	ev->comm[sizeof(ev->comm) - 1] = '\0';
 	ev->folio.pfn = HT_NO_PFN;
 	if (!h) {
 		ev->flags = HT_EVF_NO_HSTATE;
@@ -264,7 +269,7 @@ void ht_event_end(struct ht_event *ev, struct hstate *h)
 		end_hstate_event(ev, h);
 	ev->duration_ns = ktime_get_mono_fast_ns() - ev->time_ns;
 	ev->cpu = raw_smp_processor_id();
-	ht_ring_publish(&events, &ev->seq);
+	ht_ring_publish(&events, ev);
 	count_event(ev);
 	if (ev->kind == HT_EV_FAULT)
 		count_task_fault(ev);

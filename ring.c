@@ -22,8 +22,11 @@ static u64 *ring_slot(struct ht_ring *ring, u64 seq)
 	return ring->slots + (seq & (ring->size - 1)) * ring->record_size;
 }
 
-/* Sets the record's sequence number, then publishes a copy of it. */
-void ht_ring_publish(struct ht_ring *ring, u64 *record)
+/*
+ * Claims the next number for @record and unpublishes its slot: the caller
+ * copies the record in and publishes the number (ht_ring_publish()).
+ */
+u64 *ht_ring_claim(struct ht_ring *ring, u64 *record)
 {
 	u64 seq = atomic64_inc_return(&ring->head);
 	u64 *slot = ring_slot(ring, seq);
@@ -32,9 +35,7 @@ void ht_ring_publish(struct ht_ring *ring, u64 *record)
 	WRITE_ONCE(*slot, 0);
 	/* readers see the slot unpublished before any byte of it changes */
 	smp_wmb();
-	memcpy(slot + 1, record + 1, ring->record_size - sizeof(u64));
-	/* pairs with ht_ring_read()'s acquire: the bytes before the number */
-	smp_store_release(slot, seq);
+	return slot;
 }
 
 /* 0: copied; -EAGAIN: not published yet; -ENOENT: overwritten. */

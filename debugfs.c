@@ -5,6 +5,7 @@
  */
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/mm.h>
 #include <linux/poll.h>
 #include <linux/seq_buf.h>
 #include <linux/slab.h>
@@ -137,6 +138,102 @@ static const struct file_operations events_fops = {
 	.release = events_release,
 };
 
+/*
+ * events_bin: the same stream as fixed-size records (ht_stream.h has the
+ * read contract), converted RECORDS_BATCH at a time under one lock.
+ */
+#define RECORDS_BATCH	128
+
+struct records_reader {
+	bool header_sent;
+	struct ht_event_rec recs[RECORDS_BATCH];
+};
+
+static int events_bin_open(struct inode *inode, struct file *file)
+{
+	file->private_data = kvzalloc(sizeof(struct records_reader), GFP_KERNEL);
+	if (!file->private_data)
+		return -ENOMEM;
+	return nonseekable_open(inode, file);
+}
+
+static int events_bin_release(struct inode *inode, struct file *file)
+{
+	kvfree(file->private_data);
+	return 0;
+}
+
+static ssize_t events_bin_header(struct records_reader *r, char __user *buf,
+				 size_t count)
+{
+	struct ht_stream_header *hdr;
+	ssize_t ret = sizeof(*hdr);
+
+	if (count < sizeof(*hdr))
+		return -EINVAL;
+	hdr = kmalloc(sizeof(*hdr), GFP_KERNEL);
+	if (!hdr)
+		return -ENOMEM;
+	ht_stream_header_fill(hdr);
+	if (copy_to_user(buf, hdr, sizeof(*hdr)))
+		ret = -EFAULT;
+	else
+		r->header_sent = true;
+	kfree(hdr);
+	return ret;
+}
+
+/* Blocks until at least one record, then returns the whole ones that fit. */
+static ssize_t events_bin_read(struct file *file, char __user *buf,
+			       size_t count, loff_t *ppos)
+{
+	struct records_reader *r = file->private_data;
+	size_t done = 0, bytes;
+	unsigned int n;
+
+	if (!r->header_sent)
+		return events_bin_header(r, buf, count);
+	if (count < sizeof(r->recs[0]))
+		return -EINVAL;
+	while (count - done >= sizeof(r->recs[0])) {
+		n = ht_events_next_records(r->recs, min_t(size_t, RECORDS_BATCH,
+				(count - done) / sizeof(r->recs[0])));
+		if (!n) {
+			if (done)
+				break;
+			if (READ_ONCE(closing))
+				return 0;
+			if (file->f_flags & O_NONBLOCK)
+				return -EAGAIN;
+			if (msleep_interruptible(READ_POLL_MS) && signal_pending(current))
+				return -ERESTARTSYS;
+			continue;
+		}
+		bytes = n * sizeof(r->recs[0]);
+		/* consumed already: what a fault here loses is lost */
+		if (copy_to_user(buf + done, r->recs, bytes))
+			return done ?: -EFAULT;
+		done += bytes;
+	}
+	return done;
+}
+
+static __poll_t events_bin_poll(struct file *file, poll_table *wait)
+{
+	struct records_reader *r = file->private_data;
+
+	poll_wait(file, &ht_events_wait, wait);
+	return !r->header_sent || events_wake() ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+static const struct file_operations events_bin_fops = {
+	.owner = THIS_MODULE,
+	.open = events_bin_open,
+	.read = events_bin_read,
+	.poll = events_bin_poll,
+	.release = events_bin_release,
+};
+
 static int control_show(struct seq_file *m, void *v)
 {
 	ht_control_show(m);
@@ -185,6 +282,7 @@ void ht_debugfs_init(void)
 	debugfs_create_file("layouts", 0400, root, NULL, &layouts_fops);
 	debugfs_create_file("hstates", 0400, root, NULL, &hstates_fops);
 	debugfs_create_file("events", 0400, root, NULL, &events_fops);
+	debugfs_create_file("events_bin", 0400, root, NULL, &events_bin_fops);
 	debugfs_create_file("faults", 0400, root, NULL, &faults_fops);
 	debugfs_create_file("counters", 0400, root, NULL, &counters_fops);
 	debugfs_create_file("anomalies", 0400, root, NULL, &anomalies_fops);

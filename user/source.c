@@ -20,6 +20,7 @@
 #include "files.h"
 #include "ht_bpf.h"
 #include "source.h"
+#include "stream.h"
 
 /* hugetrack-bpf serve counts its rounds in DIR/round: no module writes it */
 #define SERVE_MARK		"round"
@@ -220,6 +221,23 @@ static int for_each_line(char *text, size_t *len, int (*line)(char *line, void *
 	return status;
 }
 
+/*
+ * DIR/events_bin where the module has it, the cheaper stream: records read
+ * in batches, printed here as the module prints them.
+ */
+static int dir_records(struct ht_source *src, bool drain,
+		       int (*line)(char *line, void *ctx), void *ctx)
+{
+	int fd, status;
+
+	fd = ht_open(src->dir, "events_bin", O_RDONLY | (drain ? O_NONBLOCK : 0));
+	if (fd < 0)
+		return -fd;
+	status = ht_stream_lines(fd, src->dir, line, ctx, ht_stopped);
+	close(fd);
+	return status;
+}
+
 /* DIR/events: blocks (polls) until there is an event; EOF at unload. */
 static int dir_events(struct ht_source *src, bool drain,
 		      int (*line)(char *line, void *ctx), void *ctx)
@@ -229,6 +247,8 @@ static int dir_events(struct ht_source *src, bool drain,
 	ssize_t got;
 	int fd, status = 0;
 
+	if (ht_source_has(src, "events_bin"))
+		return dir_records(src, drain, line, ctx);
 	fd = ht_open(src->dir, "events", O_RDONLY | (drain ? O_NONBLOCK : 0));
 	if (fd < 0)
 		return -fd;

@@ -52,18 +52,24 @@ struct events_reader {
 	size_t len, off;
 };
 
-static int events_open(struct inode *inode, struct file *file)
+/* A stream's open: its reader's state, zeroed, in private_data. */
+static int reader_open(struct inode *inode, struct file *file, size_t size)
 {
-	file->private_data = kzalloc(sizeof(struct events_reader), GFP_KERNEL);
+	file->private_data = kvzalloc(size, GFP_KERNEL);
 	if (!file->private_data)
 		return -ENOMEM;
 	return nonseekable_open(inode, file);
 }
 
-static int events_release(struct inode *inode, struct file *file)
+static int reader_release(struct inode *inode, struct file *file)
 {
-	kfree(file->private_data);
+	kvfree(file->private_data);
 	return 0;
+}
+
+static int events_open(struct inode *inode, struct file *file)
+{
+	return reader_open(inode, file, sizeof(struct events_reader));
 }
 
 static bool events_wake(void)
@@ -135,7 +141,7 @@ static const struct file_operations events_fops = {
 	.open = events_open,
 	.read = events_read,
 	.poll = events_poll,
-	.release = events_release,
+	.release = reader_release,
 };
 
 /*
@@ -151,16 +157,7 @@ struct records_reader {
 
 static int events_bin_open(struct inode *inode, struct file *file)
 {
-	file->private_data = kvzalloc(sizeof(struct records_reader), GFP_KERNEL);
-	if (!file->private_data)
-		return -ENOMEM;
-	return nonseekable_open(inode, file);
-}
-
-static int events_bin_release(struct inode *inode, struct file *file)
-{
-	kvfree(file->private_data);
-	return 0;
+	return reader_open(inode, file, sizeof(struct records_reader));
 }
 
 static ssize_t events_bin_header(struct records_reader *r, char __user *buf,
@@ -231,7 +228,7 @@ static const struct file_operations events_bin_fops = {
 	.open = events_bin_open,
 	.read = events_bin_read,
 	.poll = events_bin_poll,
-	.release = events_bin_release,
+	.release = reader_release,
 };
 
 static int control_show(struct seq_file *m, void *v)

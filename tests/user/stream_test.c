@@ -6,7 +6,6 @@
  * record, are refused.  Built with ASan and UBSan by tests/user.sh.  TAP
  * on stdout; exit 1 on any failure.
  */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,22 +16,7 @@
 #include "../../ht_rules.h"
 #include "../../user/cli.h"
 #include "../../user/stream.h"
-
-static int tests, failures;
-
-static void check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	if (!ok)
-		failures++;
-	printf("%sok %d - ", ok ? "" : "not ", tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
+#include "tap.h"
 
 static bool never(void)
 {

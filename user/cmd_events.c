@@ -130,6 +130,11 @@ static int handle_event_line(char *line, void *ctx)
 	unsigned long long seq;
 	struct ht_kvline ev;
 
+	/* the batch is out: a follower of our output sees it now */
+	if (!line) {
+		fflush(stdout);
+		return 0;
+	}
 	if (ht_parse_event(line, &ev, &err))
 		return ht_format_error(stream->where, "events", &err);
 	ht_parse_u64(ht_kv_get(&ev, "seq"), &seq);
@@ -168,7 +173,8 @@ int cmd_events(int argc, char **argv)
 	if (status)
 		return status;
 	stream.where = src.where;
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* flushed after each batch (handle_event_line), not each line */
+	setvbuf(stdout, NULL, _IOFBF, 0);
 	if (!args.json)
 		fputs(EVENT_HEADER, stdout);
 	status = ht_source_events(&src, args.drain, handle_event_line, &stream);

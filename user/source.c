@@ -203,7 +203,10 @@ int ht_source_control(struct ht_source *src, const char *cmd)
 	return HT_EXIT_IO;
 }
 
-/* Each whole line of @text to @line; the unfinished rest stays in @text. */
+/*
+ * Each whole line of @text to @line, then NULL (all that was ready is
+ * delivered); the unfinished rest stays in @text.
+ */
 static int for_each_line(char *text, size_t *len, int (*line)(char *line, void *ctx),
 			 void *ctx)
 {
@@ -218,7 +221,7 @@ static int for_each_line(char *text, size_t *len, int (*line)(char *line, void *
 	}
 	*len -= start - text;
 	memmove(text, start, *len);
-	return status;
+	return status ?: line(NULL, ctx);
 }
 
 /*

@@ -10,8 +10,9 @@
 #include <stdbool.h>
 
 /*
- * Reads @fd, opened on @where's events_bin, to its end (EOF, or nothing
- * ready with O_NONBLOCK) or until @line returns non-zero, which it returns;
+ * Reads @fd, opened on @where's events_bin, each record's line to @line
+ * and NULL after each read's batch, to its end (EOF, or nothing ready with
+ * O_NONBLOCK) or until @line returns non-zero, which it returns;
  * a read that fails or a stream of another layout prints one line to
  * stderr and returns an enum ht_exit.  @stop: whether to stop now (a
  * signal interrupted the read).

@@ -27,13 +27,17 @@ static bool never(void)
 
 struct lines {
 	char text[MAX_LINES][512];
-	int n;
+	int n, batches;	/* lines, and the ends of batches (NULL) */
 };
 
 static int keep_line(char *line, void *ctx)
 {
 	struct lines *l = ctx;
 
+	if (!line) {
+		l->batches++;
+		return 0;
+	}
 	if (l->n == MAX_LINES)
 		return -1;
 	snprintf(l->text[l->n++], sizeof(l->text[0]), "%s", line);
@@ -119,8 +123,9 @@ int main(void)
 	fault(&s.recs[0]);
 	collapse(&s.recs[1]);
 	status = decode(&s, sizeof(s), &l);
-	check(!status && l.n == 2, "a header and two records: two lines (status %d, %d lines)",
-	      status, l.n);
+	check(!status && l.n == 2 && l.batches == 1,
+	      "a header and two records: two lines, one batch (status %d, %d lines, %d batches)",
+	      status, l.n, l.batches);
 	check(!strcmp(l.text[0], fault_line), "a fault as the module prints it: %s", l.text[0]);
 	check(!strcmp(l.text[1], collapse_line), "a collapse as the module prints it: %s",
 	      l.text[1]);

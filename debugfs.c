@@ -84,19 +84,29 @@ static bool events_wake(void)
  */
 #define READ_POLL_MS	10
 
-/* 0: a line is ready; or -EAGAIN / -ERESTARTSYS / end of stream (1). */
+/* Nothing was ready: 0 to look again; or -EAGAIN / -ERESTARTSYS / end of stream (1). */
+static int wait_for_events(bool block)
+{
+	if (READ_ONCE(closing))
+		return 1;
+	if (!block)
+		return -EAGAIN;
+	if (msleep_interruptible(READ_POLL_MS) && signal_pending(current))
+		return -ERESTARTSYS;
+	return 0;
+}
+
+/* 0: a line is ready; or wait_for_events()'s error or end of stream. */
 static int fill_line(struct events_reader *r, bool block)
 {
 	struct ht_event ev;
 	struct seq_buf s;
+	int err;
 
 	while (ht_events_next(&ev)) {
-		if (READ_ONCE(closing))
-			return 1;
-		if (!block)
-			return -EAGAIN;
-		if (msleep_interruptible(READ_POLL_MS) && signal_pending(current))
-			return -ERESTARTSYS;
+		err = wait_for_events(block);
+		if (err)
+			return err;
 	}
 	seq_buf_init(&s, r->line, sizeof(r->line));
 	ht_event_format(&s, &ev);
@@ -187,6 +197,7 @@ static ssize_t events_bin_read(struct file *file, char __user *buf,
 	struct records_reader *r = file->private_data;
 	size_t done = 0, bytes;
 	unsigned int n;
+	int err;
 
 	if (!r->header_sent)
 		return events_bin_header(r, buf, count);
@@ -198,12 +209,9 @@ static ssize_t events_bin_read(struct file *file, char __user *buf,
 		if (!n) {
 			if (done)
 				break;
-			if (READ_ONCE(closing))
-				return 0;
-			if (file->f_flags & O_NONBLOCK)
-				return -EAGAIN;
-			if (msleep_interruptible(READ_POLL_MS) && signal_pending(current))
-				return -ERESTARTSYS;
+			err = wait_for_events(!(file->f_flags & O_NONBLOCK));
+			if (err)
+				return err > 0 ? 0 : err;
 			continue;
 		}
 		bytes = n * sizeof(r->recs[0]);

@@ -8,6 +8,8 @@
  *                 outcome: "end EAGAIN" when nothing more was ready
  *   evbin short   reads the header into a buffer 1 byte short of it, then
  *                 records into one 1 byte short of a record: "EINVAL EINVAL"
+ *   evbin follow  follows the stream (blocking reads) and keeps nothing: the
+ *                 bench's reader of the records alone (tests/guest/bench.sh)
  * Built from this one file (tests/initramfs.sh): the formatter is the
  * reader's own, included.
  */
@@ -26,9 +28,9 @@
 static struct ht_stream_header hdr;
 static struct ht_event_rec recs[64];
 
-static int open_stream(void)
+static int open_stream(int flags)
 {
-	int fd = open(EVENTS_BIN, O_RDONLY | O_NONBLOCK);
+	int fd = open(EVENTS_BIN, O_RDONLY | flags);
 
 	if (fd < 0)
 		perror("evbin: open " EVENTS_BIN);
@@ -88,20 +90,36 @@ static int short_reads(int fd)
 	return 0;
 }
 
+/* Until the module goes (EOF) or a signal ends it. */
+static int follow(int fd)
+{
+	ssize_t got;
+
+	if (read(fd, &hdr, sizeof(hdr)) != sizeof(hdr)) {
+		perror("evbin: the header");
+		return 1;
+	}
+	do
+		got = read(fd, recs, sizeof(recs));
+	while (got > 0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int fd, status;
 
 	if (argc != 2 || (strcmp(argv[1], "header") && strcmp(argv[1], "lines") &&
-			  strcmp(argv[1], "short"))) {
-		fprintf(stderr, "usage: evbin header|lines|short\n");
+			  strcmp(argv[1], "short") && strcmp(argv[1], "follow"))) {
+		fprintf(stderr, "usage: evbin header|lines|short|follow\n");
 		return 2;
 	}
-	fd = open_stream();
+	fd = open_stream(strcmp(argv[1], "follow") ? O_NONBLOCK : 0);
 	if (fd < 0)
 		return 1;
 	status = !strcmp(argv[1], "header") ? header(fd) :
-		 !strcmp(argv[1], "lines") ? lines(fd) : short_reads(fd);
+		 !strcmp(argv[1], "lines") ? lines(fd) :
+		 !strcmp(argv[1], "short") ? short_reads(fd) : follow(fd);
 	close(fd);
 	return status;
 }

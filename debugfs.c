@@ -4,7 +4,7 @@
  * A debugfs failure leaves the module working without its files.
  */
 #include <linux/debugfs.h>
-#include <linux/delay.h>
+#include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/poll.h>
 #include <linux/seq_buf.h>
@@ -50,6 +50,7 @@ HT_SHOW_FILE(windows, ht_windows_show);
 struct events_reader {
 	char line[HT_EVENT_LINE_MAX];
 	size_t len, off;
+	unsigned int poll_us;	/* wait_for_events()'s */
 };
 
 /* A stream's open: its reader's state, zeroed, in private_data. */
@@ -78,21 +79,41 @@ static bool events_wake(void)
 }
 
 /*
- * A blocked read looks again every READ_POLL_MS instead of waiting to be
- * woken: a reader that keeps up would otherwise be woken for every event,
- * and the faulting task would pay for each wakeup.  poll() still wakes.
+ * A blocked read looks again every READ_POLL_MS at most instead of waiting
+ * to be woken: a reader that keeps up would otherwise be woken for every
+ * event, and the faulting task would pay for each wakeup.  poll() still
+ * wakes.  Each reader's interval halves (to READ_POLL_MIN_US) while a wait
+ * finds an eighth of the ring filled, so that a burst does not overwrite
+ * what it has not read, and doubles back while a wait finds a 32nd.
  */
-#define READ_POLL_MS	10
+#define READ_POLL_MS		10
+#define READ_POLL_MIN_US	250
 
-/* Nothing was ready: 0 to look again; or -EAGAIN / -ERESTARTSYS / end of stream (1). */
-static int wait_for_events(bool block)
+/*
+ * Nothing was ready: waits *@poll_us (0: the longest), then 0 to look
+ * again; or -EAGAIN / -ERESTARTSYS / end of stream (1).
+ */
+static int wait_for_events(bool block, unsigned int *poll_us)
 {
+	u64 backlog, capacity = ht_events_capacity();
+	ktime_t wait;
+
 	if (READ_ONCE(closing))
 		return 1;
 	if (!block)
 		return -EAGAIN;
-	if (msleep_interruptible(READ_POLL_MS) && signal_pending(current))
+	if (!*poll_us)
+		*poll_us = READ_POLL_MS * USEC_PER_MSEC;
+	wait = ns_to_ktime((u64)*poll_us * NSEC_PER_USEC);
+	set_current_state(TASK_INTERRUPTIBLE);
+	schedule_hrtimeout_range(&wait, *poll_us * (NSEC_PER_USEC / 8), HRTIMER_MODE_REL);
+	if (signal_pending(current))
 		return -ERESTARTSYS;
+	backlog = ht_events_backlog();
+	if (backlog * 8 > capacity)
+		*poll_us = max(*poll_us / 2, READ_POLL_MIN_US);
+	else if (backlog * 32 < capacity)
+		*poll_us = min(*poll_us * 2, READ_POLL_MS * USEC_PER_MSEC);
 	return 0;
 }
 
@@ -104,7 +125,7 @@ static int fill_line(struct events_reader *r, bool block)
 	int err;
 
 	while (ht_events_next(&ev)) {
-		err = wait_for_events(block);
+		err = wait_for_events(block, &r->poll_us);
 		if (err)
 			return err;
 	}
@@ -162,6 +183,7 @@ static const struct file_operations events_fops = {
 
 struct records_reader {
 	bool header_sent;
+	unsigned int poll_us;	/* wait_for_events()'s */
 	struct ht_event_rec recs[RECORDS_BATCH];
 };
 
@@ -209,7 +231,7 @@ static ssize_t events_bin_read(struct file *file, char __user *buf,
 		if (!n) {
 			if (done)
 				break;
-			err = wait_for_events(!(file->f_flags & O_NONBLOCK));
+			err = wait_for_events(!(file->f_flags & O_NONBLOCK), &r->poll_us);
 			if (err)
 				return err > 0 ? 0 : err;
 			continue;

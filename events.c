@@ -319,6 +319,18 @@ bool ht_events_ready(void)
 	return ht_ring_head(&events) >= READ_ONCE(consume_next);
 }
 
+u64 ht_events_backlog(void)
+{
+	u64 head = ht_ring_head(&events), next = READ_ONCE(consume_next);
+
+	return head >= next ? head - next + 1 : 0;
+}
+
+u64 ht_events_capacity(void)
+{
+	return ring_size;
+}
+
 /* Lost by the events stream: overwritten before it was read. */
 u64 ht_events_dropped(void)
 {

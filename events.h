@@ -73,6 +73,9 @@ extern struct wait_queue_head ht_events_wait;
 int ht_events_next(struct ht_event *ev);
 unsigned int ht_events_next_records(struct ht_event_rec *recs, unsigned int max);
 bool ht_events_ready(void);
+/* Events the stream has not read yet, of the ring's capacity. */
+u64 ht_events_backlog(void);
+u64 ht_events_capacity(void);
 u64 ht_events_dropped(void);
 long ht_task_faults_dropped(void);
 void ht_recent_events_show(struct seq_file *m);

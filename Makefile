@@ -35,7 +35,8 @@ INSTALL_MOD_DIR ?= extra
 MODULE_DIR = $(INSTALL_MOD_PATH)/lib/modules/$(KERNELRELEASE)
 DEPMOD = depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KERNELRELEASE)
 
-MODULE_SOURCES := Kbuild VERSION compat $(wildcard *.h *.c)
+# ht_event_text.[ch]: userspace's, the reader's and the BPF library's
+MODULE_SOURCES := Kbuild VERSION compat $(filter-out ht_event_text.%,$(wildcard *.h *.c))
 
 # The BPF backend's library, which the reader links too (rules below).
 BPF_OUT := build/bpf
@@ -45,7 +46,8 @@ BPF_USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Ibpf -I$
 # stands in for them in a reader built without the BPF toolchain.
 BPF_LIB_SOURCES := $(filter-out bpf/ht_bpf_absent.c,$(wildcard bpf/ht_bpf_*.c))
 BPF_LIB_HEADERS := bpf/ht_bpf.h bpf/ht_bpf_internal.h bpf/ht_bpf_shared.h bpf/ht_bpf_symbols.h
-BPF_LIB_OBJS := $(patsubst bpf/%.c,$(BPF_OUT)/%.o,$(BPF_LIB_SOURCES)) $(BPF_OUT)/ht_kinds.o
+BPF_LIB_OBJS := $(patsubst bpf/%.c,$(BPF_OUT)/%.o,$(BPF_LIB_SOURCES)) $(BPF_OUT)/ht_kinds.o \
+	$(BPF_OUT)/ht_event_text.o
 BPF_LIBS := -lbpf -lelf -lz
 
 # The reader runs in the busybox guest too: static, glibc's argp, jansson,
@@ -61,7 +63,7 @@ ifeq ($(WITH_BPF),1)
 READER_BPF_OBJS := $(BPF_LIB_OBJS)
 READER_LIBS := -ljansson -lm $(BPF_LIBS)
 else
-READER_BPF_OBJS := bpf/ht_bpf_absent.c
+READER_BPF_OBJS := bpf/ht_bpf_absent.c ht_kinds.c ht_event_text.c
 READER_LIBS := -ljansson -lm
 endif
 
@@ -81,7 +83,7 @@ all: module user
 
 user: $(READER)
 
-$(READER): $(READER_SOURCES) $(wildcard user/*.h) bpf/ht_bpf.h $(READER_BPF_OBJS) VERSION
+$(READER): $(READER_SOURCES) $(wildcard user/*.h) bpf/ht_bpf.h ht_event_text.h ht_stream.h $(READER_BPF_OBJS) VERSION
 	@mkdir -p $(@D)
 	$(CC) $(READER_CFLAGS) -static -o $@ $(READER_SOURCES) $(READER_BPF_OBJS) $(READER_LIBS)
 
@@ -186,17 +188,17 @@ VMLINUX_KERNEL ?= 6.12.117+deb12-amd64
 
 bpf: $(BPF_OUT)/hugetrack-bpf
 
-$(BPF_OUT)/hugetrack.bpf.o: bpf/hugetrack.bpf.c bpf/ht_bpf_shared.h ht_kinds.h ht_rules.h bpf/vmlinux.h
+$(BPF_OUT)/hugetrack.bpf.o: bpf/hugetrack.bpf.c bpf/ht_bpf_shared.h ht_kinds.h ht_rules.h ht_stream.h bpf/vmlinux.h
 	@mkdir -p $(BPF_OUT)
 	clang -g -O2 -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Ibpf -c $< -o $@
 
 $(BPF_OUT)/hugetrack.skel.h: $(BPF_OUT)/hugetrack.bpf.o
 	bpftool gen skeleton $< name hugetrack_bpf >$@
 
-$(BPF_OUT)/ht_bpf_%.o: bpf/ht_bpf_%.c $(BPF_LIB_HEADERS) ht_kinds.h ht_rules.h ht_symbols.h $(BPF_OUT)/hugetrack.skel.h
+$(BPF_OUT)/ht_bpf_%.o: bpf/ht_bpf_%.c $(BPF_LIB_HEADERS) ht_kinds.h ht_rules.h ht_stream.h ht_event_text.h ht_symbols.h $(BPF_OUT)/hugetrack.skel.h
 	gcc $(BPF_USER_CFLAGS) -c -o $@ $<
 
-$(BPF_OUT)/ht_kinds.o: ht_kinds.c ht_kinds.h
+$(BPF_OUT)/ht_kinds.o $(BPF_OUT)/ht_event_text.o: $(BPF_OUT)/%.o: %.c %.h ht_kinds.h ht_rules.h ht_stream.h
 	@mkdir -p $(BPF_OUT)
 	gcc $(BPF_USER_CFLAGS) -c -o $@ $<
 

@@ -4,7 +4,8 @@
  * A debugfs failure leaves the module working without its files.
  */
 #include <linux/debugfs.h>
-#include <linux/delay.h>
+#include <linux/hrtimer.h>
+#include <linux/mm.h>
 #include <linux/poll.h>
 #include <linux/seq_buf.h>
 #include <linux/slab.h>
@@ -49,20 +50,27 @@ HT_SHOW_FILE(windows, ht_windows_show);
 struct events_reader {
 	char line[HT_EVENT_LINE_MAX];
 	size_t len, off;
+	unsigned int poll_us;	/* wait_for_events()'s */
 };
 
-static int events_open(struct inode *inode, struct file *file)
+/* A stream's open: its reader's state, zeroed, in private_data. */
+static int reader_open(struct inode *inode, struct file *file, size_t size)
 {
-	file->private_data = kzalloc(sizeof(struct events_reader), GFP_KERNEL);
+	file->private_data = kvzalloc(size, GFP_KERNEL);
 	if (!file->private_data)
 		return -ENOMEM;
 	return nonseekable_open(inode, file);
 }
 
-static int events_release(struct inode *inode, struct file *file)
+static int reader_release(struct inode *inode, struct file *file)
 {
-	kfree(file->private_data);
+	kvfree(file->private_data);
 	return 0;
+}
+
+static int events_open(struct inode *inode, struct file *file)
+{
+	return reader_open(inode, file, sizeof(struct events_reader));
 }
 
 static bool events_wake(void)
@@ -71,25 +79,55 @@ static bool events_wake(void)
 }
 
 /*
- * A blocked read looks again every READ_POLL_MS instead of waiting to be
- * woken: a reader that keeps up would otherwise be woken for every event,
- * and the faulting task would pay for each wakeup.  poll() still wakes.
+ * A blocked read looks again every READ_POLL_MS at most instead of waiting
+ * to be woken: a reader that keeps up would otherwise be woken for every
+ * event, and the faulting task would pay for each wakeup.  poll() still
+ * wakes.  Each reader's interval halves (to READ_POLL_MIN_US) while a wait
+ * finds an eighth of the ring filled, so that a burst does not overwrite
+ * what it has not read, and doubles back while a wait finds a 32nd.
  */
-#define READ_POLL_MS	10
+#define READ_POLL_MS		10
+#define READ_POLL_MIN_US	250
 
-/* 0: a line is ready; or -EAGAIN / -ERESTARTSYS / end of stream (1). */
+/*
+ * Nothing was ready: waits *@poll_us (0: the longest), then 0 to look
+ * again; or -EAGAIN / -ERESTARTSYS / end of stream (1).
+ */
+static int wait_for_events(bool block, unsigned int *poll_us)
+{
+	u64 backlog, capacity = ht_events_capacity();
+	ktime_t wait;
+
+	if (READ_ONCE(closing))
+		return 1;
+	if (!block)
+		return -EAGAIN;
+	if (!*poll_us)
+		*poll_us = READ_POLL_MS * USEC_PER_MSEC;
+	wait = ns_to_ktime((u64)*poll_us * NSEC_PER_USEC);
+	set_current_state(TASK_INTERRUPTIBLE);
+	schedule_hrtimeout_range(&wait, *poll_us * (NSEC_PER_USEC / 8), HRTIMER_MODE_REL);
+	if (signal_pending(current))
+		return -ERESTARTSYS;
+	backlog = ht_events_backlog();
+	if (backlog * 8 > capacity)
+		*poll_us = max(*poll_us / 2, READ_POLL_MIN_US);
+	else if (backlog * 32 < capacity)
+		*poll_us = min(*poll_us * 2, READ_POLL_MS * USEC_PER_MSEC);
+	return 0;
+}
+
+/* 0: a line is ready; or wait_for_events()'s error or end of stream. */
 static int fill_line(struct events_reader *r, bool block)
 {
 	struct ht_event ev;
 	struct seq_buf s;
+	int err;
 
 	while (ht_events_next(&ev)) {
-		if (READ_ONCE(closing))
-			return 1;
-		if (!block)
-			return -EAGAIN;
-		if (msleep_interruptible(READ_POLL_MS) && signal_pending(current))
-			return -ERESTARTSYS;
+		err = wait_for_events(block, &r->poll_us);
+		if (err)
+			return err;
 	}
 	seq_buf_init(&s, r->line, sizeof(r->line));
 	ht_event_format(&s, &ev);
@@ -134,7 +172,93 @@ static const struct file_operations events_fops = {
 	.open = events_open,
 	.read = events_read,
 	.poll = events_poll,
-	.release = events_release,
+	.release = reader_release,
+};
+
+/*
+ * events_bin: the same stream as fixed-size records (ht_stream.h has the
+ * read contract), converted RECORDS_BATCH at a time under one lock.
+ */
+#define RECORDS_BATCH	128
+
+struct records_reader {
+	bool header_sent;
+	unsigned int poll_us;	/* wait_for_events()'s */
+	struct ht_event_rec recs[RECORDS_BATCH];
+};
+
+static int events_bin_open(struct inode *inode, struct file *file)
+{
+	return reader_open(inode, file, sizeof(struct records_reader));
+}
+
+static ssize_t events_bin_header(struct records_reader *r, char __user *buf,
+				 size_t count)
+{
+	struct ht_stream_header *hdr;
+	ssize_t ret = sizeof(*hdr);
+
+	if (count < sizeof(*hdr))
+		return -EINVAL;
+	hdr = kmalloc(sizeof(*hdr), GFP_KERNEL);
+	if (!hdr)
+		return -ENOMEM;
+	ht_stream_header_fill(hdr);
+	if (copy_to_user(buf, hdr, sizeof(*hdr)))
+		ret = -EFAULT;
+	else
+		r->header_sent = true;
+	kfree(hdr);
+	return ret;
+}
+
+/* Blocks until at least one record, then returns the whole ones that fit. */
+static ssize_t events_bin_read(struct file *file, char __user *buf,
+			       size_t count, loff_t *ppos)
+{
+	struct records_reader *r = file->private_data;
+	size_t done = 0, bytes;
+	unsigned int n;
+	int err;
+
+	if (!r->header_sent)
+		return events_bin_header(r, buf, count);
+	if (count < sizeof(r->recs[0]))
+		return -EINVAL;
+	while (count - done >= sizeof(r->recs[0])) {
+		n = ht_events_next_records(r->recs, min_t(size_t, RECORDS_BATCH,
+				(count - done) / sizeof(r->recs[0])));
+		if (!n) {
+			if (done)
+				break;
+			err = wait_for_events(!(file->f_flags & O_NONBLOCK), &r->poll_us);
+			if (err)
+				return err > 0 ? 0 : err;
+			continue;
+		}
+		bytes = n * sizeof(r->recs[0]);
+		/* consumed already: what a fault here loses is lost */
+		if (copy_to_user(buf + done, r->recs, bytes))
+			return done ?: -EFAULT;
+		done += bytes;
+	}
+	return done;
+}
+
+static __poll_t events_bin_poll(struct file *file, poll_table *wait)
+{
+	struct records_reader *r = file->private_data;
+
+	poll_wait(file, &ht_events_wait, wait);
+	return !r->header_sent || events_wake() ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+static const struct file_operations events_bin_fops = {
+	.owner = THIS_MODULE,
+	.open = events_bin_open,
+	.read = events_bin_read,
+	.poll = events_bin_poll,
+	.release = reader_release,
 };
 
 static int control_show(struct seq_file *m, void *v)
@@ -185,6 +309,7 @@ void ht_debugfs_init(void)
 	debugfs_create_file("layouts", 0400, root, NULL, &layouts_fops);
 	debugfs_create_file("hstates", 0400, root, NULL, &hstates_fops);
 	debugfs_create_file("events", 0400, root, NULL, &events_fops);
+	debugfs_create_file("events_bin", 0400, root, NULL, &events_bin_fops);
 	debugfs_create_file("faults", 0400, root, NULL, &faults_fops);
 	debugfs_create_file("counters", 0400, root, NULL, &counters_fops);
 	debugfs_create_file("anomalies", 0400, root, NULL, &anomalies_fops);

@@ -278,12 +278,12 @@ void ht_event_end(struct ht_event *ev, struct hstate *h)
 	ht_rules_judge(ev, h, event_armed(ev));
 }
 
-/* The events stream: 0 and the next event, or -EAGAIN when there is none. */
-int ht_events_next(struct ht_event *ev)
+/* The stream's next event under consume_lock: 0, or -EAGAIN when there is none. */
+static int consume_next_event(struct ht_event *ev)
 {
 	int err;
 
-	mutex_lock(&consume_lock);
+	lockdep_assert_held(&consume_lock);
 	while ((err = ht_ring_read(&events, consume_next, &ev->seq)) == -ENOENT) {
 		u64 oldest = ht_ring_oldest(&events);
 
@@ -292,13 +292,48 @@ int ht_events_next(struct ht_event *ev)
 	}
 	if (!err)
 		consume_next++;
+	return err;
+}
+
+/* The events stream: 0 and the next event, or -EAGAIN when there is none. */
+int ht_events_next(struct ht_event *ev)
+{
+	int err;
+
+	mutex_lock(&consume_lock);
+	err = consume_next_event(ev);
 	mutex_unlock(&consume_lock);
 	return err;
+}
+
+/* The same stream, up to @max events at once as records: how many. */
+unsigned int ht_events_next_records(struct ht_event_rec *recs, unsigned int max)
+{
+	struct ht_event ev;
+	unsigned int n = 0;
+
+	mutex_lock(&consume_lock);
+	while (n < max && !consume_next_event(&ev))
+		ht_event_record(&recs[n++], &ev);
+	mutex_unlock(&consume_lock);
+	return n;
 }
 
 bool ht_events_ready(void)
 {
 	return ht_ring_head(&events) >= READ_ONCE(consume_next);
+}
+
+u64 ht_events_backlog(void)
+{
+	u64 head = ht_ring_head(&events), next = READ_ONCE(consume_next);
+
+	return head >= next ? head - next + 1 : 0;
+}
+
+u64 ht_events_capacity(void)
+{
+	return ring_size;
 }
 
 /* Lost by the events stream: overwritten before it was read. */

@@ -7,6 +7,7 @@
 #include <linux/wait.h>
 
 #include "ht_rules.h"
+#include "ht_stream.h"
 
 struct hstate;
 struct hugepage_subpool;
@@ -14,11 +15,6 @@ struct seq_file;
 
 #define HT_NO_PFN	ULONG_MAX
 #define HT_EVENT_LINE_MAX	384
-
-/* ht_event.collapse: how a collapse attempt came about */
-#define HT_COLLAPSE_KHUGEPAGED	BIT(0)	/* else MADV_COLLAPSE */
-#define HT_COLLAPSE_UFFD	BIT(1)	/* the VMA is userfaultfd-armed */
-#define HT_COLLAPSE_FILE	BIT(2)	/* page cache (shmem), else anonymous */
 
 /* One folio as an event saw it: at its start, and at its end. */
 struct ht_folio_delta {
@@ -40,7 +36,7 @@ struct ht_event {
 	u16 cpu;
 	u8 kind;
 	u8 flags;	/* HT_EVF_* (ht_rules.h) */
-	u8 collapse;	/* HT_COLLAPSE_*, for kind collapse */
+	u8 collapse;	/* HT_COLLAPSE_* (ht_stream.h), for kind collapse */
 	pid_t owner;	/* kind collapse: the tgid of the mm's owner */
 	char comm[TASK_COMM_LEN];
 	unsigned long page_size;
@@ -75,7 +71,11 @@ void ht_events_exit(void);
 /* The events stream and the views (debugfs.c, report.c) */
 extern struct wait_queue_head ht_events_wait;
 int ht_events_next(struct ht_event *ev);
+unsigned int ht_events_next_records(struct ht_event_rec *recs, unsigned int max);
 bool ht_events_ready(void);
+/* Events the stream has not read yet, of the ring's capacity. */
+u64 ht_events_backlog(void);
+u64 ht_events_capacity(void);
 u64 ht_events_dropped(void);
 long ht_task_faults_dropped(void);
 void ht_recent_events_show(struct seq_file *m);

@@ -4,6 +4,7 @@
 #include <linux/seq_buf.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
+#include <linux/string.h>
 
 #include "events.h"
 #include "format.h"
@@ -97,4 +98,54 @@ void ht_seq_event(struct seq_file *m, const struct ht_event *ev)
 	seq_buf_init(&s, line, sizeof(line));
 	ht_event_format(&s, ev);
 	seq_write(m, line, seq_buf_used(&s));
+}
+
+void ht_event_record(struct ht_event_rec *r, const struct ht_event *ev)
+{
+	*r = (struct ht_event_rec) {
+		.seq = ev->seq, .time_ns = ev->time_ns,
+		.duration_ns = ev->duration_ns, .started = ev->started,
+		.untracked = ev->untracked, .pid = ev->pid, .tid = ev->tid,
+		.cpu = ev->cpu, .kind = ev->kind,
+		.flags = ev->flags | (ev->spool ? HT_EVF_SPOOL : 0),
+		.page_size = ev->page_size, .address = ev->address,
+		.pages = ev->pages, .result = ev->result,
+		.resv_before = ev->resv_before, .resv_after = ev->resv_after,
+		.free_before = ev->free_before, .free_after = ev->free_after,
+		.spool_used_before = ev->spool_used_before,
+		.spool_used_after = ev->spool_used_after,
+		.spool_rsv_before = ev->spool_rsv_before,
+		.spool_rsv_after = ev->spool_rsv_after,
+		.pfn = ev->folio.pfn == HT_NO_PFN ? HT_STREAM_NO_PFN : ev->folio.pfn,
+		.ref_before = ev->folio.ref_before, .ref_after = ev->folio.ref_after,
+		.map_before = ev->folio.map_before, .map_after = ev->folio.map_after,
+		.owner = ev->owner, .collapse = ev->collapse,
+	};
+	BUILD_BUG_ON(sizeof(r->comm) != sizeof(ev->comm));
+	memcpy(r->comm, ev->comm, sizeof(r->comm));
+}
+
+/* What a reader needs to print the records as ht_event_format() does. */
+void ht_stream_header_fill(struct ht_stream_header *hdr)
+{
+	struct ht_stream_names *n = &hdr->names;
+	const char *name;
+	int i;
+
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->magic = HT_STREAM_MAGIC;
+	hdr->version = HT_STREAM_VERSION;
+	hdr->header_size = sizeof(*hdr);
+	hdr->record_size = sizeof(struct ht_event_rec);
+	BUILD_BUG_ON(ARRAY_SIZE(fault_bits) > HT_STREAM_FAULT_BITS);
+	for (i = 0; i < ARRAY_SIZE(fault_bits); i++) {
+		n->fault_bits[i].bit = (__force u64)fault_bits[i].bit;
+		strscpy(n->fault_bits[i].name, fault_bits[i].name,
+			sizeof(n->fault_bits[i].name));
+	}
+	n->nr_fault_bits = i;
+	BUILD_BUG_ON(HT_SCAN_RESULTS_MAX > HT_STREAM_SCAN_RESULTS);
+	for (i = 0; (name = ht_scan_result_name(i)); i++)
+		strscpy(n->scan_results[i], name, sizeof(n->scan_results[i]));
+	n->nr_scan_results = i;
 }

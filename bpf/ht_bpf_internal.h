@@ -19,6 +19,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "../ht_event_text.h"
 #include "ht_bpf.h"
 #include "ht_bpf_shared.h"
 #include "ht_bpf_symbols.h"
@@ -26,7 +27,6 @@
 #define ANOMALIES_KEPT		64
 #define TASKS_KEPT		64
 #define FRAME_LEN		80
-#define MAX_FAULT_BITS		24
 
 struct anomaly {
 	unsigned long long seq;
@@ -47,11 +47,6 @@ struct attached {
 	struct bpf_link *entry, *ret;
 };
 
-struct fault_bit {
-	unsigned long long bit;
-	char name[32];
-};
-
 struct ht_bpf {
 	struct hugetrack_bpf *skel;
 	struct ring_buffer *rb;
@@ -63,7 +58,7 @@ struct ht_bpf {
 	size_t nr_ksyms;
 
 	/* events as the module's ring: the newest ring_size */
-	struct ht_event *events;
+	struct ht_event_rec *events;
 	unsigned long long ring_size;
 	unsigned long long received;	/* events ever received */
 	unsigned long long consumed;	/* the events stream's cursor */
@@ -78,8 +73,8 @@ struct ht_bpf {
 	long long resv_min[HT_MAX_HSTATES], resv_max[HT_MAX_HSTATES];
 	unsigned long long loaded_ns;
 
-	struct fault_bit fault_bits[MAX_FAULT_BITS];
-	int nr_fault_bits;
+	/* what the module's stream header says: the fault bits, from BTF */
+	struct ht_stream_names names;
 };
 
 static inline void say(char *err, size_t errlen, const char *fmt, ...)

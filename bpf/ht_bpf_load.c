@@ -23,6 +23,7 @@
 /* VM_FAULT_* bit names, from this kernel's BTF (enum vm_fault_reason). */
 static void load_fault_bits(struct ht_bpf *bpf, const struct btf *btf)
 {
+	struct ht_stream_names *n = &bpf->names;
 	const struct btf_type *t;
 	const struct btf_enum *e;
 	const char *name;
@@ -35,11 +36,11 @@ static void load_fault_bits(struct ht_bpf *bpf, const struct btf *btf)
 
 		name = btf__name_by_offset(btf, e->name_off);
 		if (!v || (v & (v - 1)) || strncmp(name, "VM_FAULT_", 9) ||
-		    bpf->nr_fault_bits == MAX_FAULT_BITS)
+		    n->nr_fault_bits == HT_STREAM_FAULT_BITS)
 			continue;
-		bpf->fault_bits[bpf->nr_fault_bits].bit = v;
-		snprintf(bpf->fault_bits[bpf->nr_fault_bits++].name,
-			 sizeof(bpf->fault_bits[0].name), "%s", name + 9);
+		n->fault_bits[n->nr_fault_bits].bit = v;
+		snprintf(n->fault_bits[n->nr_fault_bits++].name,
+			 sizeof(n->fault_bits[0].name), "%s", name + 9);
 	}
 }
 

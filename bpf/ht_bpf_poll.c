@@ -15,7 +15,7 @@
 #include "ht_bpf_internal.h"
 #include "hugetrack.skel.h"
 
-static int hstate_index(const struct ht_bpf *bpf, const struct ht_event *ev)
+static int hstate_index(const struct ht_bpf *bpf, const struct ht_event_rec *ev)
 {
 	int i;
 
@@ -25,7 +25,7 @@ static int hstate_index(const struct ht_bpf *bpf, const struct ht_event *ev)
 	return -1;
 }
 
-static void note_resv(struct ht_bpf *bpf, const struct ht_event *ev)
+static void note_resv(struct ht_bpf *bpf, const struct ht_event_rec *ev)
 {
 	int i = hstate_index(bpf, ev);
 
@@ -37,7 +37,7 @@ static void note_resv(struct ht_bpf *bpf, const struct ht_event *ev)
 		bpf->resv_max[i] = ev->resv_after;
 }
 
-static void count_task_fault(struct ht_bpf *bpf, const struct ht_event *ev)
+static void count_task_fault(struct ht_bpf *bpf, const struct ht_event_rec *ev)
 {
 	struct task_faults *t;
 

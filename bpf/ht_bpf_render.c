@@ -22,61 +22,6 @@ const char *const ht_bpf_files[] = {
 	"summary", "control", NULL,
 };
 
-static void format_result(const struct ht_bpf *bpf, const struct ht_event *ev, FILE *out)
-{
-	const char *sep = "";
-	int i;
-
-	if (ev->kind != HT_EV_FAULT || !ev->result) {
-		fprintf(out, " result=%lld", (long long)ev->result);
-		return;
-	}
-	fputs(" result=", out);
-	for (i = 0; i < bpf->nr_fault_bits; i++) {
-		if (ev->result & bpf->fault_bits[i].bit) {
-			fprintf(out, "%s%s", sep, bpf->fault_bits[i].name);
-			sep = "|";
-		}
-	}
-	if (!*sep)
-		fprintf(out, "0x%llx", (unsigned long long)ev->result);
-}
-
-/* The module's ht_event_format(), byte for byte. */
-static void format_event(const struct ht_bpf *bpf, const struct ht_event *ev, FILE *out)
-{
-	char comm[HT_COMM_LEN];
-	int i;
-
-	for (i = 0; i < HT_COMM_LEN; i++)
-		comm[i] = ev->comm[i] == ' ' || ev->comm[i] == '=' ? '_' : ev->comm[i];
-	comm[HT_COMM_LEN - 1] = '\0';
-	fprintf(out, "seq=%llu time_ns=%llu cpu=%u pid=%u tid=%u comm=%s kind=%s page_kb=%llu addr=0x%llx pages=%lld",
-		(unsigned long long)ev->seq, (unsigned long long)ev->time_ns, ev->cpu, ev->pid,
-		ev->tid, comm, ev->kind < HT_EV_NR ? ht_kind_names[ev->kind] : "none",
-		(unsigned long long)ev->page_size >> 10, (unsigned long long)ev->address,
-		(long long)ev->pages);
-	format_result(bpf, ev, out);
-	fprintf(out, " resv=%lld->%lld free=%lld->%lld", (long long)ev->resv_before,
-		(long long)ev->resv_after, (long long)ev->free_before, (long long)ev->free_after);
-	if (ev->flags & HT_EVF_SPOOL)
-		fprintf(out, " spool_used=%lld->%lld spool_rsv=%lld->%lld",
-			(long long)ev->spool_used_before, (long long)ev->spool_used_after,
-			(long long)ev->spool_rsv_before, (long long)ev->spool_rsv_after);
-	else
-		fputs(" spool_used=- spool_rsv=-", out);
-	if (ev->pfn == HT_NO_PFN)
-		fputs(" pfn=- ref=- map=-", out);
-	else
-		fprintf(out, " pfn=0x%llx ref=%d->%d map=%d->%d", (unsigned long long)ev->pfn,
-			ev->ref_before, ev->ref_after, ev->map_before, ev->map_after);
-	fprintf(out, " flags=%s%s%s dur_ns=%llu\n",
-		ev->flags & HT_EVF_SHARED ? "shared" : "private",
-		ev->flags & HT_EVF_NEW_FOLIO ? ",new" : "",
-		ev->flags & HT_EVF_OVERLAP ? ",overlap" : "",
-		(unsigned long long)ev->duration_ns);
-}
-
 static void show_events(struct ht_bpf *bpf, FILE *out)
 {
 	unsigned long long oldest = ht_bpf_oldest_kept(bpf);
@@ -86,7 +31,7 @@ static void show_events(struct ht_bpf *bpf, FILE *out)
 		bpf->consumed = oldest;
 	}
 	for (; bpf->consumed < bpf->received; bpf->consumed++)
-		format_event(bpf, &bpf->events[bpf->consumed % bpf->ring_size], out);
+		ht_event_text(out, &bpf->events[bpf->consumed % bpf->ring_size], &bpf->names);
 }
 
 static void show_faults(struct ht_bpf *bpf, FILE *out)
@@ -94,7 +39,7 @@ static void show_faults(struct ht_bpf *bpf, FILE *out)
 	unsigned long long i = bpf->received > RECENT_EVENTS ? bpf->received - RECENT_EVENTS : 0;
 
 	for (; i < bpf->received; i++)
-		format_event(bpf, &bpf->events[i % bpf->ring_size], out);
+		ht_event_text(out, &bpf->events[i % bpf->ring_size], &bpf->names);
 }
 
 static void show_anomalies(struct ht_bpf *bpf, FILE *out)
@@ -109,7 +54,7 @@ static void show_anomalies(struct ht_bpf *bpf, FILE *out)
 		fprintf(out, "anomaly=%llu rule=%s expected=%lld actual=%lld ", a->seq,
 			a->rec.rule < HT_RULE_NR ? ht_rule_names[a->rec.rule] : "none",
 			(long long)a->rec.expected, (long long)a->rec.actual);
-		format_event(bpf, &a->rec.ev, out);
+		ht_event_text(out, &a->rec.ev, &bpf->names);
 		for (f = 0; f < a->nr_frames; f++)
 			fprintf(out, "  %s\n", a->frames[f]);
 	}
@@ -268,7 +213,7 @@ static void show_top_tasks(struct ht_bpf *bpf, FILE *out)
 static unsigned long long footprint(const struct ht_bpf *bpf)
 {
 	const struct bpf_map *map;
-	unsigned long long bytes = bpf->ring_size * sizeof(struct ht_event) +
+	unsigned long long bytes = bpf->ring_size * sizeof(struct ht_event_rec) +
 				   sizeof(*bpf);
 
 	bpf_object__for_each_map(map, bpf->skel->obj)

@@ -3,22 +3,21 @@
  * What hugetrack.bpf.c and its userspace library (ht_bpf*.c) share: the
  * records of the ring buffer, the counters' slots, the probe points.  The
  * kinds, rules and flags are the module's (../ht_kinds.h, ../ht_rules.h),
- * so that both backends print the same names and judge by the same rules.
+ * so that both backends print the same names and judge by the same rules;
+ * an event is the module's binary stream's record (../ht_stream.h).
  */
 #ifndef HT_BPF_SHARED_H
 #define HT_BPF_SHARED_H
 
 #include "../ht_rules.h"
+#include "../ht_stream.h"
 
-#define HT_COMM_LEN		16
+#define HT_COMM_LEN		HT_STREAM_COMM_LEN
 #define HT_HSTATE_NAME_LEN	32
 /* HUGE_MAX_HSTATE on x86: 2 MiB and 1 GiB */
 #define HT_MAX_HSTATES		2
-#define HT_NO_PFN		(~0ULL)
+#define HT_NO_PFN		HT_STREAM_NO_PFN
 #define HT_STACK_DEPTH		16
-
-/* ht_event.flags: the rule book's (../ht_rules.h), and */
-#define HT_EVF_SPOOL		(1 << 7)	/* the spool_* fields are set */
 
 /* Slots of the per-CPU counters map. */
 enum ht_counter_slot {
@@ -39,32 +38,6 @@ enum ht_counter_slot {
 /* Probe points: each program learns its point from its attach cookie. */
 #define HT_MAX_POINTS		64
 
-/* One finished operation: the module's struct ht_event, in fixed sizes. */
-struct ht_event {
-	__u64 seq;
-	__u64 time_ns;
-	__u64 duration_ns;
-	__u64 started;		/* operations begun before this one */
-	__u64 untracked;	/* counter writes outside any event, at start */
-	__u32 pid;
-	__u32 tid;
-	__u16 cpu;
-	__u8 kind;
-	__u8 flags;
-	char comm[HT_COMM_LEN];
-	__u64 page_size;
-	__u64 address;
-	__s64 pages;
-	__s64 result;
-	__s64 resv_before, resv_after;
-	__s64 free_before, free_after;
-	__s64 spool_used_before, spool_used_after;
-	__s64 spool_rsv_before, spool_rsv_after;
-	__u64 pfn;
-	__s32 ref_before, ref_after;
-	__s32 map_before, map_after;
-};
-
 enum ht_record_type {
 	HT_REC_EVENT,
 	HT_REC_ANOMALY,
@@ -77,7 +50,7 @@ struct ht_record {
 	__s64 expected;
 	__s64 actual;
 	__s64 stack_id;		/* in the stacks map; < 0: none */
-	struct ht_event ev;
+	struct ht_event_rec ev;
 };
 
 /* One hstate as read_hstates() copies it. */

@@ -67,7 +67,7 @@ struct call_key {
 
 /* One call between its entry and its return: per task, never per CPU. */
 struct call {
-	struct ht_event ev;
+	struct ht_event_rec ev;
 	struct hstate *h;
 	struct mm_struct *mm;
 	struct hugepage_subpool *spool;
@@ -347,7 +347,7 @@ static void note_subpool(struct call *c, struct hugepage_subpool *spool)
 /* Who, when, and the hstate's counters once the event is seen in flight. */
 static void begin(struct call *c, enum ht_event_kind kind, struct hstate *h)
 {
-	struct ht_event *ev = &c->ev;
+	struct ht_event_rec *ev = &c->ev;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 
 	__builtin_memset(c, 0, sizeof(*c));
@@ -384,7 +384,7 @@ static void store(void *ctx, struct call *c)
  */
 static void note_holders(struct call *c, bool start)
 {
-	struct ht_event *ev = &c->ev;
+	struct ht_event_rec *ev = &c->ev;
 	struct mm_struct *mm = c->mm;
 	__u64 users = 1, migratable;
 	struct page *head;
@@ -480,7 +480,7 @@ static struct call *start_vma_call(enum ht_event_kind kind, struct vm_area_struc
 	return c;
 }
 
-static void submit(struct ht_event *ev, __u32 type, __u32 rule,
+static void submit(struct ht_event_rec *ev, __u32 type, __u32 rule,
 		   __s64 expected, __s64 actual, __s64 stack_id)
 {
 	struct ht_record *rec = bpf_ringbuf_reserve(&records, sizeof(*rec), 0);
@@ -500,7 +500,7 @@ static void submit(struct ht_event *ev, __u32 type, __u32 rule,
 			   BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
-static void anomaly(void *ctx, struct ht_event *ev, enum ht_rule rule,
+static void anomaly(void *ctx, struct ht_event_rec *ev, enum ht_rule rule,
 		    __s64 expected, __s64 actual)
 {
 	count(HT_CTR_ANOMALIES + rule, 1);
@@ -509,7 +509,7 @@ static void anomaly(void *ctx, struct ht_event *ev, enum ht_rule rule,
 }
 
 /* Where a reservation change counts, as the module's count_event(). */
-static void count_event(struct ht_event *ev)
+static void count_event(struct ht_event_rec *ev)
 {
 	__s64 delta = ev->resv_after - ev->resv_before;
 
@@ -523,7 +523,7 @@ static void count_event(struct ht_event *ev)
 }
 
 /* The kernel's result bits, for the rule book's ht_event_ok() */
-static bool succeeded(struct ht_event *ev)
+static bool succeeded(struct ht_event_rec *ev)
 {
 	__u64 failed = bpf_core_enum_value(enum vm_fault_reason, VM_FAULT_OOM) |
 		       bpf_core_enum_value(enum vm_fault_reason, VM_FAULT_SIGBUS) |
@@ -537,7 +537,7 @@ static bool succeeded(struct ht_event *ev)
 			   reserve_returns_long ? ev->result >= 0 : ev->result != 0);
 }
 
-static void rule_event_of(struct ht_event *ev, struct ht_rule_event *e)
+static void rule_event_of(struct ht_event_rec *ev, struct ht_rule_event *e)
 {
 	e->kind = ev->kind;
 	e->flags = ev->flags;
@@ -551,7 +551,7 @@ static void rule_event_of(struct ht_event *ev, struct ht_rule_event *e)
 	e->map_after = ev->map_after;
 }
 
-static bool armed(struct ht_event *ev)
+static bool armed(struct ht_event_rec *ev)
 {
 	return ev->started > armed_after;
 }
@@ -561,7 +561,7 @@ static bool armed(struct ht_event *ev)
  * remove_hugetlb_folio() count an untracked write before it is made, so
  * every write is seen and lock_busy never applies.
  */
-static void check_resv_delta(void *ctx, struct ht_event *ev, struct ht_rule_event *e)
+static void check_resv_delta(void *ctx, struct ht_event_rec *ev, struct ht_rule_event *e)
 {
 	int why = ht_resv_unjudged(armed(ev), ev->flags, 1);
 	struct ht_verdict v;
@@ -578,7 +578,7 @@ static void check_resv_delta(void *ctx, struct ht_event *ev, struct ht_rule_even
 /* Refs follow maps where no other holder was found; thresholds always. */
 static void check_folio(void *ctx, struct call *c, struct ht_rule_event *e)
 {
-	struct ht_event *ev = &c->ev;
+	struct ht_event_rec *ev = &c->ev;
 	int why = ht_ref_unjudged(armed(ev), c->why_ref);
 	struct ht_verdict v;
 
@@ -593,7 +593,7 @@ static void check_folio(void *ctx, struct call *c, struct ht_rule_event *e)
 		anomaly(ctx, ev, v.rule, v.expected, v.actual);
 }
 
-static void check_tails(void *ctx, struct ht_event *ev)
+static void check_tails(void *ctx, struct ht_event_rec *ev)
 {
 	struct page *head = pfn_page(ev->pfn), *tail;
 	__s64 tails = ht_tails_checked(ev->page_size, 1UL << PAGE_SHIFT);
@@ -613,7 +613,7 @@ static void check_tails(void *ctx, struct ht_event *ev)
 static void finish(void *ctx, struct call *c, __s64 result)
 {
 	struct hugepage_subpool *spool = c->spool;
-	struct ht_event *ev = &c->ev;
+	struct ht_event_rec *ev = &c->ev;
 	struct hstate *h = c->h;
 	struct ht_rule_event e;
 	struct ht_verdict v;
@@ -685,7 +685,7 @@ static int finish_hstate_call(void *ctx, __s64 result)
 static int finish_folio_call(void *ctx, __s64 result)
 {
 	struct call *c = ended_call(ctx);
-	struct ht_event *ev;
+	struct ht_event_rec *ev;
 	__u64 pfn;
 	__s32 ref = 0, map = 0;
 

@@ -32,23 +32,24 @@ summarize() {
 		w = f["workload"]; c = f["config"]
 		if (!(w in seen)) { seen[w] = 1; order[++nw] = w }
 		ns[w, c] = ns[w, c] " " f["ns"]
-		lost[w] += f["dropped"]
+		lost[w, c] += f["dropped"]
 		rounds = f["round"]
 	}
 	END {
 		if (!nw) { print "bench: no results from " kernel; exit 1 }
 		printf "\n%s, %s: ns per operation (counted instructions), median of %d rounds, spread (max-min)/median\n",
 			kernel, date, rounds
-		printf "%-8s %15s %15s %15s %15s %15s %15s %15s %5s %6s %6s %5s %5s %7s %7s\n", "workload",
+		printf "%-8s %15s %15s %15s %15s %15s %15s %15s %15s %15s %5s %6s %6s %5s %5s %7s %7s %5s %7s %5s %7s\n", "workload",
 			"a none", "b hugetrack", "c floor", "d ftrace", "e b -wp", "f b +reader", "g bpf",
-			"b/a", "ht/flr", "ht/ftr", "wp", "rdr", "dropped", "bpf/flr"
+			"h b +cat", "i b +records", "b/a", "ht/flr", "ht/ftr", "wp", "rdr", "dropped", "bpf/flr",
+			"cat", "dr_cat", "rec", "dr_rec"
 		for (k = 1; k <= nw; k++) {
 			w = order[k]
 			delete m
 			line = sprintf("bench kernel=%s date=%s workload=%s rounds=%d", kernel, date, w, rounds)
 			row = sprintf("%-8s", w)
-			for (ci = 1; ci <= 7; ci++) {
-				c = substr("abcdefg", ci, 1)
+			for (ci = 1; ci <= 9; ci++) {
+				c = substr("abcdefghi", ci, 1)
 				if (!((w, c) in ns)) { row = row sprintf(" %15s", "-"); continue }
 				m[c] = median(ns[w, c])
 				row = row sprintf(" %10d %3.0f%%", m[c], spread)
@@ -58,17 +59,21 @@ summarize() {
 			r_ba = ratio(m["b"], m["a"]); r_flr = ratio(ht, over("c")); r_ftr = ratio(ht, over("d"))
 			wp = ("e" in m) ? ratio(m["b"] - m["e"], ht) : "-"
 			rdr = ("f" in m) ? ratio(m["f"] - m["b"], ht) : "-"
+			cat = ("h" in m) ? ratio(m["h"] - m["b"], ht) : "-"
+			rec = ("i" in m) ? ratio(m["i"] - m["b"], ht) : "-"
 			r_bpf = ratio(over("g"), over("c"))
-			row = row sprintf(" %5s %6s %6s %5s %5s %7d %7s", r_ba, r_flr, r_ftr, wp, rdr, lost[w], r_bpf)
-			line = line sprintf(" b_over_a=%s ht_over_floor=%s ht_over_ftrace=%s wp_share=%s reader_over_ht=%s dropped=%d memory_bytes=%d bpf_over_floor=%s",
-				r_ba, r_flr, r_ftr, wp, rdr, lost[w], memory, r_bpf)
+			row = row sprintf(" %5s %6s %6s %5s %5s %7d %7s %5s %7d %5s %7d", r_ba, r_flr, r_ftr, wp, rdr,
+				lost[w, "f"], r_bpf, cat, lost[w, "h"], rec, lost[w, "i"])
+			line = line sprintf(" b_over_a=%s ht_over_floor=%s ht_over_ftrace=%s wp_share=%s reader_over_ht=%s dropped=%d memory_bytes=%d bpf_over_floor=%s cat_over_ht=%s cat_dropped=%d records_over_ht=%s records_dropped=%d",
+				r_ba, r_flr, r_ftr, wp, rdr, lost[w, "f"], memory, r_bpf, cat, lost[w, "h"], rec, lost[w, "i"])
 			print row
 			lines[k] = line
 		}
 		print "b/a: slowdown; ht/flr, ht/ftr: hugetrack overhead (b-a) over the floor (c-a), over ftrace (d-a);"
 		print "wp: share of (b-a) the watchpoints cost (b-e); rdr: what the reader adds (f-b) over (b-a);"
-		print "bpf/flr: the BPF backend overhead (g-a) over the floor (c-a);"
-		printf "dropped: events the reader of f lost, all rounds; hugetrack preallocates %d bytes\n", memory
+		print "bpf/flr: the BPF backend overhead (g-a) over the floor (c-a); cat: what cat events adds (h-b) over (b-a);"
+		print "rec: what a reader of events_bin that prints nothing adds (i-b) over (b-a);"
+		printf "dropped, dr_cat, dr_rec: events the reader of f, h, i lost, all rounds; hugetrack preallocates %d bytes\n", memory
 		for (k = 1; k <= nw; k++)
 			print lines[k]
 	}' "$2"

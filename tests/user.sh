@@ -31,7 +31,7 @@ asan_reader() {
 	make -s -C "$TOP" build/bpf/hugetrack.skel.h
 	clang "${CFLAGS[@]}" "${SAN[@]}" -I"$TOP/bpf" -I"$BUILD/bpf" \
 		-DHUGETRACK_VERSION="\"$(cat "$TOP/VERSION")\"" -o "$OUT/hugetrack" \
-		"$TOP"/user/*.c "${bpf_lib[@]}" "$TOP/ht_kinds.c" -ljansson -lm -lbpf -lelf -lz
+		"$TOP"/user/*.c "${bpf_lib[@]}" "$TOP/ht_kinds.c" "$TOP/ht_event_text.c" -ljansson -lm -lbpf -lelf -lz
 }
 
 unit() {
@@ -42,6 +42,13 @@ unit() {
 		return 1
 	}
 	echo "$(grep -c '^ok' "$OUT/parse_test.log") parser checks passed"
+	clang "${CFLAGS[@]}" "${SAN[@]}" -o "$OUT/stream_test" "$TOP/tests/user/stream_test.c" \
+		"$TOP/user/stream.c" "$TOP/ht_event_text.c" "$TOP/ht_kinds.c"
+	"$OUT/stream_test" >"$OUT/stream_test.log" || {
+		grep '^not ok' "$OUT/stream_test.log"
+		return 1
+	}
+	echo "$(grep -c '^ok' "$OUT/stream_test.log") events_bin decoder checks passed"
 }
 
 # valid_outputs JSON PROM SVG: each as its tool says

@@ -20,6 +20,7 @@
 #include "files.h"
 #include "ht_bpf.h"
 #include "source.h"
+#include "stream.h"
 
 /* hugetrack-bpf serve counts its rounds in DIR/round: no module writes it */
 #define SERVE_MARK		"round"
@@ -202,7 +203,10 @@ int ht_source_control(struct ht_source *src, const char *cmd)
 	return HT_EXIT_IO;
 }
 
-/* Each whole line of @text to @line; the unfinished rest stays in @text. */
+/*
+ * Each whole line of @text to @line, then NULL (all that was ready is
+ * delivered); the unfinished rest stays in @text.
+ */
 static int for_each_line(char *text, size_t *len, int (*line)(char *line, void *ctx),
 			 void *ctx)
 {
@@ -217,6 +221,23 @@ static int for_each_line(char *text, size_t *len, int (*line)(char *line, void *
 	}
 	*len -= start - text;
 	memmove(text, start, *len);
+	return status ?: line(NULL, ctx);
+}
+
+/*
+ * DIR/events_bin where the module has it, the cheaper stream: records read
+ * in batches, printed here as the module prints them.
+ */
+static int dir_records(struct ht_source *src, bool drain,
+		       int (*line)(char *line, void *ctx), void *ctx)
+{
+	int fd, status;
+
+	fd = ht_open(src->dir, "events_bin", O_RDONLY | (drain ? O_NONBLOCK : 0));
+	if (fd < 0)
+		return -fd;
+	status = ht_stream_lines(fd, src->dir, line, ctx, ht_stopped);
+	close(fd);
 	return status;
 }
 
@@ -229,6 +250,8 @@ static int dir_events(struct ht_source *src, bool drain,
 	ssize_t got;
 	int fd, status = 0;
 
+	if (ht_source_has(src, "events_bin"))
+		return dir_records(src, drain, line, ctx);
 	fd = ht_open(src->dir, "events", O_RDONLY | (drain ? O_NONBLOCK : 0));
 	if (fd < 0)
 		return -fd;

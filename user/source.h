@@ -42,9 +42,10 @@ bool ht_source_has(const struct ht_source *src, const char *name);
 int ht_source_control(struct ht_source *src, const char *cmd);
 
 /*
- * The events stream, line by line (no newline) to @line, until @line returns
- * non-zero, the stream ends (module unloaded; with @drain, when nothing
- * more waits) or a stop signal: 0 or an enum ht_exit.
+ * The events stream, line by line (no newline) to @line, and NULL after
+ * each batch (what was ready is delivered: a time to flush), until @line
+ * returns non-zero, the stream ends (module unloaded; with @drain, when
+ * nothing more waits) or a stop signal: 0 or an enum ht_exit.
  */
 int ht_source_events(struct ht_source *src, bool drain,
 		     int (*line)(char *line, void *ctx), void *ctx);

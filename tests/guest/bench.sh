@@ -8,10 +8,15 @@
 #   d  ftrace kprobe events on the same symbols (kprobe rows: three
 #      arguments; kretprobe rows: a return probe with $retval)
 #   e  b with groups=hugetlb,uffd,thp: b less the data watchpoints' share
-#   f  b with a reader on its events stream, which counts what it lost (in
-#      TCG both vCPUs share one host thread: the reader's work shows here)
+#   f  b with a reader following its events stream: `hugetrack events`,
+#      which reads the binary events_bin and prints in userspace; it counts
+#      what it lost (in TCG both vCPUs share one host thread: the reader's
+#      work shows here)
 #   g  the BPF backend instead of the module (hugetrack-bpf serve, its
 #      files rewritten every second)
+#   h  f with `cat events` instead: the text stream, formatted in the module
+#   i  f with `evbin follow` instead: events_bin's records read and dropped,
+#      the stream's own cost without the reader's printing
 # Lines: "result round=R config=C workload=W ns=N dropped=D", facts about
 # the configurations before them, then "# hugetrack-bench-done".
 . /tests/lib.sh
@@ -33,7 +38,7 @@ WORKLOADS="$WORKLOADS collapse:${ht_n_collapse:-5} parallel:${ht_n_parallel:-100
 # ht_workloads=cached,anon: only those
 [ -z "${ht_workloads:-}" ] ||
 	WORKLOADS=$(for w in $WORKLOADS; do echo ",$ht_workloads," | grep -q ",${w%:*}," && echo $w; done)
-CONFIGS=$(echo ${ht_configs:-a,b,c,d,e,f,g} | tr , " ")
+CONFIGS=$(echo ${ht_configs:-a,b,c,d,e,f,g,h,i} | tr , " ")
 
 # Hugetrack's own probe list: active kprobe and kretprobe rows.
 insmod /hugetrack.ko || { echo "# bench: insmod hugetrack.ko failed: $(dmesg | tail -n 1)"; exit 1; }
@@ -85,7 +90,9 @@ config_on() {
 	c) insmod /tests/ht_floor.ko probes="$FLOOR_SPEC" ;;
 	d) ftrace_on ;;
 	e) insmod /hugetrack.ko groups=hugetlb,uffd,thp ;;
-	f) insmod /hugetrack.ko && { cat $HT/events >/dev/null & READER=$!; } ;;
+	f) insmod /hugetrack.ko && { hugetrack events >/dev/null & READER=$!; } ;;
+	h) insmod /hugetrack.ko && { cat $HT/events >/dev/null & READER=$!; } ;;
+	i) insmod /hugetrack.ko && { evbin follow & READER=$!; } ;;
 	g) bpf_start 1 && (bpf_ready) ;;
 	esac
 }
@@ -93,7 +100,7 @@ config_on() {
 config_off() {
 	stop_reader
 	case $1 in
-	b | e | f) rmmod hugetrack ;;
+	b | e | f | h | i) rmmod hugetrack ;;
 	c) rmmod ht_floor ;;
 	d) ftrace_off ;;
 	g) bpf_stop ;;
@@ -103,7 +110,7 @@ config_off() {
 # Events its reader lost so far, since load.
 dropped() {
 	case $1 in
-	f) counter events_dropped ;;
+	f | h | i) counter events_dropped ;;
 	*) echo 0 ;;
 	esac
 }

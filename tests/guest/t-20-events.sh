@@ -101,6 +101,56 @@ t_events_stream() {
 		expect_eq "events_dropped" 0 "$(counter events_dropped)"
 }
 
+# events_bin, the same stream as fixed-size records (ht_stream.h): its
+# header, its records printed by the reader's formatter (evbin) are the
+# module's own lines in the faults file, each once, in order; it shares the
+# text stream's cursor, and refuses a buffer too short.
+t_events_bin() {
+	local s0 n first last
+	expect_eq "events_bin header (magic, version)" "magic=0x48544556 version=1" \
+		"$(evbin header | grep -o 'magic=[^ ]* version=[^ ]*')" || return 1
+	evbin header | awk '{ split($3, h, "="); split($5, g, "="); exit h[2] != g[2] }' ||
+		fail "the header's size is not what its read returned: $(evbin header)"
+	timeout 1 cat $HT/events >/dev/null
+	s0=$(last_seq)
+	hugefault -n 3 -t 3 || fail "workload failed"
+	evbin lines >/tmp/bin.txt || fail "evbin lines failed"
+	expect_eq "the last read, nothing ready (O_NONBLOCK)" "end EAGAIN" "$(tail -n 1 /tmp/bin.txt)" || return 1
+	sed '$d' /tmp/bin.txt >/tmp/bin.ev
+	n=$(grep -c '^seq=' /tmp/bin.ev)
+	expect_eq "records read (as t_events_stream's events)" 9 "$n" || return 1
+	expect_eq "records as text = the faults file's lines" "$(events_after $s0)" "$(cat /tmp/bin.ev)" || return 1
+	first=$(head -n 1 /tmp/bin.ev | sed 's/^seq=\([0-9]*\) .*/\1/')
+	last=$(tail -n 1 /tmp/bin.ev | sed 's/^seq=\([0-9]*\) .*/\1/')
+	expect_eq "first seq" $((s0 + 1)) "$first" &&
+		expect_eq "seq span" $((n - 1)) $((last - first)) &&
+		expect_eq "events left for the text stream (one cursor)" 0 \
+			"$(timeout 1 cat $HT/events | grep -c '^seq=')" &&
+		expect_eq "short header, short record buffer" "EINVAL EINVAL" "$(evbin short)" &&
+		expect_eq "events_dropped" 0 "$(counter events_dropped)"
+}
+
+# A ring of 64 overwritten unread: events_bin starts at the oldest kept,
+# and events_dropped counts exactly the records it never got.
+t_events_bin_dropped() {
+	local i first n dropped ran=ok
+	rmmod hugetrack && insmod /hugetrack.ko ring_size=64 || fail "reload with ring_size=64 failed"
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		hugefault -n 3 -t 3 || ran="workload failed"
+	done
+	evbin lines >/tmp/bin.txt || ran="evbin lines failed"
+	dropped=$(counter events_dropped)
+	# the default ring again for the tests after this one, whatever happened
+	rmmod hugetrack && insmod /hugetrack.ko || fail "reload failed"
+	[ "$ran" = ok ] || fail "$ran"
+	sed '$d' /tmp/bin.txt >/tmp/bin.ev
+	n=$(grep -c '^seq=' /tmp/bin.ev)
+	first=$(head -n 1 /tmp/bin.ev | sed 's/^seq=\([0-9]*\) .*/\1/')
+	[ "${first:-0}" -gt 1 ] || fail "the ring of 64 was not overwritten (first seq ${first:-none})"
+	expect_eq "records kept" 64 "$n" &&
+		expect_eq "events_dropped after the read" $((first - 1)) "$dropped"
+}
+
 # summary: the resv range since reset is what sysfs showed, the top task is
 # the workload's with its faults, and the footprint does not grow.
 t_summary() {
@@ -159,6 +209,8 @@ run_test "each private fault consumes one reservation, ref and map 0->1" t_priva
 run_test "shared file: child's fault maps a 2nd time, as /proc/kpagecount says" t_shared_fork_mapcount
 run_test "fault, reserve, unreserve and vma_close totals equal ftrace hits" t_totals_match_ftrace
 run_test "events stream delivers each event once, in order" t_events_stream
+run_test "events_bin: header, records = the text lines, one cursor, short reads refused" t_events_bin
+run_test "events_bin: a ring of 64 overwritten: events_dropped counts what it lost" t_events_bin_dropped
 run_test "no anomaly on correct paths" t_no_anomaly
 run_test "summary: resv range as sysfs showed it, top task, fixed footprint" t_summary
 run_test "control rejects bad and random input without a change" t_control_rejects_bad_input

@@ -6,28 +6,12 @@
  * ASan and UBSan by tests/user.sh.  TAP on stdout; exit 1 on any failure.
  * Usage: parse_test FIXTURE_DIR...
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../user/parse.h"
-
-static int tests, failures;
-
-static void check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	if (!ok)
-		failures++;
-	printf("%sok %d - ", ok ? "" : "not ", tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
+#include "tap.h"
 
 enum parser { HSTATES, PROBES, COUNTERS, ANOMALIES, WINDOWS, SAMPLES, EVENTS };
 

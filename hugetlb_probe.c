@@ -379,13 +379,14 @@ NOKPROBE_SYMBOL(subpool_new_return);
 
 /*
  * hugepage_put_subpool(spool): at umount.  It may free the subpool: its
- * figures are not read.
+ * figures are not read.  7.3 calls it for every mount, with NULL for one
+ * without size= or min_size= (it returns at once): no event.
  */
 static int subpool_put_entry(struct ht_probe *probe, struct pt_regs *regs, void *data)
 {
 	struct hugepage_subpool *spool = (struct hugepage_subpool *)arg(regs, 0);
 
-	if (!ht_event_wanted())
+	if (!spool || !ht_event_wanted())
 		return 1;
 	start_hstate_call(data, HT_EV_SUBPOOL_PUT, spool->hstate, NULL,
 			  HT_EVF_SHARED)->pages = spool->min_hpages;

@@ -79,6 +79,19 @@ t_subpool() {
 	expect_eq "umount gives min_size back (sysfs)" "$resv0" "$(cat $SYS2M/resv_hugepages)"
 }
 
+# A mount without size= or min_size= has no subpool, yet 7.3 calls
+# hugepage_put_subpool(NULL) at its umount: no event, and no oops (the
+# handler read spool->hstate there).
+t_plain_mount() {
+	local s0
+	mkdir -p $SP
+	mount -t hugetlbfs none $SP || fail "mount failed"
+	s0=$(last_seq)
+	umount $SP || fail "umount failed"
+	expect_eq "subpool_put events" 0 "$(events_after $s0 | grep -c 'kind=subpool_put')"
+}
+
 run_test "subpool (size=8M,min_size=4M): figures equal statfs, resv equals sysfs" t_subpool
+run_test "a mount without a subpool: its umount gives no event, no oops" t_plain_mount
 run_test "no anomaly on the subpool paths" t_no_anomaly
 rmmod hugetrack

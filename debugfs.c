@@ -17,6 +17,7 @@
 #include "format.h"
 #include "hstates.h"
 #include "inflight.h"
+#include "ledger.h"
 #include "probe.h"
 #include "report.h"
 #include "watch.h"
@@ -45,6 +46,7 @@ HT_SHOW_FILE(anomalies, ht_anomalies_show);
 HT_SHOW_FILE(writers, ht_writers_show);
 HT_SHOW_FILE(summary, ht_summary_show);
 HT_SHOW_FILE(windows, ht_windows_show);
+HT_SHOW_FILE(reservations, ht_ledger_show);
 
 /* The part of an event line a short read left for the next one. */
 struct events_reader {
@@ -316,6 +318,7 @@ void ht_debugfs_init(void)
 	debugfs_create_file("writers", 0400, root, NULL, &writers_fops);
 	debugfs_create_file("summary", 0400, root, NULL, &summary_fops);
 	debugfs_create_file("windows", 0400, root, NULL, &windows_fops);
+	debugfs_create_file("reservations", 0400, root, NULL, &reservations_fops);
 	debugfs_create_file("control", 0600, root, NULL, &control_fops);
 }
 

@@ -53,6 +53,11 @@ static int registry_slot(struct hstate *h)
 	return hstate_array && i >= 0 && i < HUGE_MAX_HSTATE ? i : -1;
 }
 
+int ht_hstate_index(struct hstate *h)
+{
+	return registry_slot(h);
+}
+
 void ht_hstate_note_resv(struct hstate *h, unsigned long resv)
 {
 	int i = registry_slot(h);

@@ -10,6 +10,8 @@ struct seq_file;
 int ht_hstates_init(void);
 /* The i-th hstate, NULL past the last. */
 struct hstate *ht_hstate(int i);
+/* @h's i for ht_hstate(i), or -1 */
+int ht_hstate_index(struct hstate *h);
 void ht_hstate_note_resv(struct hstate *h, unsigned long resv);
 void ht_hstate_set_watched(struct hstate *h, bool watched);
 bool ht_hstate_watched(struct hstate *h);

@@ -86,24 +86,62 @@ static inline unsigned long ht_function_start(unsigned long probe_addr)
 	return probe_addr;
 }
 
+/* The reserve-map index of the huge page at @addr: in huge pages. */
+static inline pgoff_t ht_hugetlb_resv_index(struct hstate *h,
+					    struct vm_area_struct *vma,
+					    unsigned long addr)
+{
+	return ((addr - vma->vm_start) >> huge_page_shift(h)) +
+	       (vma->vm_pgoff >> huge_page_order(h));
+}
+
 /*
- * The page-cache index of the huge page at @addr.  Kbuild defines
+ * The page-cache index of huge page @idx of a file.  Kbuild defines
  * COMPAT_HUGETLB_CACHE_BASE_INDEX where the kernel indexes the hugetlb page
  * cache in base pages ("mm/filemap: remove hugetlb special casing in
  * filemap.c", 6.7, backported by some distributions).
  */
-static inline pgoff_t ht_hugetlb_cache_index(struct hstate *h,
-					     struct vm_area_struct *vma,
-					     unsigned long addr)
+static inline pgoff_t ht_hugetlb_cache_pos(struct hstate *h, pgoff_t idx)
 {
-	pgoff_t idx = ((addr - vma->vm_start) >> huge_page_shift(h)) +
-		      (vma->vm_pgoff >> huge_page_order(h));
-
 #ifdef COMPAT_HUGETLB_CACHE_BASE_INDEX
 	idx <<= huge_page_order(h);
 #endif
 	return idx;
 }
+
+/* The page-cache index of the huge page at @addr. */
+static inline pgoff_t ht_hugetlb_cache_index(struct hstate *h,
+					     struct vm_area_struct *vma,
+					     unsigned long addr)
+{
+	return ht_hugetlb_cache_pos(h, ht_hugetlb_resv_index(h, vma, addr));
+}
+
+/*
+ * The reserve map of a hugetlbfs inode: in its hugetlbfs_inode_info where
+ * Kbuild finds it there (COMPAT_HUGETLBFS_INODE_RESV_MAP), else in the
+ * private data of the address space embedded in the inode (as
+ * inode_resv_map() reads it), renamed i_private_data where Kbuild finds
+ * that (COMPAT_MAPPING_I_PRIVATE_DATA: 6.12).
+ */
+static inline struct resv_map *ht_inode_resv_map(struct inode *inode)
+{
+#if defined(COMPAT_HUGETLBFS_INODE_RESV_MAP)
+	return READ_ONCE(HUGETLBFS_I(inode)->resv_map);
+#elif defined(COMPAT_MAPPING_I_PRIVATE_DATA)
+	return READ_ONCE(inode->i_data.i_private_data);
+#else
+	return READ_ONCE(inode->i_data.private_data);
+#endif
+}
+
+/*
+ * A private mapping's vm_private_data: its reserve map, with these flags in
+ * the low bits (mm/hugetlb.c's HPAGE_RESV_*, the same on every kernel
+ * hugetrack knows).  HT_HPAGE_RESV_OWNER: the mapping reserved its pages.
+ */
+#define HT_HPAGE_RESV_OWNER	(1UL << 0)
+#define HT_HPAGE_RESV_MASK	(HT_HPAGE_RESV_OWNER | (1UL << 1))
 
 /*
  * The hugetlb step of UFFDIO_COPY and UFFDIO_CONTINUE.  Kbuild defines

@@ -30,7 +30,7 @@
 extern char **environ;
 
 static const char usage[] =
-	"usage: hugefault [-n PAGES] [-t TOUCHED] [-f FILE] [-F [-W] [-O]] [-D] [-P] [-S] [-z ROUNDS] [-v] [-- COMMAND...]\n"
+	"usage: hugefault [-n PAGES] [-t TOUCHED] [-f FILE] [-F [-W] [-O]] [-D] [-P] [-S] [-z ROUNDS] [-A] [-v] [-- COMMAND...]\n"
 	"  -n PAGES    huge pages to map (default 4)\n"
 	"  -t TOUCHED  pages to write, one fault each (default: all)\n"
 	"  -f FILE     map FILE (on hugetlbfs) shared instead of anonymous memory\n"
@@ -46,6 +46,7 @@ static const char usage[] =
 	"              so that processes mapping the file can share PMD pages\n"
 	"  -z ROUNDS   MADV_DONTNEED the whole mapping ROUNDS times before munmap:\n"
 	"              one zap each, the cheapest real hugetlb event\n"
+	"  -A          run COMMAND after -P, -z and -D, not before them\n"
 	"  -v          print 'pid=PID addr=0xADDR' of the mapping first\n"
 	"  COMMAND     run while the mapping is held; its status is ours\n";
 
@@ -243,10 +244,10 @@ int main(int argc, char **argv)
 	long pages = 4, touched = -1, zaps = 0, i, hpage = huge_page_size();
 	const char *file = NULL;
 	int opt, status = 0, fork_child = 0, child_writes = 0, dontneed = 0, punch = 0;
-	int verbose = 0, shareable = 0, offline = 0;
+	int verbose = 0, shareable = 0, offline = 0, command_after = 0;
 	char *p;
 
-	while ((opt = getopt(argc, argv, "+n:t:f:FWODPSz:vh")) != -1) {
+	while ((opt = getopt(argc, argv, "+n:t:f:FWODPSz:Avh")) != -1) {
 		switch (opt) {
 		case 'n':
 			pages = parse_count(optarg, "PAGES");
@@ -281,6 +282,9 @@ int main(int argc, char **argv)
 		case 'z':
 			zaps = parse_count(optarg, "ROUNDS");
 			break;
+		case 'A':
+			command_after = 1;
+			break;
 		default:
 			fputs(usage, opt == 'h' ? stdout : stderr);
 			return opt == 'h' ? 0 : 2;
@@ -308,7 +312,7 @@ int main(int argc, char **argv)
 	}
 	if (fork_child)
 		status = fork_and_report(p, touched, hpage, child_writes, offline);
-	if (!status && optind < argc)
+	if (!status && optind < argc && !command_after)
 		status = run_command(argv + optind);
 	if (!status && punch && file)
 		status = punch_first_page(file, hpage);
@@ -322,6 +326,8 @@ int main(int argc, char **argv)
 		perror("hugefault: madvise(MADV_DONTNEED)");
 		return 2;
 	}
+	if (!status && optind < argc && command_after)
+		status = run_command(argv + optind);
 	if (munmap(p, pages * hpage)) {
 		perror("hugefault: munmap");
 		return 2;

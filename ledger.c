@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The reservation ledger: who holds each reserved huge page, reconciled with
+ * each hstate's resv_huge_pages.  The model is the kernel's own
+ * (Documentation/mm/hugetlbfs_reserv.rst):
+ *
+ * - a subpool (a mount with min_size=) holds rsv_hpages of the global count;
+ * - a hugetlbfs file (and an anonymous shared mapping, a file of an internal
+ *   mount) holds each page of its reserve map that no page in its page
+ *   cache has consumed yet;
+ * - a private mapping that owns its reservation (HPAGE_RESV_OWNER) holds
+ *   each page of its range that is not in its reserve map, whose entries
+ *   are the consumed pages; a child after fork and MAP_NORESERVE own none.
+ *
+ * resv_huge_pages equals the sum when nothing is in flight.  The walk runs
+ * in process context, under the locks the kernel's code takes to read the
+ * same fields: s_umount and s_inode_list_lock for a mount's inodes, the
+ * reserve map's lock for its regions, the subpool's lock, mmap_lock for a
+ * task's VMAs.
+ */
+#include <linux/fs.h>
+#include <linux/hugetlb.h>
+#include <linux/kdev_t.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/task.h>
+#include <linux/seq_file.h>
+#include <linux/xarray.h>
+
+#include "hstates.h"
+#include "inflight.h"
+#include "ledger.h"
+#include "util.h"
+
+/* Each hstate's side of the reconciliation. */
+struct hstate_tally {
+	long sum;		/* pages the holders hold */
+	long in_progress;	/* region_chg()s without their region_add() */
+	unsigned long holders;
+};
+
+struct ledger_walk {
+	struct seq_file *m;
+	struct hstate_tally tally[HUGE_MAX_HSTATE];
+	unsigned long unvisited;	/* tasks whose mappings could not be read */
+};
+
+/* The tally of @h, or NULL for an hstate the registry does not know. */
+static struct hstate_tally *tally_of(struct ledger_walk *w, struct hstate *h)
+{
+	int i = ht_hstate_index(h);
+
+	return i < 0 ? NULL : &w->tally[i];
+}
+
+static void hold(struct hstate_tally *t, long pages)
+{
+	t->sum += pages;
+	t->holders++;
+}
+
+static void walk_subpool(struct ledger_walk *w, struct super_block *sb,
+			 struct hugepage_subpool *spool)
+{
+	long min, max, rsv, used;
+	struct hstate_tally *t;
+	unsigned long flags;
+
+	/* the lock hugepage_subpool_get_pages() takes, irqs off as there */
+	spin_lock_irqsave(&spool->lock, flags);
+	min = spool->min_hpages;
+	max = spool->max_hpages;
+	rsv = spool->rsv_hpages;
+	used = spool->used_hpages;
+	spin_unlock_irqrestore(&spool->lock, flags);
+
+	t = tally_of(w, spool->hstate);
+	if (!t)
+		return;
+	hold(t, rsv);
+	seq_printf(w->m, "subpool dev=%u:%u hstate=%s min=%ld max=%ld rsv=%ld used=%ld\n",
+		   MAJOR(sb->s_dev), MINOR(sb->s_dev), spool->hstate->name,
+		   min, max, rsv, used);
+}
+
+/* Pages of @mapping's page cache in [@from, @to), huge-page indices. */
+static long cached_pages(struct address_space *mapping, struct hstate *h,
+			 long from, long to)
+{
+	XA_STATE(xas, &mapping->i_pages, ht_hugetlb_cache_pos(h, from));
+	long pages = 0;
+	void *entry;
+
+	rcu_read_lock();
+	xas_for_each(&xas, entry, ht_hugetlb_cache_pos(h, to) - 1) {
+		if (xas_retry(&xas, entry) || xa_is_value(entry))
+			continue;
+		pages++;
+	}
+	rcu_read_unlock();
+	return pages;
+}
+
+/* Called under s_inode_list_lock, which keeps @inode's reserve map. */
+static void walk_file(struct ledger_walk *w, struct super_block *sb,
+		      struct hstate *h, struct hstate_tally *t,
+		      struct inode *inode)
+{
+	struct resv_map *resv = ht_inode_resv_map(inode);
+	long reserved = 0, cached = 0, in_progress;
+	struct file_region *rg;
+
+	/* NULL until hugetlbfs_get_inode() sets it, after new_inode() */
+	if (!resv)
+		return;
+	spin_lock(&resv->lock);
+	list_for_each_entry(rg, &resv->regions, link) {
+		reserved += rg->to - rg->from;
+		cached += cached_pages(inode->i_mapping, h, rg->from, rg->to);
+	}
+	in_progress = resv->adds_in_progress;
+	spin_unlock(&resv->lock);
+
+	if (!reserved && !in_progress)
+		return;
+	hold(t, reserved - cached);
+	t->in_progress += in_progress;
+	seq_printf(w->m, "file dev=%u:%u ino=%lu hstate=%s reserved=%ld cached=%ld outstanding=%ld in_progress=%ld\n",
+		   MAJOR(sb->s_dev), MINOR(sb->s_dev), inode->i_ino, h->name,
+		   reserved, cached, reserved - cached, in_progress);
+}
+
+/* iterate_supers_type() calls it with @sb->s_umount held. */
+static void walk_superblock(struct super_block *sb, void *arg)
+{
+	struct hugetlbfs_sb_info *sbinfo = HUGETLBFS_SB(sb);
+	struct ledger_walk *w = arg;
+	struct hstate_tally *t;
+	struct inode *inode;
+
+	if (sbinfo->spool)
+		walk_subpool(w, sb, sbinfo->spool);
+	t = tally_of(w, sbinfo->hstate);
+	if (!t)
+		return;
+	/* evict() takes an inode off this list before it frees the reserve map */
+	spin_lock(&sb->s_inode_list_lock);
+	list_for_each_entry(inode, &sb->s_inodes, i_sb_list)
+		if (S_ISREG(inode->i_mode))
+			walk_file(w, sb, sbinfo->hstate, t, inode);
+	spin_unlock(&sb->s_inode_list_lock);
+}
+
+static void walk_mounts(struct ledger_walk *w)
+{
+	struct file_system_type *type = get_fs_type("hugetlbfs");
+
+	if (!type)
+		return;
+	iterate_supers_type(type, walk_superblock, w);
+	/* put_filesystem(), which is not exported */
+	module_put(type->owner);
+}
+
+/* Pages of [@from, @to) in @resv's regions, as region_count() counts them. */
+static long region_pages(struct resv_map *resv, long from, long to)
+{
+	struct file_region *rg;
+	long pages = 0;
+
+	spin_lock(&resv->lock);
+	list_for_each_entry(rg, &resv->regions, link) {
+		if (rg->to <= from)
+			continue;
+		if (rg->from >= to)
+			break;
+		pages += min(rg->to, to) - max(rg->from, from);
+	}
+	spin_unlock(&resv->lock);
+	return pages;
+}
+
+/* Under mmap_lock, which keeps @vma and its reserve map. */
+static void walk_private(struct ledger_walk *w, struct task_struct *task,
+			 struct vm_area_struct *vma)
+{
+	unsigned long priv = (unsigned long)vma->vm_private_data;
+	struct hstate *h = hstate_vma(vma);
+	struct inode *inode = file_inode(vma->vm_file);
+	struct hstate_tally *t = tally_of(w, h);
+	long from, to, consumed;
+	char comm[TASK_COMM_LEN];
+
+	if (!t || !(priv & HT_HPAGE_RESV_OWNER))
+		return;
+	from = ht_hugetlb_resv_index(h, vma, vma->vm_start);
+	to = ht_hugetlb_resv_index(h, vma, vma->vm_end);
+	consumed = region_pages((struct resv_map *)(priv & ~HT_HPAGE_RESV_MASK),
+				from, to);
+	hold(t, to - from - consumed);
+	ht_safe_comm(comm, task->comm);
+	seq_printf(w->m, "private pid=%d comm=%s start=0x%lx end=0x%lx dev=%u:%u ino=%lu hstate=%s pages=%ld consumed=%ld outstanding=%ld\n",
+		   task_tgid_nr(task), comm, vma->vm_start, vma->vm_end,
+		   MAJOR(inode->i_sb->s_dev), MINOR(inode->i_sb->s_dev),
+		   inode->i_ino, h->name, to - from, consumed,
+		   to - from - consumed);
+}
+
+static void walk_task(struct ledger_walk *w, struct task_struct *task)
+{
+	struct vm_area_struct *vma;
+	struct mm_struct *mm;
+
+	/* a vfork child shares its parent's mm: counted once, with the parent */
+	if (READ_ONCE(task->vfork_done))
+		return;
+	mm = get_task_mm(task);
+	if (!mm)
+		return;
+	if (mmap_read_lock_killable(mm)) {
+		w->unvisited++;
+	} else {
+		VMA_ITERATOR(vmi, mm, 0);
+
+		for_each_vma(vmi, vma)
+			if (is_vm_hugetlb_page(vma) && !(vma->vm_flags & VM_MAYSHARE))
+				walk_private(w, task, vma);
+		mmap_read_unlock(mm);
+	}
+	mmput(mm);
+}
+
+/* Every thread group once, by pid, without holding RCU across a sleep. */
+static void walk_tasks(struct ledger_walk *w)
+{
+	struct task_struct *task;
+	struct pid *pid;
+	int nr = 1;
+
+	for (;;) {
+		rcu_read_lock();
+		pid = find_ge_pid(nr, &init_pid_ns);
+		task = pid ? pid_task(pid, PIDTYPE_TGID) : NULL;
+		if (task)
+			get_task_struct(task);
+		if (pid)
+			nr = pid_nr(pid) + 1;
+		rcu_read_unlock();
+		if (!pid)
+			break;
+		if (!task)
+			continue;
+		walk_task(w, task);
+		put_task_struct(task);
+		cond_resched();
+	}
+}
+
+void ht_ledger_show(struct seq_file *m)
+{
+	struct ledger_walk w = { .m = m };
+	unsigned long in_flight;
+	struct hstate *h;
+	long global;
+	int i;
+
+	seq_puts(m, "# holders: subpool, file, private (docs/files.md)\n");
+	walk_mounts(&w);
+	walk_tasks(&w);
+	in_flight = ht_ops_in_flight();
+	for (i = 0; (h = ht_hstate(i)); i++) {
+		struct hstate_tally *t = &w.tally[i];
+
+		global = READ_ONCE(h->resv_huge_pages);
+		seq_printf(m, "ledger hstate=%s global=%ld sum=%ld holders=%lu in_flight=%lu diff=%ld\n",
+			   h->name, global, t->sum, t->holders,
+			   in_flight + t->in_progress, global - t->sum);
+	}
+	seq_printf(m, "# unvisited tasks %lu\n", w.unvisited);
+}

@@ -1,0 +1,210 @@
+# SPDX-License-Identifier: GPL-2.0
+# The reservation ledger ($HT/reservations) against ground truth: after each
+# step of each workload the ledger's sum equals sysfs's resv_hugepages, and
+# each holder's figures are what the workload reserved minus what it
+# faulted; a subpool's equal statfs of its mount.
+insmod /hugetrack.ko || echo "# insmod failed: $(dmesg | tail -n 1)"
+MNT=/tmp/ledger-mnt
+SNAP=/tmp/ledger-snap
+HSTATE=hugepages-2048kB
+
+# $SNAP NAME, run by a workload while it holds its mapping: the
+# reservations file, sysfs's resv_hugepages and the workload's pid
+# (the snapshot's parent), at one moment
+cat >$SNAP <<EOF
+#!/bin/sh
+cat $HT/reservations >/tmp/ledger.\$1
+cat $SYS2M/resv_hugepages >/tmp/ledger.\$1.sysfs
+echo \$PPID >/tmp/ledger.\$1.pid
+EOF
+chmod +x $SNAP
+
+snap() {
+	$SNAP "$1"
+}
+
+# check_ledger NAME: every hstate reconciles (diff 0, nothing in flight),
+# and the 2M hstate's global count and sum equal sysfs's
+check_ledger() {
+	local f=/tmp/ledger.$1 line
+	[ -s $f ] || fail "$1: no snapshot"
+	cat $f
+	[ "$(grep -c '^ledger ' $f)" -ge 1 ] || fail "$1: no ledger line"
+	line=$(grep '^ledger ' $f | grep -v ' in_flight=0 diff=0$' | head -n 1)
+	[ -z "$line" ] || fail "$1: does not reconcile: $line"
+	line=$(grep "^ledger hstate=$HSTATE " $f)
+	expect_eq "$1: global count (sysfs resv_hugepages)" "$(cat $f.sysfs)" "$(field "$line" global)"
+	expect_eq "$1: the ledger's sum (sysfs resv_hugepages)" "$(cat $f.sysfs)" "$(field "$line" sum)"
+	grep -q '^# unvisited tasks 0$' $f || fail "$1: tasks left unvisited: $(grep unvisited $f)"
+}
+
+# holder NAME KIND KEY=VALUE: the one line of KIND in the snapshot that has
+# KEY=VALUE
+holder() {
+	local lines
+	lines=$(grep "^$2 " /tmp/ledger.$1 | grep " $3 ")
+	[ "$(echo "$lines" | grep -c .)" = 1 ] || fail "$1: not one $2 line with $3: $lines"
+	echo "$lines"
+}
+
+# expect_holder NAME KIND KEY=VALUE FIELD=EXPECTED...: that line's fields
+expect_holder() {
+	local name=$1 kind=$2 key=$3 line kv
+	line=$(holder $name $kind $key) || fail "$line"
+	shift 3
+	for kv in "$@"; do
+		expect_eq "$name: $kind $key ${kv%%=*}" "${kv#*=}" "$(field "$line" ${kv%%=*})"
+	done
+}
+
+# no_holder NAME KIND KEY=VALUE
+no_holder() {
+	local lines
+	lines=$(grep "^$2 " /tmp/ledger.$1 | grep " $3 ")
+	[ -z "$lines" ] || fail "$1: a $2 line with $3: $lines"
+}
+
+# mount_dev: MAJOR:MINOR of $MNT's superblock, as the ledger names a mount
+mount_dev() {
+	awk -v m=$MNT '$5 == m { print $3 }' /proc/self/mountinfo
+}
+
+t_idle() {
+	snap idle
+	check_ledger idle
+}
+
+# A private mapping owns its reservation: 4 reserved, 1 faulted
+t_private() {
+	local pid
+	hugefault -n 4 -t 1 -- $SNAP private || fail "workload failed"
+	pid=$(cat /tmp/ledger.private.pid)
+	check_ledger private
+	expect_holder private private pid=$pid pages=4 consumed=1 outstanding=3
+	snap private-after
+	check_ledger private-after
+	no_holder private-after private pid=$pid
+}
+
+# After fork the child owns none of the parent's reservation: one private
+# line, the parent's, even while the child maps the pages (copy-on-write)
+t_fork() {
+	local pid
+	hugefault -n 4 -t 2 -F -W -- $SNAP fork >/dev/null || fail "workload failed"
+	pid=$(cat /tmp/ledger.fork.pid)
+	check_ledger fork
+	expect_holder fork private pid=$pid pages=4 consumed=2 outstanding=2
+	[ "$(grep -c '^private ' /tmp/ledger.fork)" = 1 ] || fail "fork: not one private line"
+}
+
+# MADV_DONTNEED of a private mapping: each kernel's own choice (restore the
+# reservation or not) reconciles
+t_dontneed() {
+	hugefault -n 4 -t 2 -D -A -- $SNAP dontneed || fail "workload failed"
+	check_ledger dontneed
+}
+
+# A file of a plain mount: its reserve map holds 4, its page cache 1; the
+# reservation outlives the mapping, a hole punch and a truncate give it back
+t_file() {
+	local dev ino
+	mkdir -p $MNT
+	mount -t hugetlbfs none $MNT || fail "mount failed"
+	dev=$(mount_dev)
+	hugefault -n 4 -t 1 -f $MNT/f -- $SNAP file || fail "workload failed"
+	ino=$(stat -c %i $MNT/f)
+	check_ledger file
+	expect_holder file file ino=$ino dev=$dev reserved=4 cached=1 outstanding=3
+	no_holder file private pid=$(cat /tmp/ledger.file.pid)
+
+	snap file-unmapped
+	check_ledger file-unmapped
+	expect_holder file-unmapped file ino=$ino reserved=4 cached=1 outstanding=3
+
+	hugefault -n 4 -t 0 -f $MNT/f -P -A -- $SNAP file-punched || fail "hole punch failed"
+	check_ledger file-punched
+	expect_holder file-punched file ino=$ino reserved=3 cached=0 outstanding=3
+
+	truncate -s 0 $MNT/f || fail "truncate failed"
+	snap file-truncated
+	check_ledger file-truncated
+	no_holder file-truncated file ino=$ino
+	rm -f $MNT/f
+	umount $MNT || fail "umount failed"
+}
+
+# MAP_NORESERVE (-S): the mapping reserves nothing; a fault adds its page to
+# the reserve map and the page cache at once
+t_noreserve() {
+	local ino
+	mkdir -p $MNT
+	mount -t hugetlbfs none $MNT || fail "mount failed"
+	hugefault -n 2 -t 1 -S -f $MNT/nr -- $SNAP noreserve || fail "workload failed"
+	ino=$(stat -c %i $MNT/nr)
+	check_ledger noreserve
+	expect_holder noreserve file ino=$ino reserved=1 cached=1 outstanding=0
+	rm -f $MNT/nr
+	umount $MNT || fail "umount failed"
+}
+
+# A subpool holds its minimum; its used figure equals statfs's; a mapping
+# larger than the mount fails and leaves the ledger reconciled
+t_subpool() {
+	local dev ino
+	mkdir -p $MNT
+	mount -t hugetlbfs -o size=8M,min_size=4M none $MNT || fail "mount failed"
+	dev=$(mount_dev)
+	snap subpool-mounted
+	check_ledger subpool-mounted
+	expect_holder subpool-mounted subpool dev=$dev min=2 max=4 rsv=2 used=0
+
+	hugefault -n 3 -t 1 -f $MNT/f -- $SNAP subpool-file || fail "workload failed"
+	ino=$(stat -c %i $MNT/f)
+	check_ledger subpool-file
+	expect_holder subpool-file subpool dev=$dev rsv=0 used=3 \
+		used=$(stat -f -c '%b %f' $MNT | awk '{ print $1 - $2 }')
+	expect_holder subpool-file file ino=$ino reserved=3 cached=1 outstanding=2
+
+	hugefault -n 5 -f $MNT/g 2>/dev/null && fail "a mapping larger than the mount succeeded"
+	snap subpool-refused
+	check_ledger subpool-refused
+	expect_holder subpool-refused subpool dev=$dev used=3
+
+	rm -f $MNT/f $MNT/g
+	snap subpool-unlinked
+	check_ledger subpool-unlinked
+	expect_holder subpool-unlinked subpool dev=$dev rsv=2 used=0
+	umount $MNT || fail "umount failed"
+	snap subpool-umounted
+	check_ledger subpool-umounted
+	no_holder subpool-umounted subpool dev=$dev
+}
+
+# Holders that existed before the module loaded are in the table after it
+# loads, with the same figures
+t_before_load() {
+	local pid
+	rmmod hugetrack || fail "rmmod failed"
+	rm -f /tmp/ledger-go
+	hugefault -n 3 -t 1 -- sh -c "while [ ! -e /tmp/ledger-go ]; do sleep 0.1; done" &
+	pid=$!
+	sleep 1
+	insmod /hugetrack.ko || fail "insmod failed"
+	snap before-load
+	touch /tmp/ledger-go
+	wait $pid || fail "workload failed"
+	check_ledger before-load
+	expect_holder before-load private pid=$pid pages=3 consumed=1 outstanding=2
+}
+
+run_test "ledger: nothing held, every hstate reconciles with sysfs" t_idle
+run_test "ledger: a private mapping holds what it reserved and did not fault" t_private
+run_test "ledger: after fork the child owns none of the reservation" t_fork
+run_test "ledger: MADV_DONTNEED of a private mapping reconciles" t_dontneed
+run_test "ledger: a file holds its reserve map less its page cache, through punch and truncate" t_file
+run_test "ledger: MAP_NORESERVE reserves nothing" t_noreserve
+run_test "ledger: a subpool holds its minimum, used equals statfs" t_subpool
+run_test "ledger: holders from before the load, same figures" t_before_load
+run_test "no anomaly on the ledger's workloads" t_no_anomaly
+run_test "dmesg clean after the ledger's walks" dmesg_clean
+rmmod hugetrack

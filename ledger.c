@@ -33,12 +33,14 @@
 #include "hstates.h"
 #include "inflight.h"
 #include "ledger.h"
+#include "refcount_track.h"
 #include "util.h"
 
 /* Each hstate's side of the reconciliation. */
 struct hstate_tally {
 	long sum;		/* pages the holders hold */
 	long in_progress;	/* region_chg()s without their region_add() */
+	long lost;		/* private pages whose reservation is gone */
 	unsigned long holders;
 };
 
@@ -128,8 +130,8 @@ static void walk_file(struct ledger_walk *w, struct super_block *sb,
 		return;
 	hold(t, reserved - cached);
 	t->in_progress += in_progress;
-	seq_printf(w->m, "file dev=%u:%u ino=%lu hstate=%s reserved=%ld cached=%ld outstanding=%ld in_progress=%ld\n",
-		   MAJOR(sb->s_dev), MINOR(sb->s_dev), inode->i_ino, h->name,
+	seq_printf(w->m, "file dev=%u:%u ino=%llu hstate=%s reserved=%ld cached=%ld outstanding=%ld in_progress=%ld\n",
+		   MAJOR(sb->s_dev), MINOR(sb->s_dev), (unsigned long long)inode->i_ino, h->name,
 		   reserved, cached, reserved - cached, in_progress);
 }
 
@@ -165,11 +167,27 @@ static void walk_mounts(struct ledger_walk *w)
 	module_put(type->owner);
 }
 
-/* Pages of [@from, @to) in @resv's regions, as region_count() counts them. */
-static long region_pages(struct resv_map *resv, long from, long to)
+/* A private mapping's reserve map, read over the mapping's range. */
+struct private_tally {
+	long consumed;	/* pages with an entry: their reservation was used */
+	long lost;	/* of those, pages with nothing mapped (or migrating) */
+};
+
+/*
+ * The pages of @vma in @resv's regions, as region_count() counts them, and
+ * which of them map nothing: the page a reservation was used for is gone
+ * and the reservation was not given back, so a fault there allocates
+ * without one (and may SIGBUS).  The page tables are read under mmap_lock
+ * alone: a private hugetlb mapping shares no PMD table, and its tables are
+ * freed only under mmap_lock held for write.
+ */
+static void tally_private(struct vm_area_struct *vma, struct hstate *h,
+			  struct resv_map *resv, long from, long to,
+			  struct private_tally *pt)
 {
 	struct file_region *rg;
-	long pages = 0;
+	unsigned long addr;
+	long i;
 
 	spin_lock(&resv->lock);
 	list_for_each_entry(rg, &resv->regions, link) {
@@ -177,10 +195,13 @@ static long region_pages(struct resv_map *resv, long from, long to)
 			continue;
 		if (rg->from >= to)
 			break;
-		pages += min(rg->to, to) - max(rg->from, from);
+		for (i = max(rg->from, from); i < min(rg->to, to); i++) {
+			addr = vma->vm_start + ((i - from) << huge_page_shift(h));
+			pt->consumed++;
+			pt->lost += !ht_huge_entry_used(vma->vm_mm, huge_page_size(h), addr);
+		}
 	}
 	spin_unlock(&resv->lock);
-	return pages;
 }
 
 /* Under mmap_lock, which keeps @vma and its reserve map. */
@@ -191,22 +212,24 @@ static void walk_private(struct ledger_walk *w, struct task_struct *task,
 	struct hstate *h = hstate_vma(vma);
 	struct inode *inode = file_inode(vma->vm_file);
 	struct hstate_tally *t = tally_of(w, h);
-	long from, to, consumed;
+	struct private_tally pt = {};
 	char comm[TASK_COMM_LEN];
+	long from, to;
 
 	if (!t || !(priv & HT_HPAGE_RESV_OWNER))
 		return;
 	from = ht_hugetlb_resv_index(h, vma, vma->vm_start);
 	to = ht_hugetlb_resv_index(h, vma, vma->vm_end);
-	consumed = region_pages((struct resv_map *)(priv & ~HT_HPAGE_RESV_MASK),
-				from, to);
-	hold(t, to - from - consumed);
+	tally_private(vma, h, (struct resv_map *)(priv & ~HT_HPAGE_RESV_MASK),
+		      from, to, &pt);
+	hold(t, to - from - pt.consumed);
+	t->lost += pt.lost;
 	ht_safe_comm(comm, task->comm);
-	seq_printf(w->m, "private pid=%d comm=%s start=0x%lx end=0x%lx dev=%u:%u ino=%lu hstate=%s pages=%ld consumed=%ld outstanding=%ld\n",
+	seq_printf(w->m, "private pid=%d comm=%s start=0x%lx end=0x%lx dev=%u:%u ino=%llu hstate=%s pages=%ld consumed=%ld outstanding=%ld lost=%ld\n",
 		   task_tgid_nr(task), comm, vma->vm_start, vma->vm_end,
 		   MAJOR(inode->i_sb->s_dev), MINOR(inode->i_sb->s_dev),
-		   inode->i_ino, h->name, to - from, consumed,
-		   to - from - consumed);
+		   (unsigned long long)inode->i_ino, h->name, to - from,
+		   pt.consumed, to - from - pt.consumed, pt.lost);
 }
 
 static void walk_task(struct ledger_walk *w, struct task_struct *task)
@@ -275,9 +298,9 @@ void ht_ledger_show(struct seq_file *m)
 		struct hstate_tally *t = &w.tally[i];
 
 		global = READ_ONCE(h->resv_huge_pages);
-		seq_printf(m, "ledger hstate=%s global=%ld sum=%ld holders=%lu in_flight=%lu diff=%ld\n",
+		seq_printf(m, "ledger hstate=%s global=%ld sum=%ld holders=%lu in_flight=%lu diff=%ld lost=%ld\n",
 			   h->name, global, t->sum, t->holders,
-			   in_flight + t->in_progress, global - t->sum);
+			   in_flight + t->in_progress, global - t->sum, t->lost);
 	}
 	seq_printf(m, "# unvisited tasks %lu\n", w.unvisited);
 }

@@ -35,6 +35,20 @@ static unsigned long pte_mapped_pfn(pmd_t *pmd, unsigned long addr)
 	return pfn;
 }
 
+/* The PUD entry of @addr, or NULL where a table above it is missing. */
+static pud_t *pud_of(struct mm_struct *mm, unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset(mm, addr);
+	p4d_t *p4d;
+
+	if (!pgd_present(READ_ONCE(*pgd)))
+		return NULL;
+	p4d = p4d_offset(pgd, addr);
+	if (!p4d_present(READ_ONCE(*p4d)))
+		return NULL;
+	return pud_offset(p4d, addr);
+}
+
 /*
  * The pfn of the entry that maps @addr at @size (a PUD or PMD leaf, else
  * a PTE), read without the page-table lock: a stale or torn entry can only
@@ -43,17 +57,11 @@ static unsigned long pte_mapped_pfn(pmd_t *pmd, unsigned long addr)
 static unsigned long mapped_pfn(struct mm_struct *mm, unsigned long size,
 				unsigned long addr)
 {
-	pgd_t *pgd = pgd_offset(mm, addr);
-	p4d_t *p4d;
-	pud_t *pud, pudval;
+	pud_t *pud = pud_of(mm, addr), pudval;
 	pmd_t pmdval;
 
-	if (!pgd_present(READ_ONCE(*pgd)))
+	if (!pud)
 		return HT_NO_PFN;
-	p4d = p4d_offset(pgd, addr);
-	if (!p4d_present(READ_ONCE(*p4d)))
-		return HT_NO_PFN;
-	pud = pud_offset(p4d, addr);
 	pudval = READ_ONCE(*pud);
 	if (!pud_present(pudval))
 		return HT_NO_PFN;
@@ -65,6 +73,26 @@ static unsigned long mapped_pfn(struct mm_struct *mm, unsigned long size,
 		return pte_mapped_pfn(pmd_offset(pud, addr), addr);
 	pmdval = READ_ONCE(*pmd_offset(pud, addr));
 	return pmd_present(pmdval) && pmd_leaf(pmdval) ? pmd_pfn(pmdval) : HT_NO_PFN;
+}
+
+/*
+ * Whether the hugetlb entry of @addr at @size (PUD_SIZE or PMD_SIZE) holds
+ * anything: a page, or a migration, hwpoison or marker entry.  Read without
+ * the page-table lock, by a caller that holds mmap_lock.
+ */
+bool ht_huge_entry_used(struct mm_struct *mm, unsigned long size,
+			unsigned long addr)
+{
+	pud_t *pud = pud_of(mm, addr), pudval;
+
+	if (!pud)
+		return false;
+	pudval = READ_ONCE(*pud);
+	if (size == PUD_SIZE)
+		return !pud_none(pudval);
+	if (!pud_present(pudval) || pud_leaf(pudval))
+		return false;
+	return !pmd_none(READ_ONCE(*pmd_offset(pud, addr)));
 }
 
 static struct folio *folio_of(unsigned long pfn)

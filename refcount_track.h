@@ -20,5 +20,7 @@ int ht_tail_refcount(unsigned long pfn, long nr);
 void ht_thp_folio(struct folio *folio, struct ht_folio_delta *delta);
 struct folio *ht_thp_mapped(struct mm_struct *mm, unsigned long size, unsigned long addr);
 struct folio *ht_thp_cached(struct address_space *mapping, pgoff_t index);
+bool ht_huge_entry_used(struct mm_struct *mm, unsigned long size,
+			unsigned long addr);
 
 #endif /* HT_REFCOUNT_TRACK_H */

@@ -94,9 +94,14 @@ outputs() {
 		"$OUT/hugetrack" snapshot --json --debugfs "$OUT/with-windows" >"$OUT/w.json"
 		python3 -c 'import json, sys; w = json.load(open(sys.argv[1]))["windows"]; assert len(w) == 3 and w[0]["stack_b"], w' "$OUT/w.json" ||
 			{ echo "windows not in the JSON"; return 1; }
+		# the ledger: the contract's sample beside these files
+		cp -r "$dir" "$OUT/with-ledger"
+		cp "$FIXTURES/contract/reservations" "$OUT/with-ledger/"
+		reservations_outputs "$OUT/with-ledger" || return 1
+		expect_status 6 "has no reservations file" "$OUT/hugetrack" reservations --debugfs "$dir"
 		# a format error names the file and the line
 		bad=$OUT/bad
-		rm -rf "$bad" "$OUT/with-windows"
+		rm -rf "$bad" "$OUT/with-windows" "$OUT/with-ledger"
 		cp -r "$dir" "$bad"
 		printf 'anomaly=2 rule=x\n' >>"$bad/anomalies"
 		expect_status 6 "$bad/anomalies: anomaly .* has no seq=" "$OUT/hugetrack" check --debugfs "$bad"
@@ -117,6 +122,29 @@ outputs() {
 	plot_labels_apart || return 1
 	printf 'time_s,hstate\n' >"$OUT/bad.csv"
 	expect_status 6 "bad.csv:1: " "$OUT/hugetrack" plot "$OUT/bad.csv" -o "$OUT/bad.svg"
+}
+
+# reservations_outputs DIR: the reader's ledger views of DIR's reservations
+# file: the text table, JSON with each holder, Prometheus (promtool), --pid
+reservations_outputs() {
+	local dir=$1 r=$OUT/hugetrack
+	"$r" reservations --debugfs "$dir" >"$OUT/ledger.txt"
+	grep -q 'hugepages-2048kB .*resv 7 = held 7, difference 0, .*: ok$' "$OUT/ledger.txt" ||
+		{ echo "reservations: no reconciled 2048kB line: $(cat "$OUT/ledger.txt")"; return 1; }
+	"$r" reservations --json --debugfs "$dir" >"$OUT/ledger.json"
+	python3 -c 'import json, sys
+j = json.load(open(sys.argv[1]))
+assert [h["kind"] for h in j["holders"]] == ["subpool", "file", "private"], j
+assert j["holders"][2]["outstanding"] == 2 and j["ledger"][1]["diff"] == 0, j' "$OUT/ledger.json" ||
+		{ echo "reservations --json: not the holders and ledger of the sample"; return 1; }
+	"$r" reservations --prom --debugfs "$dir" >"$OUT/ledger.prom"
+	"$PROMTOOL" check metrics <"$OUT/ledger.prom" || { echo "promtool rejects the ledger"; return 1; }
+	grep -qx 'hugetrack_ledger_outstanding_pages{hstate="hugepages-2048kB"} 7' "$OUT/ledger.prom" &&
+		grep -qx 'hugetrack_ledger_difference_pages{hstate="hugepages-2048kB"} 0' "$OUT/ledger.prom" ||
+		{ echo "reservations --prom: $(cat "$OUT/ledger.prom")"; return 1; }
+	"$r" reservations --pid 1 --debugfs "$dir" >"$OUT/ledger-pid.txt"
+	! grep -q 'PRIVATE\|SUBPOOLS' "$OUT/ledger-pid.txt" && grep -q '^LEDGER' "$OUT/ledger-pid.txt" ||
+		{ echo "reservations --pid 1: $(cat "$OUT/ledger-pid.txt")"; return 1; }
 }
 
 # Markers close in time: two windows 0.25 s apart and an anomaly between
@@ -162,7 +190,8 @@ fuzz() {
 	done
 	{ printf '\x05'; echo "$HT_CSV"; echo '1.0,h,1,2,3,4,5.0,6,7'; } >"$corpus/csv"
 	for d in $(fixture_dirs); do
-		[ -f "$d/faults" ] && { printf '\x06'; head -n 1 "$d/faults"; } >"$corpus/event-$(basename "$d")"
+		[ -f "$d/reservations" ] && { printf '\x06'; cat "$d/reservations"; } >"$corpus/reservations-$(basename "$d")"
+		[ -f "$d/faults" ] && { printf '\x07'; head -n 1 "$d/faults"; } >"$corpus/event-$(basename "$d")"
 	done
 	"$OUT/fuzz_parse" -max_total_time="$seconds" -rss_limit_mb=1024 -max_len=8192 \
 		-artifact_prefix="$OUT/" "$corpus" >"$OUT/fuzz.log" 2>&1 ||

@@ -56,6 +56,15 @@ void ht_parse_args(const struct argp *argp, int argc, char **argv, void *input)
 		exit(HT_EXIT_USAGE);
 }
 
+const char *ht_pid_arg(char *arg, struct argp_state *state)
+{
+	unsigned long long pid;
+
+	if (!ht_parse_u64(arg, &pid) || !pid)
+		argp_error(state, "--pid %s: give a process id", arg);
+	return arg;
+}
+
 error_t ht_parse_command(char ***command, int key, struct argp_state *state)
 {
 	if (key != ARGP_KEY_ARGS)

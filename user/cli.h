@@ -49,6 +49,9 @@ void ht_parse_args(const struct argp *argp, int argc, char **argv, void *input);
  */
 error_t ht_parse_command(char ***command, int key, struct argp_state *state);
 
+/* --pid's argument, a process id (a whole number above 0), else an argp error. */
+const char *ht_pid_arg(char *arg, struct argp_state *state);
+
 /* SIGINT / SIGTERM end a loop cleanly; true once one came. */
 void ht_catch_stop(void);
 bool ht_stopped(void);

@@ -32,7 +32,6 @@ struct events_args {
 static error_t parse_events(int key, char *arg, struct argp_state *state)
 {
 	struct events_args *args = state->input;
-	unsigned long long pid;
 
 	switch (key) {
 	case 'j':
@@ -42,9 +41,7 @@ static error_t parse_events(int key, char *arg, struct argp_state *state)
 		args->kind = arg;
 		return 0;
 	case 'p':
-		if (!ht_parse_u64(arg, &pid) || !pid)
-			argp_error(state, "--pid %s: give a process id", arg);
-		args->pid = arg;
+		args->pid = ht_pid_arg(arg, state);
 		return 0;
 	case 'd':
 		args->drain = true;

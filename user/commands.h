@@ -10,5 +10,6 @@ int cmd_check(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_reservations(int argc, char **argv);
 
 #endif /* HT_COMMANDS_H */

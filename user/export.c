@@ -331,3 +331,57 @@ void ht_write_prom(const struct ht_snapshot *s, FILE *out)
 	prom_counters(s, out);
 	prom_probes(s, out);
 }
+
+int ht_write_ledger_json(const struct ht_ledger_row *rows, size_t n, FILE *out)
+{
+	json_t *root = json_object(), *holders = json_array(), *ledger = json_array(), *o, *keys;
+	size_t i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(rows[i].kind, "ledger")) {
+			json_array_append_new(ledger, kv_object(&rows[i].kv));
+			continue;
+		}
+		o = json_pack("{ss}", "kind", rows[i].kind);
+		keys = kv_object(&rows[i].kv);
+		json_object_update(o, keys);
+		json_decref(keys);
+		json_array_append_new(holders, o);
+	}
+	json_object_set_new(root, "reader_version", json_string(HT_VERSION));
+	json_object_set_new(root, "holders", holders);
+	json_object_set_new(root, "ledger", ledger);
+	err = json_dumpf(root, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	fputc('\n', out);
+	json_decref(root);
+	return err;
+}
+
+void ht_write_ledger_prom(const struct ht_ledger_row *rows, size_t n, FILE *out)
+{
+	static const struct {
+		const char *key, *family, *help;
+	} figures[] = {
+		{ "sum", "ledger_outstanding_pages", "Reserved huge pages the ledger finds held (subpool minimums and holders' outstanding), by hstate." },
+		{ "diff", "ledger_difference_pages", "resv_huge_pages less the ledger's sum, by hstate (0 on a correct kernel with nothing in flight)." },
+		{ "in_flight", "ledger_in_flight", "Operations in flight while the ledger was walked, by hstate." },
+		{ "lost", "ledger_lost_pages", "Pages of private mappings whose reservation was used and whose page is gone, by hstate." },
+	};
+	const char *v;
+	size_t f, i;
+
+	for (f = 0; f < sizeof(figures) / sizeof(figures[0]); f++) {
+		prom_family(out, figures[f].family, "gauge", figures[f].help);
+		for (i = 0; i < n; i++) {
+			if (strcmp(rows[i].kind, "ledger"))
+				continue;
+			v = ht_kv_get(&rows[i].kv, figures[f].key);
+			if (!v)
+				continue;
+			fprintf(out, "hugetrack_%s{", figures[f].family);
+			prom_label(out, "hstate", ht_kv_get(&rows[i].kv, "hstate"));
+			fprintf(out, "} %s\n", v);
+		}
+	}
+}

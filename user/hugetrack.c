@@ -17,6 +17,7 @@ static const struct {
 	{ "top", cmd_top, "a live view: hstates, event rates, anomalies, windows, probe health" },
 	{ "events", cmd_events, "follow the event stream (--json, --kind, --pid)" },
 	{ "snapshot", cmd_snapshot, "everything once (--json, --prom)" },
+	{ "reservations", cmd_reservations, "who holds each reserved huge page, each hstate reconciled (--json, --prom, --pid)" },
 	{ "check", cmd_check, "exit 1 and report if an anomaly was recorded" },
 	{ "record", cmd_record, "record a CSV time series (-o FILE.csv)" },
 	{ "plot", cmd_plot, "draw a recorded CSV as SVG (FILE.csv -o FILE.svg)" },

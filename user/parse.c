@@ -590,3 +590,68 @@ error:
 	*n = 0;
 	return -1;
 }
+
+static int require_signed(const struct ht_kvline *kv, const char *key,
+			  unsigned int nr, struct ht_parse_error *err)
+{
+	const char *v = ht_kv_get(kv, key);
+	long long ignored;
+
+	if (!v)
+		return fail(err, nr, "no %s=", key);
+	if (!ht_parse_s64(v, &ignored))
+		return fail(err, nr, "%s=%.40s is not a number", key, v);
+	return 0;
+}
+
+/* A ledger line's figures: each there, each a number. */
+static int ledger_row_valid(const struct ht_kvline *kv, unsigned int nr,
+			    struct ht_parse_error *err)
+{
+	static const char *const figures[] = { "global", "sum", "in_flight", "diff" };
+	size_t i;
+
+	if (!ht_kv_get(kv, "hstate"))
+		return fail(err, nr, "a ledger line without hstate=");
+	for (i = 0; i < sizeof(figures) / sizeof(figures[0]); i++)
+		if (require_signed(kv, figures[i], nr, err))
+			return -1;
+	/* lost= came after the first ledger lines */
+	return ht_kv_get(kv, "lost") ? require_signed(kv, "lost", nr, err) : 0;
+}
+
+int ht_parse_reservations(char *text, struct ht_ledger_row **out, size_t *n,
+			  struct ht_parse_error *err)
+{
+	struct lines l = { .next = text };
+	struct ht_ledger_row *r;
+	size_t cap = 0;
+	char *line, *rest;
+
+	*out = NULL;
+	*n = 0;
+	while ((line = next_line(&l))) {
+		if (*line == '#')
+			continue;
+		rest = strchr(line, ' ');
+		if (!rest || rest == line || memchr(line, '=', rest - line)) {
+			fail(err, l.nr, "the line does not start with a holder's kind");
+			goto error;
+		}
+		*rest++ = '\0';
+		if (GROW_OR_FAIL(*out, cap, *n, err, l.nr))
+			goto error;
+		r = &(*out)[(*n)++];
+		r->kind = line;
+		if (split_kvline(rest, &r->kv, l.nr, err))
+			goto error;
+		if (!strcmp(r->kind, "ledger") && ledger_row_valid(&r->kv, l.nr, err))
+			goto error;
+	}
+	return 0;
+error:
+	free(*out);
+	*out = NULL;
+	*n = 0;
+	return -1;
+}

@@ -58,6 +58,15 @@ struct ht_kvrecord {
 	size_t nr_frames;
 };
 
+/*
+ * One line of the reservations file: its kind (subpool, file, private: a
+ * holder; ledger: an hstate reconciled; others passed on) and its keys.
+ */
+struct ht_ledger_row {
+	const char *kind;
+	struct ht_kvline kv;
+};
+
 /* One row of a `hugetrack record` CSV file. */
 struct ht_sample {
 	double time_s;
@@ -85,6 +94,8 @@ int ht_parse_anomalies(char *text, struct ht_kvrecord **out, size_t *n,
 		       struct ht_parse_error *err);
 int ht_parse_windows(char *text, struct ht_kvrecord **out, size_t *n,
 		     struct ht_parse_error *err);
+int ht_parse_reservations(char *text, struct ht_ledger_row **out, size_t *n,
+			  struct ht_parse_error *err);
 int ht_parse_samples(char *text, struct ht_sample **out, size_t *n,
 		     struct ht_parse_error *err);
 void ht_kvrecords_free(struct ht_kvrecord *records, size_t n);

@@ -237,6 +237,25 @@ t_in_flight() {
 	check_ledger released
 }
 
+# The reader's views of the ledger equal sysfs: --prom's outstanding pages
+# are resv_hugepages, --pid shows that process's mapping
+t_reader() {
+	local pid
+	hugefault -n 4 -t 1 -- sh -c "hugetrack reservations --prom >/tmp/ledger.prom &&
+		hugetrack reservations --pid \$PPID >/tmp/ledger.txt &&
+		cat $SYS2M/resv_hugepages >/tmp/ledger.prom.sysfs && echo \$PPID >/tmp/ledger.prom.pid" ||
+		fail "workload or reader failed"
+	pid=$(cat /tmp/ledger.prom.pid)
+	cat /tmp/ledger.prom /tmp/ledger.txt
+	expect_eq "--prom outstanding (sysfs resv_hugepages)" "$(cat /tmp/ledger.prom.sysfs)" \
+		"$(sed -n 's/^hugetrack_ledger_outstanding_pages{hstate="hugepages-2048kB"} //p' /tmp/ledger.prom)"
+	expect_eq "--prom difference" 0 \
+		"$(sed -n 's/^hugetrack_ledger_difference_pages{hstate="hugepages-2048kB"} //p' /tmp/ledger.prom)"
+	[ "$(awk -v p=$pid '$1 == p && $5 == 4 && $7 == 3' /tmp/ledger.txt | grep -c .)" = 1 ] ||
+		fail "--pid $pid: not its one mapping of 4 pages, 3 outstanding"
+	grep -q 'hugepages-2048kB .*difference 0, .*: ok$' /tmp/ledger.txt || fail "--pid: the ledger is not ok"
+}
+
 # Holders that existed before the module loaded are in the table after it
 # loads, with the same figures
 t_before_load() {
@@ -263,6 +282,7 @@ run_test "ledger: MAP_NORESERVE reserves nothing" t_noreserve
 run_test "ledger: a subpool holds its minimum, used equals statfs" t_subpool
 run_test "ledger: UFFDIO_COPY (retry, onto a cached page) and UFFDIO_CONTINUE consume what they fill" t_uffd
 run_test "ledger: faults asleep in userfaultfd are in flight and reconcile" t_in_flight
+run_test "ledger: hugetrack reservations (--prom, --pid) equals sysfs" t_reader
 run_test "ledger: holders from before the load, same figures" t_before_load
 run_test "no anomaly on the ledger's workloads" t_no_anomaly
 run_test "dmesg clean after the ledger's walks" dmesg_clean

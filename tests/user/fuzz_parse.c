@@ -20,6 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ht_counter *counters;
 	struct ht_kvrecord *records;
 	struct ht_sample *samples;
+	struct ht_ledger_row *rows;
 	struct ht_kvline kv;
 	size_t n;
 	char *text;
@@ -30,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data + 1, size - 1);
 	text[size - 1] = '\0';
 	ht_check_text(text, size - 1, &err);
-	switch (data[0] % 7) {
+	switch (data[0] % 8) {
 	case 0:
 		if (!ht_parse_hstates(text, &hstates, &n, &err))
 			free(hstates);
@@ -56,6 +57,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 5:
 		if (!ht_parse_samples(text, &samples, &n, &err))
 			free(samples);
+		break;
+	case 6:
+		if (!ht_parse_reservations(text, &rows, &n, &err))
+			free(rows);
 		break;
 	default:
 		if (!ht_parse_event(text, &kv, &err))

@@ -13,7 +13,7 @@
 #include "../../user/parse.h"
 #include "tap.h"
 
-enum parser { HSTATES, PROBES, COUNTERS, ANOMALIES, WINDOWS, SAMPLES, EVENTS };
+enum parser { HSTATES, PROBES, COUNTERS, ANOMALIES, WINDOWS, SAMPLES, EVENTS, RESERVATIONS };
 
 /* Parses @text (modified) with @which; 0 or -1, with the count in *@n. */
 static int run(enum parser which, char *text, size_t *n, struct ht_parse_error *err)
@@ -23,6 +23,7 @@ static int run(enum parser which, char *text, size_t *n, struct ht_parse_error *
 	struct ht_counter *c;
 	struct ht_kvrecord *r;
 	struct ht_sample *s;
+	struct ht_ledger_row *l;
 	struct ht_kvline kv;
 	char *line, *next;
 	int ret = 0;
@@ -55,6 +56,11 @@ static int run(enum parser which, char *text, size_t *n, struct ht_parse_error *
 		ret = ht_parse_samples(text, &s, n, err);
 		if (!ret)
 			free(s);
+		break;
+	case RESERVATIONS:
+		ret = ht_parse_reservations(text, &l, n, err);
+		if (!ret)
+			free(l);
 		break;
 	case EVENTS:
 		for (line = text; *line && !ret; line = next) {
@@ -101,6 +107,7 @@ static const struct {
 	{ "anomalies", ANOMALIES, 1 },
 	{ "faults", EVENTS, 10 },
 	{ "windows", WINDOWS, 3 },
+	{ "reservations", RESERVATIONS, 2 },
 };
 
 /* Every prefix parses or fails cleanly; a cut inside a line is caught. */
@@ -135,8 +142,9 @@ static void check_fixture_dir(const char *dir, bool complete)
 		snprintf(path, sizeof(path), "%s/%s", dir, fixture_files[i].file);
 		text = read_file(path, &len);
 		if (!text) {
-			/* windows: only modules with race windows write it */
-			if (complete && fixture_files[i].parser != WINDOWS)
+			/* windows, reservations: only modules that have them write them */
+			if (complete && fixture_files[i].parser != WINDOWS &&
+			    fixture_files[i].parser != RESERVATIONS)
 				check(false, "%s: present", path);
 			continue;
 		}
@@ -220,6 +228,13 @@ static const struct {
 	{ EVENTS, "kind=fault seq=1\n", 1, "seq not first" },
 	{ EVENTS, "seq=one kind=fault\n", 1, "seq not a number" },
 	{ EVENTS, "seq=1 pid=3\n", 1, "no kind" },
+	{ RESERVATIONS, "subpool\n", 1, "a kind alone" },
+	{ RESERVATIONS, "dev=0:1 min=1\n", 1, "no kind" },
+	{ RESERVATIONS, "file dev=0:1 junk\n", 1, "not key=value" },
+	{ RESERVATIONS, "# holders\nledger global=1 sum=1 in_flight=0 diff=0\n", 2, "ledger without hstate" },
+	{ RESERVATIONS, "ledger hstate=h global=1 sum=1 in_flight=0\n", 1, "ledger without diff" },
+	{ RESERVATIONS, "ledger hstate=h global=1 sum=x in_flight=0 diff=0\n", 1, "sum not a number" },
+	{ RESERVATIONS, "ledger hstate=h global=1 sum=1 in_flight=0 diff=0 lost=-\n", 1, "lost not a number" },
 	{ SAMPLES, "time_s,hstate\n", 1, "header" },
 	{ SAMPLES, HT_CSV_HEADER "\n1.0,h,1,2,3,4,5.0,6\n", 2, "8 fields" },
 	{ SAMPLES, HT_CSV_HEADER "\n1.0,h,1,2,3,4,5.0,6,7,8\n", 2, "10 fields" },

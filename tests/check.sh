@@ -39,6 +39,14 @@ build_clean() {
 check_artifacts() {
 	local ver=$1 dir=$BUILD/$1/artifacts out
 	tests/artifacts.sh "$BUILD/$ver/artifacts.log" "$dir" || true
+	if [ -f "$dir/ledger.prom" ]; then	# t-23's
+		if out=$("$BUILD/tools/promtool" check metrics <"$dir/ledger.prom" 2>&1); then
+			report "$ver" ok "the ledger's Prometheus text from the guest passes promtool"
+		else
+			report "$ver" fail "the ledger's Prometheus text from the guest passes promtool" \
+				"$(echo "$out" | tail -n 1)"
+		fi
+	fi
 	[ -f "$dir/snapshot.json" ] || return 0	# t-50 was not selected
 	if out=$(tests/user.sh artifacts "$dir" 2>&1); then
 		report "$ver" ok "reader's JSON, Prometheus text and SVG from the guest pass json, promtool, xmllint"

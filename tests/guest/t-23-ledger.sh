@@ -247,6 +247,7 @@ t_reader() {
 		fail "workload or reader failed"
 	pid=$(cat /tmp/ledger.prom.pid)
 	cat /tmp/ledger.prom /tmp/ledger.txt
+	artifact ledger.prom /tmp/ledger.prom
 	expect_eq "--prom outstanding (sysfs resv_hugepages)" "$(cat /tmp/ledger.prom.sysfs)" \
 		"$(sed -n 's/^hugetrack_ledger_outstanding_pages{hstate="hugepages-2048kB"} //p' /tmp/ledger.prom)"
 	expect_eq "--prom difference" 0 \

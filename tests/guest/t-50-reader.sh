@@ -197,7 +197,7 @@ dump_fixtures() {
 	hugefault -n 2 -t 2 -F -W >/dev/null
 	hugefault -n 2 -t 2 -f /dev/hugepages/fixture -P >/dev/null
 	rm -f /dev/hugepages/fixture
-	for f in hstates probes counters anomalies faults windows; do
+	for f in hstates probes counters anomalies faults windows reservations; do
 		[ -e $HT/$f ] && artifact fixture/$f $HT/$f
 	done
 	true

@@ -99,6 +99,30 @@ void ht_note_untracked_write(void)
 	atomic64_inc(&untracked_writes);
 }
 
+void ht_events_mark(struct ht_quiet_mark *mark)
+{
+	mark->in_flight = atomic_read(&in_flight);
+	mark->started = atomic64_read(&started);
+	mark->untracked = atomic64_read(&untracked_writes);
+	/* before the walk's reads */
+	smp_mb();
+}
+
+/*
+ * None was in flight at @before or is now, none began since, and the
+ * watchpoint saw no write of a watched counter outside one.
+ */
+bool ht_events_quiet(const struct ht_quiet_mark *before)
+{
+	struct ht_quiet_mark now;
+
+	/* after the walk's reads */
+	smp_mb();
+	ht_events_mark(&now);
+	return !before->in_flight && !now.in_flight &&
+	       now.started == before->started && now.untracked == before->untracked;
+}
+
 static bool recording = true;
 static DEFINE_SEQLOCK(filter_lock);
 static pid_t filter_pid;

@@ -88,4 +88,16 @@ void ht_events_reset(void);
 size_t ht_events_footprint(void);
 u64 ht_events_loaded_ns(void);
 
+/*
+ * Marks around a walk that must see no hstate operation run (ledger.c): it
+ * saw none if ht_events_quiet() is true of the mark taken before it.
+ */
+struct ht_quiet_mark {
+	u64 started, untracked;
+	int in_flight;
+};
+
+void ht_events_mark(struct ht_quiet_mark *mark);
+bool ht_events_quiet(const struct ht_quiet_mark *before);
+
 #endif /* HT_EVENTS_H */

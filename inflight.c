@@ -99,17 +99,6 @@ unsigned long ht_ops_not_followed(void)
 	return atomic_long_read(&not_followed);
 }
 
-/* Operations in flight now, of any kind: a snapshot, for process context. */
-unsigned int ht_ops_in_flight(void)
-{
-	unsigned int n = 0;
-	int i;
-
-	for (i = 0; i < IN_FLIGHT_KEPT; i++)
-		n += !!READ_ONCE(in_flight_ops[i].task);
-	return n;
-}
-
 void ht_op_release(int slot)
 {
 	struct in_flight_op *op;

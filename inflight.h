@@ -45,7 +45,6 @@ void ht_windows_counters(struct seq_file *m);
 void ht_windows_summary(struct seq_file *m);
 void ht_inflight_reset(void);
 unsigned long ht_ops_not_followed(void);
-unsigned int ht_ops_in_flight(void);
 size_t ht_inflight_footprint(void);
 
 #endif /* HT_INFLIGHT_H */

@@ -30,14 +30,15 @@
 #include <linux/seq_file.h>
 #include <linux/xarray.h>
 
+#include "events.h"
 #include "hstates.h"
-#include "inflight.h"
 #include "ledger.h"
 #include "refcount_track.h"
 #include "util.h"
 
 /* Each hstate's side of the reconciliation. */
 struct hstate_tally {
+	long global;		/* resv_huge_pages, read inside the walk's marks */
 	long sum;		/* pages the holders hold */
 	long in_progress;	/* region_chg()s without their region_add() */
 	long lost;		/* private pages whose reservation is gone */
@@ -282,25 +283,41 @@ static void walk_tasks(struct ledger_walk *w)
 	}
 }
 
+/* Walks until one saw no operation run (judged), LEDGER_TRIES at most. */
+#define LEDGER_TRIES	3
+
 void ht_ledger_show(struct seq_file *m)
 {
-	struct ledger_walk w = { .m = m };
-	unsigned long in_flight;
+	struct ht_quiet_mark mark;
+	struct ledger_walk w;
+	size_t start = m->count;
+	long in_flight;
+	bool judged = false;
 	struct hstate *h;
-	long global;
-	int i;
+	int i, try;
 
-	seq_puts(m, "# holders: subpool, file, private (docs/files.md)\n");
-	walk_mounts(&w);
-	walk_tasks(&w);
-	in_flight = ht_ops_in_flight();
+	for (try = 0; try < LEDGER_TRIES && !judged; try++) {
+		/* each try writes the holders it finds again */
+		m->count = start;
+		memset(&w, 0, sizeof(w));
+		w.m = m;
+		seq_puts(m, "# holders: subpool, file, private (docs/files.md)\n");
+		ht_events_mark(&mark);
+		walk_mounts(&w);
+		walk_tasks(&w);
+		for (i = 0; (h = ht_hstate(i)); i++)
+			w.tally[i].global = READ_ONCE(h->resv_huge_pages);
+		judged = ht_events_quiet(&mark);
+	}
+	ht_events_mark(&mark);
+	in_flight = mark.in_flight;
 	for (i = 0; (h = ht_hstate(i)); i++) {
 		struct hstate_tally *t = &w.tally[i];
 
-		global = READ_ONCE(h->resv_huge_pages);
-		seq_printf(m, "ledger hstate=%s global=%ld sum=%ld holders=%lu in_flight=%lu diff=%ld lost=%ld\n",
-			   h->name, global, t->sum, t->holders,
-			   in_flight + t->in_progress, global - t->sum, t->lost);
+		seq_printf(m, "ledger hstate=%s global=%ld sum=%ld holders=%lu in_flight=%ld diff=%ld lost=%ld judged=%d\n",
+			   h->name, t->global, t->sum, t->holders,
+			   in_flight + t->in_progress, t->global - t->sum, t->lost,
+			   judged && !in_flight && !t->in_progress);
 	}
 	seq_printf(m, "# unvisited tasks %lu\n", w.unvisited);
 }

@@ -142,6 +142,15 @@ assert j["holders"][2]["outstanding"] == 2 and j["ledger"][1]["diff"] == 0, j' "
 	grep -qx 'hugetrack_ledger_outstanding_pages{hstate="hugepages-2048kB"} 7' "$OUT/ledger.prom" &&
 		grep -qx 'hugetrack_ledger_difference_pages{hstate="hugepages-2048kB"} 0' "$OUT/ledger.prom" ||
 		{ echo "reservations --prom: $(cat "$OUT/ledger.prom")"; return 1; }
+	"$r" check --debugfs "$dir" >"$OUT/ledger-check.txt" || true
+	! grep -q 'resv_' "$OUT/ledger-check.txt" ||
+		{ echo "check fails the reconciled sample's ledger: $(grep resv_ "$OUT/ledger-check.txt")"; return 1; }
+	sed -i 's/^\(ledger hstate=hugepages-2048kB global=\)7\(.*\) diff=0 lost=0/\18\2 diff=1 lost=2/; s/^\(private .*\) lost=0$/\1 lost=2/' "$dir/reservations"
+	"$r" check --debugfs "$dir" >"$OUT/ledger-check.txt" || true
+	grep -q '^hugetrack check: FAIL: resv_leak: hugepages-2048kB: resv_huge_pages 8, the holders hold 7: 1 reserved' "$OUT/ledger-check.txt" &&
+		grep -q '^hugetrack check: FAIL: resv_lost: hugepages-2048kB: 2 pages' "$OUT/ledger-check.txt" &&
+		grep -q '^  pid 461 (hugefault) 0x7f5660200000-0x7f5660800000: 2 of 3 pages$' "$OUT/ledger-check.txt" ||
+		{ echo "check on a leaking, losing ledger: $(cat "$OUT/ledger-check.txt")"; return 1; }
 	"$r" reservations --pid 1 --debugfs "$dir" >"$OUT/ledger-pid.txt"
 	! grep -q 'PRIVATE\|SUBPOOLS' "$OUT/ledger-pid.txt" && grep -q '^LEDGER' "$OUT/ledger-pid.txt" ||
 		{ echo "reservations --pid 1: $(cat "$OUT/ledger-pid.txt")"; return 1; }

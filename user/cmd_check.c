@@ -4,10 +4,12 @@
  * and say what it could not judge or follow.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "files.h"
 #include "parse.h"
 #include "snapshot.h"
 #include "source.h"
@@ -102,12 +104,84 @@ static void report_unseen(const struct ht_snapshot *s)
 		       v[0], v[1], v[2], v[3]);
 }
 
+static long long figure(const struct ht_ledger_row *r, const char *key)
+{
+	const char *v = ht_kv_get(&r->kv, key);
+	long long n = 0;
+
+	return v && ht_parse_s64(v, &n) ? n : 0;
+}
+
+/* Each hstate's ledger line that a quiet walk judged, against the rules. */
+static int report_ledger_rows(const struct ht_ledger_row *rows, size_t n)
+{
+	const struct ht_ledger_row *r;
+	long long diff, lost;
+	int status = 0;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		r = &rows[i];
+		if (strcmp(r->kind, "ledger") || figure(r, "judged") != 1)
+			continue;
+		diff = figure(r, "diff");
+		lost = figure(r, "lost");
+		if (diff)
+			printf("hugetrack check: FAIL: %s: %s: resv_huge_pages %lld, the holders hold %lld: %lld %s\n",
+			       diff > 0 ? "resv_leak" : "resv_deficit", ht_kv_get(&r->kv, "hstate"),
+			       figure(r, "global"), figure(r, "sum"), diff > 0 ? diff : -diff,
+			       diff > 0 ? "reserved pages that no holder accounts for" :
+			       "pages the holders count that are not reserved");
+		if (lost)
+			printf("hugetrack check: FAIL: resv_lost: %s: %lld pages of private mappings lost their reservation (a fault there can SIGBUS):\n",
+			       ht_kv_get(&r->kv, "hstate"), lost);
+		for (j = 0; lost && j < n; j++)
+			if (!strcmp(rows[j].kind, "private") && figure(&rows[j], "lost") &&
+			    !strcmp(ht_kv_get(&rows[j].kv, "hstate") ?: "", ht_kv_get(&r->kv, "hstate")))
+				printf("  pid %s (%s) %s-%s: %lld of %lld pages\n",
+				       ht_kv_get(&rows[j].kv, "pid") ?: "-",
+				       ht_kv_get(&rows[j].kv, "comm") ?: "-",
+				       ht_kv_get(&rows[j].kv, "start") ?: "-",
+				       ht_kv_get(&rows[j].kv, "end") ?: "-",
+				       figure(&rows[j], "lost"), figure(&rows[j], "pages"));
+		if (diff || lost)
+			status = HT_EXIT_ANOMALY;
+	}
+	return status;
+}
+
+/*
+ * The reservation ledger now (a module that has one): HT_EXIT_ANOMALY if a
+ * rule fails on a line the module judged, 0, or an error status.
+ */
+static int report_ledger(struct ht_source *src)
+{
+	struct ht_parse_error err = { 0 };
+	struct ht_ledger_row *rows;
+	char *text = NULL;
+	size_t n;
+	int status;
+
+	if (!src->dir || !ht_source_has(src, "reservations"))
+		return 0;
+	status = ht_source_read(src, "reservations", &text);
+	if (!status && ht_parse_reservations(text, &rows, &n, &err))
+		status = ht_format_error(src->where, "reservations", &err);
+	if (!status) {
+		status = report_ledger_rows(rows, n);
+		free(rows);
+	}
+	free(text);
+	return status;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static const struct argp argp = {
 		check_options, parse_check, "[-- COMMAND...]",
-		"Exit 1 with a report if the module recorded an anomaly since load or its last reset, 0 otherwise; "
-		"with a COMMAND, after running it.  The BPF backend in this process (--backend bpf without "
+		"Exit 1 with a report if the module recorded an anomaly since load or its last reset, "
+		"or if its reservation ledger fails a rule now (resv_leak, resv_deficit, resv_lost), "
+		"0 otherwise; with a COMMAND, after running it.  The BPF backend in this process (--backend bpf without "
 		"--debugfs) sees only what happens while this command runs: give it the COMMAND to check, or "
 		"--debugfs DIR of a running 'hugetrack-bpf serve DIR'.\v"
 		"EXAMPLES:\n  make test; hugetrack check\n  hugetrack check --backend bpf -- make test\n"
@@ -118,7 +192,7 @@ int cmd_check(int argc, char **argv)
 	unsigned long long total;
 	struct ht_source src;
 	struct ht_snapshot s;
-	int status;
+	int status, ledger_status;
 
 	ht_parse_args(&argp, argc, argv, &args);
 	status = ht_source_open_and_run(&src, args.command);
@@ -147,6 +221,9 @@ int cmd_check(int argc, char **argv)
 		printf("  race windows seen open: %llu (see %s/windows)\n",
 		       ht_window_hits(&s), src.where);
 	ht_snapshot_free(&s);
+	ledger_status = report_ledger(&src);
+	if (ledger_status && (!status || ledger_status != HT_EXIT_ANOMALY))
+		status = ledger_status;
 	if (args.reset) {
 		int err = ht_source_control(&src, "reset");
 

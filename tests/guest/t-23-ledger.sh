@@ -30,8 +30,8 @@ check_ledger() {
 	[ -s $f ] || fail "$1: no snapshot"
 	cat $f
 	[ "$(grep -c '^ledger ' $f)" -ge 1 ] || fail "$1: no ledger line"
-	line=$(grep '^ledger ' $f | grep -v ' in_flight=0 diff=0 ' | head -n 1)
-	[ -z "$line" ] || fail "$1: does not reconcile: $line"
+	line=$(grep '^ledger ' $f | grep -v ' in_flight=0 diff=0 .* judged=1$' | head -n 1)
+	[ -z "$line" ] || fail "$1: does not reconcile, or a walk saw an operation run: $line"
 	line=$(grep "^ledger hstate=$HSTATE " $f)
 	expect_eq "$1: global count (sysfs resv_hugepages)" "$(cat $f.sysfs)" "$(field "$line" global)"
 	expect_eq "$1: the ledger's sum (sysfs resv_hugepages)" "$(cat $f.sysfs)" "$(field "$line" sum)"
@@ -102,7 +102,7 @@ t_fork() {
 # are outstanding again; where it does not (6.1), the 2 are consumed with
 # nothing mapped: lost, a later fault there takes a page without one
 t_dontneed() {
-	local pid lost
+	local pid lost status
 	hugefault -n 4 -t 2 -D -A -- $SNAP dontneed || fail "workload failed"
 	pid=$(cat /tmp/ledger.dontneed.pid)
 	check_ledger dontneed
@@ -115,6 +115,18 @@ t_dontneed() {
 	fi
 	expect_eq "dontneed: the ledger's lost pages" $lost \
 		"$(field "$(grep "^ledger hstate=$HSTATE " /tmp/ledger.dontneed)" lost)"
+	# hugetrack check judges it: resv_lost, naming the mapping, where lost
+	hugefault -n 4 -t 2 -D -A -- hugetrack check >/tmp/ledger.check
+	status=$?
+	cat /tmp/ledger.check
+	if [ $lost = 0 ]; then
+		expect_eq "dontneed: check status" 0 $status
+	else
+		expect_eq "dontneed: check status" 1 $status
+		grep -q "^hugetrack check: FAIL: resv_lost: $HSTATE: 2 pages" /tmp/ledger.check &&
+			grep -q "^  pid [0-9]* (hugefault) 0x[0-9a-f]*-0x[0-9a-f]*: 2 of 4 pages$" /tmp/ledger.check ||
+			fail "dontneed: check does not name the lost pages and their mapping"
+	fi
 }
 
 # A file of a plain mount: its reserve map holds 4, its page cache 1; the
@@ -230,6 +242,7 @@ t_in_flight() {
 	line=$(grep "^ledger hstate=$HSTATE " /tmp/ledger.blocked)
 	[ "$(field "$line" in_flight)" -ge 2 ] || fail "blocked: the 2 faults are not in flight: $line"
 	expect_eq "blocked: diff" 0 "$(field "$line" diff)"
+	expect_eq "blocked: judged (operations in flight)" 0 "$(field "$line" judged)"
 	expect_eq "blocked: the ledger's sum (sysfs)" "$(cat /tmp/ledger.blocked.sysfs)" "$(field "$line" sum)"
 	expect_holder blocked private pid=$BLOCKED pages=2 consumed=0 outstanding=2 lost=0
 	release_faults
@@ -255,6 +268,8 @@ t_reader() {
 	[ "$(awk -v p=$pid '$1 == p && $5 == 4 && $7 == 3' /tmp/ledger.txt | grep -c .)" = 1 ] ||
 		fail "--pid $pid: not its one mapping of 4 pages, 3 outstanding"
 	grep -q 'hugepages-2048kB .*difference 0, .*: ok$' /tmp/ledger.txt || fail "--pid: the ledger is not ok"
+	hugefault -n 4 -t 1 -- hugetrack check >/tmp/ledger.check || fail "check while a clean mapping is held: $(cat /tmp/ledger.check)"
+	! grep -q resv_ /tmp/ledger.check || fail "check: $(grep resv_ /tmp/ledger.check)"
 }
 
 # Holders that existed before the module loaded are in the table after it
@@ -277,13 +292,13 @@ t_before_load() {
 run_test "ledger: nothing held, every hstate reconciles with sysfs" t_idle
 run_test "ledger: a private mapping holds what it reserved and did not fault" t_private
 run_test "ledger: after fork the child owns none of the reservation" t_fork
-run_test "ledger: MADV_DONTNEED of a private mapping: reservations given back, or lost (6.1)" t_dontneed
+run_test "ledger: MADV_DONTNEED of a private mapping: reservations given back, or lost and check says resv_lost (6.1)" t_dontneed
 run_test "ledger: a file holds its reserve map less its page cache, through punch and truncate" t_file
 run_test "ledger: MAP_NORESERVE reserves nothing" t_noreserve
 run_test "ledger: a subpool holds its minimum, used equals statfs" t_subpool
 run_test "ledger: UFFDIO_COPY (retry, onto a cached page) and UFFDIO_CONTINUE consume what they fill" t_uffd
 run_test "ledger: faults asleep in userfaultfd are in flight and reconcile" t_in_flight
-run_test "ledger: hugetrack reservations (--prom, --pid) equals sysfs" t_reader
+run_test "ledger: hugetrack reservations (--prom, --pid) equals sysfs, check passes a clean ledger" t_reader
 run_test "ledger: holders from before the load, same figures" t_before_load
 run_test "no anomaly on the ledger's workloads" t_no_anomaly
 run_test "dmesg clean after the ledger's walks" dmesg_clean

@@ -289,6 +289,29 @@ t_before_load() {
 	expect_holder before-load private pid=$pid pages=3 consumed=1 outstanding=2 lost=0
 }
 
+# t_injected MODE RULE DIFF: ht_inject's MODE moves resv_huge_pages in a
+# fault (by DIFF, until it unloads): the ledger's judged walk shows the
+# difference, check fails RULE for it, and the unload puts it back
+t_injected() {
+	local line status
+	insmod /tests/ht_inject.ko mode=$1 || fail "cannot load ht_inject mode=$1"
+	hugefault -n 2 -t 1 -- $SNAP $1
+	hugefault -n 2 -t 1 -- hugetrack check >/tmp/ledger.$1.check
+	status=$?
+	rmmod ht_inject || fail "cannot unload ht_inject"
+	cat /tmp/ledger.$1 /tmp/ledger.$1.check
+	line=$(grep "^ledger hstate=$HSTATE " /tmp/ledger.$1)
+	expect_eq "$1: judged" 1 "$(field "$line" judged)"
+	expect_eq "$1: diff" $3 "$(field "$line" diff)"
+	expect_eq "$1: global (sysfs resv_hugepages)" "$(cat /tmp/ledger.$1.sysfs)" "$(field "$line" global)"
+	expect_eq "$1: check status" 1 $status
+	grep -q "^hugetrack check: FAIL: $2: $HSTATE: resv_huge_pages [0-9]*, the holders hold [0-9]*: ${3#-} " /tmp/ledger.$1.check ||
+		fail "$1: check does not fail $2 for $HSTATE"
+	snap $1-unloaded
+	check_ledger $1-unloaded
+	echo reset >$HT/control
+}
+
 run_test "ledger: nothing held, every hstate reconciles with sysfs" t_idle
 run_test "ledger: a private mapping holds what it reserved and did not fault" t_private
 run_test "ledger: after fork the child owns none of the reservation" t_fork
@@ -301,5 +324,9 @@ run_test "ledger: faults asleep in userfaultfd are in flight and reconcile" t_in
 run_test "ledger: hugetrack reservations (--prom, --pid) equals sysfs, check passes a clean ledger" t_reader
 run_test "ledger: holders from before the load, same figures" t_before_load
 run_test "no anomaly on the ledger's workloads" t_no_anomaly
+run_test "ledger: a reservation raised in a fault (ht_inject resv_bump): check says resv_leak" \
+	t_injected resv_bump resv_leak 5
+run_test "ledger: one taken too many in a fault (ht_inject resv_take): check says resv_deficit" \
+	t_injected resv_take resv_deficit -1
 run_test "dmesg clean after the ledger's walks" dmesg_clean
 rmmod hugetrack

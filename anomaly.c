@@ -9,6 +9,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/stacktrace.h>
+#include <linux/string.h>
 
 #include "anomaly.h"
 #include "counters.h"
@@ -28,6 +29,7 @@ struct ht_anomaly {
 	u64 seq;
 	enum ht_rule rule;
 	long expected, actual;
+	char holder[HT_HOLDER_LEN];	/* a ledger rule's holder; "" for others */
 	unsigned int nr_frames;
 	struct ht_event ev;
 	char frames[STACK_DEPTH][HT_FRAME_LEN];
@@ -44,47 +46,121 @@ struct anomaly_scratch {
 static DEFINE_PER_CPU(struct anomaly_scratch, anomaly_scratch);
 
 static struct ht_ring anomalies;
+/* Per rule, since load: a reset does not clear it (ledger_audit.c reads it) */
+static atomic_long_t fired[HT_RULE_NR];
 
 /*
- * Records @rule for @ev with the current stack, from @from_ip down when it
- * is on it (a trap's interrupted instruction), and says so in dmesg.
+ * Fills @scratch's record of @rule for @ev with @nr frames of the stack in
+ * @scratch, from @first on.  Called with irqs off and @scratch busy.
  */
-void ht_anomaly_at(enum ht_rule rule, const struct ht_event *ev, long expected,
-		   long actual, unsigned long from_ip)
+static void fill(struct anomaly_scratch *scratch, enum ht_rule rule,
+		   const struct ht_event *ev, long expected, long actual,
+		   const char *holder, unsigned int first, unsigned int nr)
 {
-	struct anomaly_scratch *scratch;
-	struct ht_anomaly *a;
-	unsigned int i, first = 0, nr;
-	unsigned long flags;
+	struct ht_anomaly *a = &scratch->record;
 
-	this_cpu_inc(ht_cpu_counters.anomalies[rule]);
-	pr_warn_ratelimited("anomaly %s: pid %d (%s) %s at %#lx: expected %ld, got %ld\n",
-			    ht_rule_names[rule], ev->pid, ev->comm,
-			    ht_kind_names[ev->kind], ev->address, expected, actual);
-	local_irq_save(flags);
-	scratch = this_cpu_ptr(&anomaly_scratch);
-	if (scratch->busy) {
-		this_cpu_inc(ht_cpu_counters.anomalies_unrecorded);
-		goto out;
-	}
-	scratch->busy = true;
-	nr = stack_trace_save(scratch->stack, ARRAY_SIZE(scratch->stack), 2);
-	for (i = 0; from_ip && i < nr; i++)
-		if (scratch->stack[i] == from_ip)
-			first = i;
-	a = &scratch->record;
 	a->rule = rule;
 	a->expected = expected;
 	a->actual = actual;
+	strscpy(a->holder, holder, sizeof(a->holder));
 	a->ev = *ev;
 	for (a->nr_frames = 0; first + a->nr_frames < nr && a->nr_frames < STACK_DEPTH;
 	     a->nr_frames++)
 		ht_symbolize(scratch->stack[first + a->nr_frames], scratch->symbol,
 			     a->frames[a->nr_frames]);
-	ht_ring_publish(&anomalies, a);
+}
+
+/*
+ * A stack saved in a return handler starts in the probe's machinery, up to
+ * the trampoline that stands for the probed function's return address:
+ * its frames are dropped, the probed function's caller is the first.
+ */
+static void drop_probe_frames(struct ht_anomaly *a)
+{
+	unsigned int i, first = 0;
+
+	for (i = 0; i < a->nr_frames; i++)
+		if (strstr(a->frames[i], "rethook_trampoline") ||
+		    strstr(a->frames[i], "kretprobe_trampoline"))
+			first = i + 1;
+	if (first == a->nr_frames)
+		return;
+	memmove(a->frames, a->frames + first, (a->nr_frames - first) * sizeof(a->frames[0]));
+	a->nr_frames -= first;
+}
+
+static void count(enum ht_rule rule, const struct ht_event *ev, long expected, long actual)
+{
+	this_cpu_inc(ht_cpu_counters.anomalies[rule]);
+	atomic_long_inc(&fired[rule]);
+	pr_warn_ratelimited("anomaly %s: pid %d (%s) %s at %#lx: expected %ld, got %ld\n",
+			    ht_rule_names[rule], ev->pid, ev->comm,
+			    ht_kind_names[ev->kind], ev->address, expected, actual);
+}
+
+/* This CPU's scratch, with irqs off, or NULL (counted) when it is in use. */
+static struct anomaly_scratch *get_scratch(unsigned long *flags)
+{
+	struct anomaly_scratch *scratch;
+
+	local_irq_save(*flags);
+	scratch = this_cpu_ptr(&anomaly_scratch);
+	if (!scratch->busy) {
+		scratch->busy = true;
+		return scratch;
+	}
+	this_cpu_inc(ht_cpu_counters.anomalies_unrecorded);
+	local_irq_restore(*flags);
+	return NULL;
+}
+
+static void put_scratch(struct anomaly_scratch *scratch, unsigned long flags)
+{
 	scratch->busy = false;
-out:
 	local_irq_restore(flags);
+}
+
+/*
+ * Records @rule for @ev with the current stack, from @from_ip down when it
+ * is on it (a trap's interrupted instruction).
+ */
+void ht_anomaly_at(enum ht_rule rule, const struct ht_event *ev, long expected,
+		   long actual, unsigned long from_ip)
+{
+	struct anomaly_scratch *scratch;
+	unsigned int i, first = 0, nr;
+	unsigned long flags;
+
+	count(rule, ev, expected, actual);
+	scratch = get_scratch(&flags);
+	if (!scratch)
+		return;
+	nr = stack_trace_save(scratch->stack, ARRAY_SIZE(scratch->stack), 2);
+	for (i = 0; from_ip && i < nr; i++)
+		if (scratch->stack[i] == from_ip)
+			first = i;
+	fill(scratch, rule, ev, expected, actual, "", first, nr);
+	ht_ring_publish(&anomalies, &scratch->record);
+	put_scratch(scratch, flags);
+}
+
+void ht_anomaly_of(enum ht_rule rule, const struct ht_event *ev, long expected,
+		   long actual, const char *holder, const unsigned long *stack,
+		   unsigned int nr)
+{
+	struct anomaly_scratch *scratch;
+	unsigned long flags;
+
+	count(rule, ev, expected, actual);
+	scratch = get_scratch(&flags);
+	if (!scratch)
+		return;
+	nr = min_t(unsigned int, nr, ARRAY_SIZE(scratch->stack));
+	memcpy(scratch->stack, stack, nr * sizeof(*stack));
+	fill(scratch, rule, ev, expected, actual, holder, 0, nr);
+	drop_probe_frames(&scratch->record);
+	ht_ring_publish(&anomalies, &scratch->record);
+	put_scratch(scratch, flags);
 }
 
 void ht_anomaly(enum ht_rule rule, const struct ht_event *ev, long expected,
@@ -108,11 +184,18 @@ void ht_anomalies_show(struct seq_file *m)
 			continue;
 		seq_printf(m, "anomaly=%llu rule=%s expected=%ld actual=%ld ", a->seq,
 			   ht_rule_names[a->rule], a->expected, a->actual);
+		if (a->holder[0])
+			seq_printf(m, "holder=%s ", a->holder);
 		ht_seq_event(m, &a->ev);
 		for (i = 0; i < a->nr_frames; i++)
 			seq_printf(m, "  %s\n", a->frames[i]);
 	}
 	kfree(a);
+}
+
+unsigned long ht_anomalies_fired(enum ht_rule rule)
+{
+	return atomic_long_read(&fired[rule]);
 }
 
 /* Recorded but not kept: overwritten in the ring, or never written to it. */

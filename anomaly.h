@@ -17,6 +17,18 @@ void ht_anomaly(enum ht_rule rule, const struct ht_event *ev,
 void ht_anomaly_at(enum ht_rule rule, const struct ht_event *ev,
 		   long expected, long actual, unsigned long from_ip);
 
+/*
+ * From process context: records a ledger rule, naming @holder
+ * (HT_HOLDER_LEN), for the operation @ev whose stack was @stack.
+ */
+#define HT_HOLDER_LEN	64
+void ht_anomaly_of(enum ht_rule rule, const struct ht_event *ev, long expected,
+		   long actual, const char *holder, const unsigned long *stack,
+		   unsigned int nr);
+
+/* How often @rule fired since load, resets ignored */
+unsigned long ht_anomalies_fired(enum ht_rule rule);
+
 int ht_anomalies_init(void);
 void ht_anomalies_exit(void);
 

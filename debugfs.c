@@ -18,6 +18,7 @@
 #include "hstates.h"
 #include "inflight.h"
 #include "ledger.h"
+#include "ledger_audit.h"
 #include "probe.h"
 #include "report.h"
 #include "watch.h"
@@ -266,6 +267,7 @@ static const struct file_operations events_bin_fops = {
 static int control_show(struct seq_file *m, void *v)
 {
 	ht_control_show(m);
+	ht_ledger_audit_state(m);
 	return 0;
 }
 

@@ -19,8 +19,8 @@
 #include "counters.h"
 #include "events.h"
 #include "format.h"
+#include "hstates.h"
 #include "inflight.h"
-#include "kallsyms.h"
 #include "ring.h"
 #include "rules.h"
 
@@ -78,14 +78,12 @@ static atomic64_t untracked_writes = ATOMIC64_INIT(0);
  * untracked writes): the overlap rules cover them.
  */
 static u64 armed_after = U64_MAX;
-/* hugetlb_lock: not exported; found at arming */
+/* hugetlb_lock (hstates.c), at arming */
 static spinlock_t *hugetlb_lock_p;
 
 void ht_events_arm(void)
 {
-	hugetlb_lock_p = (spinlock_t *)ht_lookup_name("hugetlb_lock");
-	if (!hugetlb_lock_p)
-		pr_warn("hugetlb_lock not in kallsyms: reservation deltas are not judged\n");
+	hugetlb_lock_p = ht_hugetlb_lock();
 	WRITE_ONCE(armed_after, atomic64_read(&started));
 }
 

@@ -4,19 +4,58 @@
  * counters' range since load, and whether a watchpoint sees their writes.
  */
 #include <linux/hugetlb.h>
+#include <linux/mutex.h>
 #include <linux/seq_file.h>
 
 #include "hstates.h"
 #include "kallsyms.h"
 
-/* Neither is exported; KALLSYMS_ALL lists them. */
+/* None is exported; KALLSYMS_ALL lists them. */
 static struct hstate *hstate_array;
 static int *nr_hstates;
+static spinlock_t *hugetlb_lock_p;
+
+/* hugetlb_fault_mutex_table[num_fault_mutexes], held by each fault and fill */
+static struct mutex **fault_mutexes;
+static int *nr_fault_mutexes;
+
+spinlock_t *ht_hugetlb_lock(void)
+{
+	return hugetlb_lock_p;
+}
+
+/*
+ * Is a fault or fill between taking a page and mapping it, anywhere?  Any
+ * of the fault mutexes held says so (which page, the kernel's hash would
+ * tell; a held one is enough): what began before the probes were armed is
+ * seen no other way.  Unknown (true) without the table.
+ */
+bool ht_hugetlb_faulting(void)
+{
+	struct mutex *table;
+	int i, nr;
+
+	if (!fault_mutexes || !nr_fault_mutexes)
+		return true;
+	table = READ_ONCE(*fault_mutexes);
+	nr = READ_ONCE(*nr_fault_mutexes);
+	for (i = 0; table && i < nr; i++)
+		if (mutex_is_locked(&table[i]))
+			return true;
+	return !table;
+}
 
 int ht_hstates_init(void)
 {
 	hstate_array = (struct hstate *)ht_lookup_name("hstates");
 	nr_hstates = (int *)ht_lookup_name("hugetlb_max_hstate");
+	hugetlb_lock_p = (spinlock_t *)ht_lookup_name("hugetlb_lock");
+	fault_mutexes = (struct mutex **)ht_lookup_name("hugetlb_fault_mutex_table");
+	nr_fault_mutexes = (int *)ht_lookup_name("num_fault_mutexes");
+	if (!fault_mutexes || !nr_fault_mutexes)
+		pr_warn("hugetlb_fault_mutex_table or num_fault_mutexes not in kallsyms: the ledger is not judged\n");
+	if (!hugetlb_lock_p)
+		pr_warn("hugetlb_lock not in kallsyms: reservation deltas are not judged, nor subpools' used pages\n");
 	if (hstate_array && nr_hstates) {
 		ht_hstates_reset_range();
 		return 0;

@@ -2,12 +2,16 @@
 #ifndef HT_HSTATES_H
 #define HT_HSTATES_H
 
+#include <linux/spinlock_types.h>
 #include <linux/types.h>
 
 struct hstate;
 struct seq_file;
 
 int ht_hstates_init(void);
+/* hugetlb_lock, or NULL where kallsyms does not list it */
+spinlock_t *ht_hugetlb_lock(void);
+bool ht_hugetlb_faulting(void);
 /* The i-th hstate, NULL past the last. */
 struct hstate *ht_hstate(int i);
 /* @h's i for ht_hstate(i), or -1 */

@@ -30,6 +30,10 @@ const char *const ht_rule_names[HT_RULE_NR] = {
 	[HT_RULE_REF_MAP_MISMATCH] = "ref_map_mismatch",
 	[HT_RULE_REFCOUNT_NEAR_OVERFLOW] = "refcount_near_overflow",
 	[HT_RULE_TAIL_REFCOUNT] = "tail_refcount",
+	[HT_RULE_RESV_LEAK] = "resv_leak",
+	[HT_RULE_RESV_DEFICIT] = "resv_deficit",
+	[HT_RULE_RESV_LOST] = "resv_lost",
+	[HT_RULE_SUBPOOL_USED_LEAK] = "subpool_used_leak",
 };
 
 const char *const ht_unjudged_names[HT_UNJ_NR] = {

@@ -35,6 +35,11 @@ enum ht_rule {
 	HT_RULE_REF_MAP_MISMATCH,
 	HT_RULE_REFCOUNT_NEAR_OVERFLOW,
 	HT_RULE_TAIL_REFCOUNT,
+	/* the ledger's (the module's audits, ledger_audit.c) */
+	HT_RULE_RESV_LEAK,
+	HT_RULE_RESV_DEFICIT,
+	HT_RULE_RESV_LOST,
+	HT_RULE_SUBPOOL_USED_LEAK,
 	HT_RULE_NR
 };
 

@@ -9,6 +9,7 @@
 #include "events.h"
 #include "hugetlb_probe.h"
 #include "inflight.h"
+#include "ledger_audit.h"
 #include "refcount_track.h"
 
 /* State of one call, kept in its kretprobe instance across sleeps. */
@@ -85,6 +86,7 @@ static void finish_folio_call(struct folio_call *call, long result)
 	folio->map_after = map;
 	ht_note_holders(&call->ev, call->mm, false);
 	ht_event_end(&call->ev, call->h);
+	ht_ledger_note(&call->ev);
 }
 NOKPROBE_SYMBOL(finish_folio_call);
 
@@ -373,6 +375,7 @@ static int subpool_new_return(struct ht_probe *probe, struct pt_regs *regs, void
 	call->ev.result = spool ? 0 : -ENOMEM;
 	ht_event_subpool(&call->ev, spool);
 	ht_event_end(&call->ev, call->h);
+	ht_ledger_note(&call->ev);
 	return 0;
 }
 NOKPROBE_SYMBOL(subpool_new_return);
@@ -400,6 +403,7 @@ static int finish_hstate_call(void *data, long result)
 
 	call->ev.result = result;
 	ht_event_end(&call->ev, call->h);
+	ht_ledger_note(&call->ev);
 	return 0;
 }
 NOKPROBE_SYMBOL(finish_hstate_call);

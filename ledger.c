@@ -28,6 +28,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/xarray.h>
 
 #include "events.h"
@@ -36,57 +37,115 @@
 #include "refcount_track.h"
 #include "util.h"
 
-/* Each hstate's side of the reconciliation. */
-struct hstate_tally {
-	long global;		/* resv_huge_pages, read inside the walk's marks */
-	long sum;		/* pages the holders hold */
-	long in_progress;	/* region_chg()s without their region_add() */
-	long lost;		/* private pages whose reservation is gone */
-	unsigned long holders;
-};
-
 struct ledger_walk {
-	struct seq_file *m;
-	struct hstate_tally tally[HUGE_MAX_HSTATE];
-	unsigned long unvisited;	/* tasks whose mappings could not be read */
+	struct seq_file *m;	/* NULL: an audit, which writes no line */
+	struct ht_ledger *ledger;
 };
 
 /* The tally of @h, or NULL for an hstate the registry does not know. */
-static struct hstate_tally *tally_of(struct ledger_walk *w, struct hstate *h)
+static struct ht_ledger_tally *tally_of(struct ledger_walk *w, struct hstate *h)
 {
 	int i = ht_hstate_index(h);
 
-	return i < 0 ? NULL : &w->tally[i];
+	return i < 0 ? NULL : &w->ledger->tally[i];
 }
 
-static void hold(struct hstate_tally *t, long pages)
+static void hold(struct ht_ledger_tally *t, long pages)
 {
 	t->sum += pages;
 	t->holders++;
 }
 
-static void walk_subpool(struct ledger_walk *w, struct super_block *sb,
-			 struct hugepage_subpool *spool)
+/*
+ * Folios in use charged to @spool: on the hstate's active list, under the
+ * lock that alloc_hugetlb_folio() and free_huge_folio() move them under.
+ */
+static long folios_charged(struct hstate *h, struct hugepage_subpool *spool)
 {
-	long min, max, rsv, used;
-	struct hstate_tally *t;
-	unsigned long flags;
+	spinlock_t *lock = ht_hugetlb_lock();
+	struct folio *folio;
+	long folios = 0;
 
-	/* the lock hugepage_subpool_get_pages() takes, irqs off as there */
-	spin_lock_irqsave(&spool->lock, flags);
-	min = spool->min_hpages;
-	max = spool->max_hpages;
-	rsv = spool->rsv_hpages;
-	used = spool->used_hpages;
-	spin_unlock_irqrestore(&spool->lock, flags);
+	if (!lock)
+		return -1;
+	spin_lock_irq(lock);
+	list_for_each_entry(folio, &h->hugepage_activelist, lru)
+		folios += hugetlb_folio_subpool(folio) == spool;
+	spin_unlock_irq(lock);
+	return folios;
+}
+
+/* @sb's subpool: held, and in the mounts table (or NULL when it is full). */
+static struct ht_ledger_mount *walk_subpool(struct ledger_walk *w, struct super_block *sb,
+					    struct hugepage_subpool *spool)
+{
+	struct ht_ledger *ledger = w->ledger;
+	struct ht_ledger_mount *mnt, unheld;
+	struct ht_ledger_tally *t;
+	unsigned long flags;
 
 	t = tally_of(w, spool->hstate);
 	if (!t)
-		return;
-	hold(t, rsv);
-	seq_printf(w->m, "subpool dev=%u:%u hstate=%s min=%ld max=%ld rsv=%ld used=%ld\n",
-		   MAJOR(sb->s_dev), MINOR(sb->s_dev), spool->hstate->name,
-		   min, max, rsv, used);
+		return NULL;
+	mnt = ledger->nr_mounts < HT_LEDGER_MOUNTS ? &ledger->mounts[ledger->nr_mounts++] : &unheld;
+	mnt->spool = spool;
+	mnt->dev = sb->s_dev;
+	mnt->h = spool->hstate;
+	/* the lock hugepage_subpool_get_pages() takes, irqs off as there */
+	spin_lock_irqsave(&spool->lock, flags);
+	mnt->min = spool->min_hpages;
+	mnt->max = spool->max_hpages;
+	mnt->rsv = spool->rsv_hpages;
+	mnt->used = spool->used_hpages;
+	spin_unlock_irqrestore(&spool->lock, flags);
+	mnt->held = folios_charged(spool->hstate, spool);
+	/* without min_size=, rsv_hpages is -1 and holds nothing */
+	hold(t, mnt->min == -1 ? 0 : mnt->rsv);
+	if (mnt != &unheld)
+		return mnt;
+	ledger->mounts_unheld++;
+	return NULL;
+}
+
+/* The table's entry of the mount of @inode, or NULL. */
+static struct ht_ledger_mount *mount_of(struct ledger_walk *w, struct inode *inode)
+{
+	struct hugetlbfs_sb_info *sbinfo = HUGETLBFS_SB(inode->i_sb);
+	unsigned int i;
+
+	for (i = 0; sbinfo && sbinfo->spool && i < w->ledger->nr_mounts; i++)
+		if (w->ledger->mounts[i].spool == sbinfo->spool)
+			return &w->ledger->mounts[i];
+	return NULL;
+}
+
+static void mount_holds(struct ht_ledger_mount *mnt, long pages)
+{
+	if (mnt && mnt->held >= 0)
+		mnt->held += pages;
+}
+
+/* Each mount's subpool line, and what its subpool used more than it holds. */
+static void show_mounts(struct ledger_walk *w)
+{
+	struct ht_ledger *ledger = w->ledger;
+	struct ht_ledger_mount *mnt;
+	struct ht_ledger_tally *t;
+	unsigned int i;
+
+	for (i = 0; i < ledger->nr_mounts; i++) {
+		mnt = &ledger->mounts[i];
+		t = tally_of(w, mnt->h);
+		if (mnt->max != -1 && mnt->held >= 0 && mnt->used != mnt->held) {
+			if (!t->used_diff)
+				t->used_dev = mnt->dev;
+			t->used_diff += mnt->used - mnt->held;
+		}
+		if (w->m)
+			seq_printf(w->m, "subpool dev=%u:%u hstate=%s min=%ld max=%ld rsv=%ld used=%ld held=%ld\n",
+				   MAJOR(mnt->dev), MINOR(mnt->dev), mnt->h->name,
+				   mnt->min, mnt->max, mnt->rsv, mnt->used, mnt->held);
+	}
 }
 
 /* Pages of @mapping's page cache in [@from, @to), huge-page indices. */
@@ -109,8 +168,8 @@ static long cached_pages(struct address_space *mapping, struct hstate *h,
 
 /* Called under s_inode_list_lock, which keeps @inode's reserve map. */
 static void walk_file(struct ledger_walk *w, struct super_block *sb,
-		      struct hstate *h, struct hstate_tally *t,
-		      struct inode *inode)
+		      struct hstate *h, struct ht_ledger_tally *t,
+		      struct ht_ledger_mount *mnt, struct inode *inode)
 {
 	struct resv_map *resv = ht_inode_resv_map(inode);
 	long reserved = 0, cached = 0, in_progress;
@@ -130,22 +189,26 @@ static void walk_file(struct ledger_walk *w, struct super_block *sb,
 	if (!reserved && !in_progress)
 		return;
 	hold(t, reserved - cached);
+	mount_holds(mnt, reserved - cached);
 	t->in_progress += in_progress;
-	seq_printf(w->m, "file dev=%u:%u ino=%llu hstate=%s reserved=%ld cached=%ld outstanding=%ld in_progress=%ld\n",
-		   MAJOR(sb->s_dev), MINOR(sb->s_dev), (unsigned long long)inode->i_ino, h->name,
-		   reserved, cached, reserved - cached, in_progress);
+	if (w->m)
+		seq_printf(w->m, "file dev=%u:%u ino=%llu hstate=%s reserved=%ld cached=%ld outstanding=%ld in_progress=%ld\n",
+			   MAJOR(sb->s_dev), MINOR(sb->s_dev),
+			   (unsigned long long)inode->i_ino, h->name,
+			   reserved, cached, reserved - cached, in_progress);
 }
 
 /* iterate_supers_type() calls it with @sb->s_umount held. */
 static void walk_superblock(struct super_block *sb, void *arg)
 {
 	struct hugetlbfs_sb_info *sbinfo = HUGETLBFS_SB(sb);
+	struct ht_ledger_mount *mnt = NULL;
 	struct ledger_walk *w = arg;
-	struct hstate_tally *t;
+	struct ht_ledger_tally *t;
 	struct inode *inode;
 
 	if (sbinfo->spool)
-		walk_subpool(w, sb, sbinfo->spool);
+		mnt = walk_subpool(w, sb, sbinfo->spool);
 	t = tally_of(w, sbinfo->hstate);
 	if (!t)
 		return;
@@ -153,7 +216,7 @@ static void walk_superblock(struct super_block *sb, void *arg)
 	spin_lock(&sb->s_inode_list_lock);
 	list_for_each_entry(inode, &sb->s_inodes, i_sb_list)
 		if (S_ISREG(inode->i_mode))
-			walk_file(w, sb, sbinfo->hstate, t, inode);
+			walk_file(w, sb, sbinfo->hstate, t, mnt, inode);
 	spin_unlock(&sb->s_inode_list_lock);
 }
 
@@ -178,14 +241,18 @@ struct private_tally {
  * The pages of @vma in @resv's regions, as region_count() counts them, and
  * which of them map nothing: the page a reservation was used for is gone
  * and the reservation was not given back, so a fault there allocates
- * without one (and may SIGBUS).  The page tables are read under mmap_lock
- * alone: a private hugetlb mapping shares no PMD table, and its tables are
- * freed only under mmap_lock held for write.
+ * without one (and may SIGBUS).  A page past the file's end is not lost: a
+ * fault there gets SIGBUS whatever it holds (a truncate zaps it and leaves
+ * its entry).  The page tables are read under mmap_lock alone: a private
+ * hugetlb mapping shares no PMD table, and its tables are freed only under
+ * mmap_lock held for write.
  */
 static void tally_private(struct vm_area_struct *vma, struct hstate *h,
 			  struct resv_map *resv, long from, long to,
 			  struct private_tally *pt)
 {
+	loff_t size = i_size_read(file_inode(vma->vm_file));
+	long eof = (size + huge_page_size(h) - 1) >> huge_page_shift(h);
 	struct file_region *rg;
 	unsigned long addr;
 	long i;
@@ -199,7 +266,8 @@ static void tally_private(struct vm_area_struct *vma, struct hstate *h,
 		for (i = max(rg->from, from); i < min(rg->to, to); i++) {
 			addr = vma->vm_start + ((i - from) << huge_page_shift(h));
 			pt->consumed++;
-			pt->lost += !ht_huge_entry_used(vma->vm_mm, huge_page_size(h), addr);
+			pt->lost += i < eof &&
+				    !ht_huge_entry_used(vma->vm_mm, huge_page_size(h), addr);
 		}
 	}
 	spin_unlock(&resv->lock);
@@ -212,7 +280,7 @@ static void walk_private(struct ledger_walk *w, struct task_struct *task,
 	unsigned long priv = (unsigned long)vma->vm_private_data;
 	struct hstate *h = hstate_vma(vma);
 	struct inode *inode = file_inode(vma->vm_file);
-	struct hstate_tally *t = tally_of(w, h);
+	struct ht_ledger_tally *t = tally_of(w, h);
 	struct private_tally pt = {};
 	char comm[TASK_COMM_LEN];
 	long from, to;
@@ -224,7 +292,16 @@ static void walk_private(struct ledger_walk *w, struct task_struct *task,
 	tally_private(vma, h, (struct resv_map *)(priv & ~HT_HPAGE_RESV_MASK),
 		      from, to, &pt);
 	hold(t, to - from - pt.consumed);
+	/* the mapping's file keeps its mount, and the subpool, alive */
+	mount_holds(mount_of(w, inode), to - from - pt.consumed);
+	if (pt.lost && !t->lost) {
+		t->lost_pid = task_tgid_nr(task);
+		t->lost_start = vma->vm_start;
+		t->lost_end = vma->vm_end;
+	}
 	t->lost += pt.lost;
+	if (!w->m)
+		return;
 	ht_safe_comm(comm, task->comm);
 	seq_printf(w->m, "private pid=%d comm=%s start=0x%lx end=0x%lx dev=%u:%u ino=%llu hstate=%s pages=%ld consumed=%ld outstanding=%ld lost=%ld\n",
 		   task_tgid_nr(task), comm, vma->vm_start, vma->vm_end,
@@ -237,6 +314,7 @@ static void walk_task(struct ledger_walk *w, struct task_struct *task)
 {
 	struct vm_area_struct *vma;
 	struct mm_struct *mm;
+	bool lent;
 
 	/* a vfork child shares its parent's mm: counted once, with the parent */
 	if (READ_ONCE(task->vfork_done))
@@ -244,8 +322,9 @@ static void walk_task(struct ledger_walk *w, struct task_struct *task)
 	mm = get_task_mm(task);
 	if (!mm)
 		return;
+	lent = ht_mm_lend(mm);
 	if (mmap_read_lock_killable(mm)) {
-		w->unvisited++;
+		w->ledger->unvisited++;
 	} else {
 		VMA_ITERATOR(vmi, mm, 0);
 
@@ -254,6 +333,8 @@ static void walk_task(struct ledger_walk *w, struct task_struct *task)
 				walk_private(w, task, vma);
 		mmap_read_unlock(mm);
 	}
+	if (lent)
+		ht_mm_return(mm);
 	mmput(mm);
 }
 
@@ -283,41 +364,61 @@ static void walk_tasks(struct ledger_walk *w)
 	}
 }
 
-/* Walks until one saw no operation run (judged), LEDGER_TRIES at most. */
+/* Walks until one saw no operation run, LEDGER_TRIES at most. */
 #define LEDGER_TRIES	3
 
-void ht_ledger_show(struct seq_file *m)
+void ht_ledger_walk(struct ht_ledger *ledger, struct seq_file *m)
 {
+	struct ledger_walk w = { .m = m, .ledger = ledger };
+	size_t start = m ? m->count : 0;
 	struct ht_quiet_mark mark;
-	struct ledger_walk w;
-	size_t start = m->count;
-	long in_flight;
-	bool judged = false;
 	struct hstate *h;
 	int i, try;
 
-	for (try = 0; try < LEDGER_TRIES && !judged; try++) {
-		/* each try writes the holders it finds again */
-		m->count = start;
-		memset(&w, 0, sizeof(w));
-		w.m = m;
-		seq_puts(m, "# holders: subpool, file, private (docs/files.md)\n");
+	for (try = 0; try < LEDGER_TRIES && (!try || !ledger->quiet); try++) {
+		memset(ledger, 0, sizeof(*ledger));
+		if (m) {
+			/* each try writes the holders it finds again */
+			m->count = start;
+			seq_puts(m, "# holders: subpool, file, private (docs/files.md)\n");
+		}
 		ht_events_mark(&mark);
 		walk_mounts(&w);
 		walk_tasks(&w);
+		show_mounts(&w);
 		for (i = 0; (h = ht_hstate(i)); i++)
-			w.tally[i].global = READ_ONCE(h->resv_huge_pages);
-		judged = ht_events_quiet(&mark);
+			ledger->tally[i].global = READ_ONCE(h->resv_huge_pages);
+		ledger->quiet = ht_events_quiet(&mark) && !ht_hugetlb_faulting();
 	}
 	ht_events_mark(&mark);
-	in_flight = mark.in_flight;
-	for (i = 0; (h = ht_hstate(i)); i++) {
-		struct hstate_tally *t = &w.tally[i];
+	ledger->in_flight = mark.in_flight;
+}
 
-		seq_printf(m, "ledger hstate=%s global=%ld sum=%ld holders=%lu in_flight=%ld diff=%ld lost=%ld judged=%d\n",
-			   h->name, t->global, t->sum, t->holders,
-			   in_flight + t->in_progress, t->global - t->sum, t->lost,
-			   judged && !in_flight && !t->in_progress);
+bool ht_ledger_judged(const struct ht_ledger *ledger, const struct ht_ledger_tally *t)
+{
+	return ledger->quiet && !ledger->in_flight && !t->in_progress;
+}
+
+void ht_ledger_show(struct seq_file *m)
+{
+	struct ht_ledger *ledger = kmalloc(sizeof(*ledger), GFP_KERNEL);
+	struct hstate *h;
+	int i;
+
+	if (!ledger) {
+		seq_puts(m, "# no memory for the walk\n");
+		return;
 	}
-	seq_printf(m, "# unvisited tasks %lu\n", w.unvisited);
+	ht_ledger_walk(ledger, m);
+	for (i = 0; (h = ht_hstate(i)); i++) {
+		struct ht_ledger_tally *t = &ledger->tally[i];
+
+		seq_printf(m, "ledger hstate=%s global=%ld sum=%ld holders=%lu in_flight=%ld diff=%ld lost=%ld used_diff=%ld judged=%d\n",
+			   h->name, t->global, t->sum, t->holders,
+			   ledger->in_flight + t->in_progress, t->global - t->sum, t->lost,
+			   t->used_diff, ht_ledger_judged(ledger, t));
+	}
+	seq_printf(m, "# unvisited tasks %lu\n# mounts beyond the table %lu\n",
+		   ledger->unvisited, ledger->mounts_unheld);
+	kfree(ledger);
 }

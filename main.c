@@ -14,6 +14,7 @@
 #include "hstates.h"
 #include "hugetlb_probe.h"
 #include "kallsyms.h"
+#include "ledger_audit.h"
 #include "probe.h"
 #include "watch.h"
 
@@ -36,17 +37,23 @@ static int __init hugetrack_init(void)
 	err = ht_anomalies_init();
 	if (err)
 		goto err_events;
-	err = ht_probes_attach(probe_tables, ARRAY_SIZE(probe_tables));
+	err = ht_ledger_audit_init();
 	if (err)
 		goto err_anomalies;
+	err = ht_probes_attach(probe_tables, ARRAY_SIZE(probe_tables));
+	if (err)
+		goto err_audit;
 	if (!ht_hstates_init() && ht_group_selected("watch"))
 		ht_watch_init();
 	/* from now on, every write outside an event is seen */
 	ht_events_arm();
+	ht_ledger_audit_arm();
 	ht_debugfs_init();
 	pr_info("version " HUGETRACK_VERSION " loaded\n");
 	return 0;
 
+err_audit:
+	ht_ledger_audit_exit();
 err_anomalies:
 	ht_anomalies_exit();
 err_events:
@@ -60,6 +67,7 @@ static void __exit hugetrack_exit(void)
 	/* no event may end once the watchpoints are gone */
 	ht_probes_detach();
 	ht_watch_exit();
+	ht_ledger_audit_exit();
 	ht_anomalies_exit();
 	ht_events_exit();
 }

@@ -205,15 +205,53 @@ int ht_tail_refcount(unsigned long pfn, long nr)
 }
 
 /*
+ * The mms the ledger's walk holds (get_task_mm(), ledger.c): a user each
+ * that takes no reference, not counted as another task's.  Lent after the
+ * mmget() and returned before the mmput(), so that a fault meanwhile sees
+ * the walk's user either way as another task's, or not at all.
+ */
+#define MMS_LENT	4
+static struct mm_struct *lent[MMS_LENT];
+
+/* False (the walk's user then counts as another's) when every slot is taken. */
+bool ht_mm_lend(struct mm_struct *mm)
+{
+	int i;
+
+	for (i = 0; i < MMS_LENT; i++)
+		if (!cmpxchg(&lent[i], NULL, mm))
+			return true;
+	return false;
+}
+
+void ht_mm_return(struct mm_struct *mm)
+{
+	int i;
+
+	for (i = 0; i < MMS_LENT; i++)
+		if (cmpxchg(&lent[i], mm, NULL) == mm)
+			return;
+}
+
+static int users_lent(struct mm_struct *mm)
+{
+	int i, n = 0;
+
+	for (i = 0; i < MMS_LENT; i++)
+		n += READ_ONCE(lent[i]) == mm;
+	return n;
+}
+
+/*
  * Notes in @ev, at its start or at its end, the first reason another task
  * may move its folio's refcount meanwhile.  No lock keeps a refcount still:
  * GUP-fast takes references with none, a holder drops its own at any time.
  * The delta is the event's own only when no one else can hold or take one:
- * - no other task holds the mm (mm_users): another thread's GUP, or a
- *   remote one (process_vm_readv(), /proc/pid/mem, ptrace) under
- *   mmget(), which puts its references before its mmput().  UFFDIO_COPY
- *   and UFFDIO_CONTINUE hold the mm themselves (mmget_not_zero() in
- *   fs/userfaultfd.c), one more user when the mm's own task calls them;
+ * - no other task holds the mm (mm_users, less the ledger walk's): another
+ *   thread's GUP, or a remote one (process_vm_readv(), /proc/pid/mem,
+ *   ptrace) under mmget(), which puts its references before its mmput().
+ *   UFFDIO_COPY and UFFDIO_CONTINUE hold the mm themselves (mmget_not_zero()
+ *   in fs/userfaultfd.c), one more user when the mm's own task calls them;
  * - an anonymous folio: a page-cache one is reached by read(), fallocate,
  *   and the faults and zaps of other mms, under no lock of this mm;
  * - mapped here only: another mm's zap (a child after fork) drops its
@@ -238,7 +276,7 @@ void ht_note_holders(struct ht_event *ev, struct mm_struct *mm, bool start)
 
 	if (ev->why_ref)
 		return;
-	if (atomic_read(&mm->mm_users) > users) {
+	if (atomic_read(&mm->mm_users) - users_lent(mm) > users) {
 		ev->why_ref = HT_UNJ_MM_USERS + 1;
 		return;
 	}

@@ -16,6 +16,9 @@ void ht_folio_at(struct mm_struct *mm, struct vm_area_struct *vma,
 		 struct hstate *h, unsigned long addr,
 		 unsigned long *pfn, int *ref, int *map);
 void ht_note_holders(struct ht_event *ev, struct mm_struct *mm, bool start);
+/* The ledger's walk holds @mm: its user is not another task's (ht_note_holders) */
+bool ht_mm_lend(struct mm_struct *mm);
+void ht_mm_return(struct mm_struct *mm);
 int ht_tail_refcount(unsigned long pfn, long nr);
 void ht_thp_folio(struct folio *folio, struct ht_folio_delta *delta);
 struct folio *ht_thp_mapped(struct mm_struct *mm, unsigned long size, unsigned long addr);

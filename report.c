@@ -16,6 +16,7 @@
 #include "events.h"
 #include "hstates.h"
 #include "inflight.h"
+#include "ledger_audit.h"
 #include "probe.h"
 #include "report.h"
 #include "watch.h"
@@ -56,6 +57,8 @@ void ht_counters_show(struct seq_file *m)
 	seq_printf(m, "not_followed %lu\nanomalies_dropped %lu\ntask_faults_dropped %ld\nprobe_calls_missed %lu\n",
 		   ht_ops_not_followed(), ht_anomalies_dropped(&sum),
 		   ht_task_faults_dropped(), ht_probes_missed());
+	ht_ledger_audit_counters(m);
+	seq_printf(m, "ledger_suspects_dropped %lu\n", ht_ledger_suspects_dropped());
 }
 
 static void show_collapse_summary(struct seq_file *m, const struct ht_counters *sum)
@@ -99,7 +102,7 @@ static void show_judgements(struct seq_file *m, const struct ht_counters *sum)
 static size_t footprint(void)
 {
 	return ht_events_footprint() + ht_anomalies_footprint() + ht_counters_footprint() +
-	       ht_probes_footprint() + ht_inflight_footprint();
+	       ht_probes_footprint() + ht_inflight_footprint() + ht_ledger_audit_footprint();
 }
 
 void ht_summary_show(struct seq_file *m)
@@ -139,6 +142,7 @@ static void reset(void)
 	ht_hstates_reset_range();
 	ht_inflight_reset();
 	ht_probes_reset_missed();
+	ht_ledger_audit_reset();
 }
 
 /*

@@ -39,17 +39,17 @@ summarize() {
 		if (!nw) { print "bench: no results from " kernel; exit 1 }
 		printf "\n%s, %s: ns per operation (counted instructions), median of %d rounds, spread (max-min)/median\n",
 			kernel, date, rounds
-		printf "%-8s %15s %15s %15s %15s %15s %15s %15s %15s %15s %5s %6s %6s %5s %5s %7s %7s %5s %7s %5s %7s\n", "workload",
+		printf "%-11s %15s %15s %15s %15s %15s %15s %15s %15s %15s %15s %5s %6s %6s %5s %5s %7s %7s %5s %7s %5s %7s %5s\n", "workload",
 			"a none", "b hugetrack", "c floor", "d ftrace", "e b -wp", "f b +reader", "g bpf",
-			"h b +cat", "i b +records", "b/a", "ht/flr", "ht/ftr", "wp", "rdr", "dropped", "bpf/flr",
-			"cat", "dr_cat", "rec", "dr_rec"
+			"h b +cat", "i b +records", "j b -audit", "b/a", "ht/flr", "ht/ftr", "wp", "rdr", "dropped", "bpf/flr",
+			"cat", "dr_cat", "rec", "dr_rec", "aud"
 		for (k = 1; k <= nw; k++) {
 			w = order[k]
 			delete m
 			line = sprintf("bench kernel=%s date=%s workload=%s rounds=%d", kernel, date, w, rounds)
-			row = sprintf("%-8s", w)
-			for (ci = 1; ci <= 9; ci++) {
-				c = substr("abcdefghi", ci, 1)
+			row = sprintf("%-11s", w)
+			for (ci = 1; ci <= 10; ci++) {
+				c = substr("abcdefghij", ci, 1)
 				if (!((w, c) in ns)) { row = row sprintf(" %15s", "-"); continue }
 				m[c] = median(ns[w, c])
 				row = row sprintf(" %10d %3.0f%%", m[c], spread)
@@ -61,11 +61,12 @@ summarize() {
 			rdr = ("f" in m) ? ratio(m["f"] - m["b"], ht) : "-"
 			cat = ("h" in m) ? ratio(m["h"] - m["b"], ht) : "-"
 			rec = ("i" in m) ? ratio(m["i"] - m["b"], ht) : "-"
+			aud = ("j" in m) ? ratio(m["b"] - m["j"], ht) : "-"
 			r_bpf = ratio(over("g"), over("c"))
-			row = row sprintf(" %5s %6s %6s %5s %5s %7d %7s %5s %7d %5s %7d", r_ba, r_flr, r_ftr, wp, rdr,
-				lost[w, "f"], r_bpf, cat, lost[w, "h"], rec, lost[w, "i"])
-			line = line sprintf(" b_over_a=%s ht_over_floor=%s ht_over_ftrace=%s wp_share=%s reader_over_ht=%s dropped=%d memory_bytes=%d bpf_over_floor=%s cat_over_ht=%s cat_dropped=%d records_over_ht=%s records_dropped=%d",
-				r_ba, r_flr, r_ftr, wp, rdr, lost[w, "f"], memory, r_bpf, cat, lost[w, "h"], rec, lost[w, "i"])
+			row = row sprintf(" %5s %6s %6s %5s %5s %7d %7s %5s %7d %5s %7d %5s", r_ba, r_flr, r_ftr, wp, rdr,
+				lost[w, "f"], r_bpf, cat, lost[w, "h"], rec, lost[w, "i"], aud)
+			line = line sprintf(" b_over_a=%s ht_over_floor=%s ht_over_ftrace=%s wp_share=%s reader_over_ht=%s dropped=%d memory_bytes=%d bpf_over_floor=%s cat_over_ht=%s cat_dropped=%d records_over_ht=%s records_dropped=%d audit_share=%s",
+				r_ba, r_flr, r_ftr, wp, rdr, lost[w, "f"], memory, r_bpf, cat, lost[w, "h"], rec, lost[w, "i"], aud)
 			print row
 			lines[k] = line
 		}
@@ -73,6 +74,7 @@ summarize() {
 		print "wp: share of (b-a) the watchpoints cost (b-e); rdr: what the reader adds (f-b) over (b-a);"
 		print "bpf/flr: the BPF backend overhead (g-a) over the floor (c-a); cat: what cat events adds (h-b) over (b-a);"
 		print "rec: what a reader of events_bin that prints nothing adds (i-b) over (b-a);"
+		print "aud: share of (b-a) the ledger audits cost (b-j); ledger<M>: one read of reservations with M mappings (b only);"
 		printf "dropped, dr_cat, dr_rec: events the reader of f, h, i lost, all rounds; hugetrack preallocates %d bytes\n", memory
 		for (k = 1; k <= nw; k++)
 			print lines[k]

@@ -12,7 +12,7 @@ set -euo pipefail
 # Bottom up, as Kbuild lists them; a file not named here fails the check.
 LAYERS="
 1 ring kallsyms util counters hstates inflight ht_kinds format
-2 refcount_track anomaly rules events ledger
+2 refcount_track anomaly rules events ledger ledger_audit
 3 probe hugetlb_probe collapse_probe watch
 4 report debugfs
 5 main proto_check

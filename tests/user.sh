@@ -134,8 +134,9 @@ reservations_outputs() {
 	"$r" reservations --json --debugfs "$dir" >"$OUT/ledger.json"
 	python3 -c 'import json, sys
 j = json.load(open(sys.argv[1]))
-assert [h["kind"] for h in j["holders"]] == ["subpool", "file", "private"], j
-assert j["holders"][2]["outstanding"] == 2 and j["ledger"][1]["diff"] == 0, j' "$OUT/ledger.json" ||
+assert [h["kind"] for h in j["holders"]] == ["file", "private", "subpool"], j
+assert j["holders"][1]["outstanding"] == 2 and j["ledger"][1]["diff"] == 0, j
+assert j["holders"][2]["held"] == 0 and j["ledger"][1]["used_diff"] == 0, j' "$OUT/ledger.json" ||
 		{ echo "reservations --json: not the holders and ledger of the sample"; return 1; }
 	"$r" reservations --prom --debugfs "$dir" >"$OUT/ledger.prom"
 	"$PROMTOOL" check metrics <"$OUT/ledger.prom" || { echo "promtool rejects the ledger"; return 1; }
@@ -145,12 +146,14 @@ assert j["holders"][2]["outstanding"] == 2 and j["ledger"][1]["diff"] == 0, j' "
 	"$r" check --debugfs "$dir" >"$OUT/ledger-check.txt" || true
 	! grep -q 'resv_' "$OUT/ledger-check.txt" ||
 		{ echo "check fails the reconciled sample's ledger: $(grep resv_ "$OUT/ledger-check.txt")"; return 1; }
-	sed -i 's/^\(ledger hstate=hugepages-2048kB global=\)7\(.*\) diff=0 lost=0/\18\2 diff=1 lost=2/; s/^\(private .*\) lost=0$/\1 lost=2/' "$dir/reservations"
+	sed -i 's/^\(ledger hstate=hugepages-2048kB global=\)7\(.*\) diff=0 lost=0 used_diff=0/\18\2 diff=1 lost=2 used_diff=1/; s/^\(private .*\) lost=0$/\1 lost=2/; s/^\(subpool .*\) used=0 held=0$/\1 used=3 held=2/' "$dir/reservations"
 	"$r" check --debugfs "$dir" >"$OUT/ledger-check.txt" || true
 	grep -q '^hugetrack check: FAIL: resv_leak: hugepages-2048kB: resv_huge_pages 8, the holders hold 7: 1 reserved' "$OUT/ledger-check.txt" &&
 		grep -q '^hugetrack check: FAIL: resv_lost: hugepages-2048kB: 2 pages' "$OUT/ledger-check.txt" &&
-		grep -q '^  pid 461 (hugefault) 0x7f5660200000-0x7f5660800000: 2 of 3 pages$' "$OUT/ledger-check.txt" ||
-		{ echo "check on a leaking, losing ledger: $(cat "$OUT/ledger-check.txt")"; return 1; }
+		grep -q '^  pid 461 (hugefault) 0x7f5660200000-0x7f5660800000: 2 of 3 pages$' "$OUT/ledger-check.txt" &&
+		grep -q '^hugetrack check: FAIL: subpool_used_leak: hugepages-2048kB: the subpools use 1 pages more' "$OUT/ledger-check.txt" &&
+		grep -q '^  mount 0:27: used 3, held 2$' "$OUT/ledger-check.txt" ||
+		{ echo "check on a leaking, losing, overcharged ledger: $(cat "$OUT/ledger-check.txt")"; return 1; }
 	"$r" reservations --pid 1 --debugfs "$dir" >"$OUT/ledger-pid.txt"
 	! grep -q 'PRIVATE\|SUBPOOLS' "$OUT/ledger-pid.txt" && grep -q '^LEDGER' "$OUT/ledger-pid.txt" ||
 		{ echo "reservations --pid 1: $(cat "$OUT/ledger-pid.txt")"; return 1; }

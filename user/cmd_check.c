@@ -57,12 +57,13 @@ static void report_anomalies(const struct ht_source *src, const struct ht_snapsh
 	for (i = 0; i < s->nr_anomalies; i++) {
 		const struct ht_kvline *kv = &s->anomalies[i].kv;
 
-		printf("  #%s %s: pid %s (%s) %s at %s, expected %s, actual %s, event seq %s\n",
+		printf("  #%s %s: pid %s (%s) %s at %s, expected %s, actual %s, event seq %s%s%s\n",
 		       ht_kv_get(kv, "anomaly"), ht_kv_get(kv, "rule"),
 		       ht_kv_get(kv, "pid") ?: "-", ht_kv_get(kv, "comm") ?: "-",
 		       ht_kv_get(kv, "kind"), ht_kv_get(kv, "addr") ?: "-",
 		       ht_kv_get(kv, "expected") ?: "-", ht_kv_get(kv, "actual") ?: "-",
-		       ht_kv_get(kv, "seq"));
+		       ht_kv_get(kv, "seq"), ht_kv_get(kv, "holder") ? ", holder " : "",
+		       ht_kv_get(kv, "holder") ?: "");
 		for (f = 0; f < s->anomalies[i].nr_frames && f < CHECK_FRAMES; f++)
 			printf("      %s\n", s->anomalies[i].frames[f]);
 	}
@@ -82,8 +83,8 @@ static void report_unseen(const struct ht_snapshot *s)
 {
 	unsigned long long unjudged = ht_counters_sum(s, "unjudged_");
 	const char *names[] = { "not_followed", "anomalies_dropped", "task_faults_dropped",
-				"probe_calls_missed" };
-	unsigned long long v[4];
+				"probe_calls_missed", "ledger_suspects_dropped" };
+	unsigned long long v[5];
 	const char *sep = " (";
 	size_t i;
 
@@ -97,54 +98,59 @@ static void report_unseen(const struct ht_snapshot *s)
 			}
 		printf(")\n");
 	}
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		v[i] = ht_counter_value(s->counters, s->nr_counters, names[i]);
-	if (v[0] || v[1] || v[2] || v[3])
-		printf("  not followed: %llu operations; anomalies dropped: %llu; task faults dropped: %llu; probe calls missed: %llu\n",
-		       v[0], v[1], v[2], v[3]);
-}
-
-static long long figure(const struct ht_ledger_row *r, const char *key)
-{
-	const char *v = ht_kv_get(&r->kv, key);
-	long long n = 0;
-
-	return v && ht_parse_s64(v, &n) ? n : 0;
+	if (v[0] || v[1] || v[2] || v[3] || v[4])
+		printf("  not followed: %llu operations; anomalies dropped: %llu; task faults dropped: %llu; probe calls missed: %llu; ledger suspects dropped: %llu\n",
+		       v[0], v[1], v[2], v[3], v[4]);
 }
 
 /* Each hstate's ledger line that a quiet walk judged, against the rules. */
 static int report_ledger_rows(const struct ht_ledger_row *rows, size_t n)
 {
 	const struct ht_ledger_row *r;
-	long long diff, lost;
+	long long diff, lost, used;
 	int status = 0;
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
 		r = &rows[i];
-		if (strcmp(r->kind, "ledger") || figure(r, "judged") != 1)
+		if (strcmp(r->kind, "ledger") || ht_ledger_figure(r, "judged") != 1)
 			continue;
-		diff = figure(r, "diff");
-		lost = figure(r, "lost");
+		diff = ht_ledger_figure(r, "diff");
+		lost = ht_ledger_figure(r, "lost");
 		if (diff)
 			printf("hugetrack check: FAIL: %s: %s: resv_huge_pages %lld, the holders hold %lld: %lld %s\n",
 			       diff > 0 ? "resv_leak" : "resv_deficit", ht_kv_get(&r->kv, "hstate"),
-			       figure(r, "global"), figure(r, "sum"), diff > 0 ? diff : -diff,
+			       ht_ledger_figure(r, "global"), ht_ledger_figure(r, "sum"), diff > 0 ? diff : -diff,
 			       diff > 0 ? "reserved pages that no holder accounts for" :
 			       "pages the holders count that are not reserved");
 		if (lost)
 			printf("hugetrack check: FAIL: resv_lost: %s: %lld pages of private mappings lost their reservation (a fault there can SIGBUS):\n",
 			       ht_kv_get(&r->kv, "hstate"), lost);
 		for (j = 0; lost && j < n; j++)
-			if (!strcmp(rows[j].kind, "private") && figure(&rows[j], "lost") &&
+			if (!strcmp(rows[j].kind, "private") && ht_ledger_figure(&rows[j], "lost") &&
 			    !strcmp(ht_kv_get(&rows[j].kv, "hstate") ?: "", ht_kv_get(&r->kv, "hstate")))
 				printf("  pid %s (%s) %s-%s: %lld of %lld pages\n",
 				       ht_kv_get(&rows[j].kv, "pid") ?: "-",
 				       ht_kv_get(&rows[j].kv, "comm") ?: "-",
 				       ht_kv_get(&rows[j].kv, "start") ?: "-",
 				       ht_kv_get(&rows[j].kv, "end") ?: "-",
-				       figure(&rows[j], "lost"), figure(&rows[j], "pages"));
-		if (diff || lost)
+				       ht_ledger_figure(&rows[j], "lost"), ht_ledger_figure(&rows[j], "pages"));
+		used = ht_ledger_figure(r, "used_diff");
+		if (used > 0)
+			printf("hugetrack check: FAIL: subpool_used_leak: %s: the subpools use %lld pages more than their mounts' files and mappings hold:\n",
+			       ht_kv_get(&r->kv, "hstate"), used);
+		for (j = 0; used > 0 && j < n; j++)
+			if (!strcmp(rows[j].kind, "subpool") &&
+			    ht_ledger_figure(&rows[j], "max") != -1 && ht_ledger_figure(&rows[j], "held") >= 0 &&
+			    ht_ledger_figure(&rows[j], "used") != ht_ledger_figure(&rows[j], "held") &&
+			    !strcmp(ht_kv_get(&rows[j].kv, "hstate") ?: "", ht_kv_get(&r->kv, "hstate")))
+				printf("  mount %s: used %lld, held %lld\n",
+				       ht_kv_get(&rows[j].kv, "dev") ?: "-",
+				       ht_ledger_figure(&rows[j], "used"),
+				       ht_ledger_figure(&rows[j], "held"));
+		if (diff || lost || used > 0)
 			status = HT_EXIT_ANOMALY;
 	}
 	return status;
@@ -156,22 +162,15 @@ static int report_ledger_rows(const struct ht_ledger_row *rows, size_t n)
  */
 static int report_ledger(struct ht_source *src)
 {
-	struct ht_parse_error err = { 0 };
-	struct ht_ledger_row *rows;
-	char *text = NULL;
-	size_t n;
+	struct ht_ledger ledger;
 	int status;
 
-	if (!src->dir || !ht_source_has(src, "reservations"))
+	if (!src->dir)
 		return 0;
-	status = ht_source_read(src, "reservations", &text);
-	if (!status && ht_parse_reservations(text, &rows, &n, &err))
-		status = ht_format_error(src->where, "reservations", &err);
-	if (!status) {
-		status = report_ledger_rows(rows, n);
-		free(rows);
-	}
-	free(text);
+	status = ht_ledger_load(src, &ledger);
+	if (!status)
+		status = report_ledger_rows(ledger.rows, ledger.n);
+	ht_ledger_free(&ledger);
 	return status;
 }
 
@@ -180,7 +179,7 @@ int cmd_check(int argc, char **argv)
 	static const struct argp argp = {
 		check_options, parse_check, "[-- COMMAND...]",
 		"Exit 1 with a report if the module recorded an anomaly since load or its last reset, "
-		"or if its reservation ledger fails a rule now (resv_leak, resv_deficit, resv_lost), "
+		"or if its reservation ledger fails a rule now (resv_leak, resv_deficit, resv_lost, subpool_used_leak), "
 		"0 otherwise; with a COMMAND, after running it.  The BPF backend in this process (--backend bpf without "
 		"--debugfs) sees only what happens while this command runs: give it the COMMAND to check, or "
 		"--debugfs DIR of a running 'hugetrack-bpf serve DIR'.\v"

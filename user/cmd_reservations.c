@@ -10,6 +10,7 @@
 #include "export.h"
 #include "files.h"
 #include "parse.h"
+#include "snapshot.h"
 #include "source.h"
 
 enum ledger_format { LEDGER_TEXT, LEDGER_JSON, LEDGER_PROM };
@@ -110,9 +111,7 @@ static void print_text(const struct ht_ledger_row *rows, size_t n)
 			continue;
 		printf("  %-22s resv %s = held %s, difference %s, in flight %s, lost %s: %s\n",
 		       get(r, "hstate"), get(r, "global"), get(r, "sum"), get(r, "diff"),
-		       get(r, "in_flight"), get(r, "lost"),
-		       strcmp(get(r, "diff"), "0") ? "DIFFERS" :
-		       strcmp(get(r, "lost"), "0") && strcmp(get(r, "lost"), "-") ? "LOST" : "ok");
+		       get(r, "in_flight"), get(r, "lost"), ht_ledger_verdict(r));
 	}
 }
 
@@ -131,10 +130,9 @@ int cmd_reservations(int argc, char **argv)
 		ht_common_children, NULL, NULL
 	};
 	struct reservations_args args = { LEDGER_TEXT, NULL };
-	struct ht_parse_error err = { 0 };
-	struct ht_ledger_row *rows;
+	struct ht_ledger ledger;
 	struct ht_source src;
-	char *text = NULL;
+	struct ht_ledger_row *rows;
 	size_t n;
 	int status;
 
@@ -142,20 +140,17 @@ int cmd_reservations(int argc, char **argv)
 	status = ht_source_open(&src);
 	if (status)
 		return status;
-	if (!ht_source_has(&src, "reservations")) {
+	status = ht_ledger_load(&src, &ledger);
+	if (!status && !ledger.present) {
 		fprintf(stderr, "hugetrack: %s has no reservations file: the ledger needs a hugetrack module that has one; load it (the BPF backend keeps none)\n",
 			src.where);
-		ht_source_close(&src);
-		return HT_EXIT_FORMAT;
+		status = HT_EXIT_FORMAT;
 	}
-	status = ht_source_read(&src, "reservations", &text);
-	if (!status && ht_parse_reservations(text, &rows, &n, &err))
-		status = ht_format_error(src.where, "reservations", &err);
 	ht_source_close(&src);
-	if (status) {
-		free(text);
+	if (status)
 		return status;
-	}
+	rows = ledger.rows;
+	n = ledger.n;
 	if (args.pid)
 		n = keep_pid(rows, n, args.pid);
 	if (args.format == LEDGER_JSON)
@@ -164,8 +159,7 @@ int cmd_reservations(int argc, char **argv)
 		ht_write_ledger_prom(rows, n, stdout);
 	else
 		print_text(rows, n);
-	free(rows);
-	free(text);
+	ht_ledger_free(&ledger);
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "hugetrack: cannot write the reservations: %s\n", strerror(errno));
 		status = HT_EXIT_IO;

@@ -19,6 +19,7 @@
 
 #define MAX_TRACKED_HSTATES	8
 #define SHOWN_ANOMALIES		4
+#define SHOWN_HOLDERS		3
 
 /* Since top started: the hstate's lowest and highest of each count. */
 struct range {
@@ -237,8 +238,71 @@ static void show_health(struct top *t, const struct ht_snapshot *s)
 	       active, missing, failed, missed, on(t, changed), dropped, off(t, changed));
 }
 
-static void draw_screen(struct top *t, const struct ht_snapshot *s, double now,
-			double interval)
+/* What a ledger row holds: a subpool its minimum, the others what is outstanding. */
+static long long held(const struct ht_ledger_row *r)
+{
+	return ht_ledger_figure(r, strcmp(r->kind, "subpool") ? "outstanding" : "rsv");
+}
+
+static void print_holder(const struct ht_ledger_row *r)
+{
+	if (!strcmp(r->kind, "private"))
+		printf("pid %s (%s) %lld", ht_kv_get(&r->kv, "pid"), ht_kv_get(&r->kv, "comm") ?: "-",
+		       held(r));
+	else if (!strcmp(r->kind, "file"))
+		printf("file %s/%s %lld", ht_kv_get(&r->kv, "dev") ?: "-",
+		       ht_kv_get(&r->kv, "ino") ?: "-", held(r));
+	else
+		printf("subpool %s %lld", ht_kv_get(&r->kv, "dev") ?: "-", held(r));
+}
+
+/*
+ * Each hstate the ledger reconciles, with its verdict, then the holders
+ * that hold the most (the module's ledger only: the BPF backend keeps none).
+ */
+static void show_holders(const struct ht_ledger *ledger)
+{
+	const struct ht_ledger_row *top[SHOWN_HOLDERS] = { NULL };
+	const char *sep = "";
+	size_t i, j;
+
+	printf("HOLDERS   ");
+	if (!ledger->present) {
+		printf("no ledger in this source\033[K\n");
+		return;
+	}
+	for (i = 0; i < ledger->n; i++) {
+		const struct ht_ledger_row *r = &ledger->rows[i];
+
+		if (!strcmp(r->kind, "ledger")) {
+			if (ht_ledger_figure(r, "global") || ht_ledger_figure(r, "holders")) {
+				printf("%s%s %lld held, %s%s", sep, ht_kv_get(&r->kv, "hstate"),
+				       ht_ledger_figure(r, "sum"), ht_ledger_verdict(r),
+				       ht_ledger_figure(r, "judged") ? "" : " (in flight)");
+				sep = "; ";
+			}
+			continue;
+		}
+		if (!held(&ledger->rows[i]))
+			continue;
+		for (j = 0; j < SHOWN_HOLDERS; j++)
+			if (!top[j] || held(r) > held(top[j])) {
+				memmove(&top[j + 1], &top[j], (SHOWN_HOLDERS - j - 1) * sizeof(top[0]));
+				top[j] = r;
+				break;
+			}
+	}
+	if (!*sep)
+		printf("nothing reserved");
+	for (j = 0; j < SHOWN_HOLDERS && top[j]; j++) {
+		printf(j ? ", " : "; most: ");
+		print_holder(top[j]);
+	}
+	printf("\033[K\n");
+}
+
+static void draw_screen(struct top *t, const struct ht_snapshot *s,
+			const struct ht_ledger *ledger, double now, double interval)
 {
 	struct utsname u;
 	char clock[16];
@@ -255,11 +319,26 @@ static void draw_screen(struct top *t, const struct ht_snapshot *s, double now,
 	show_anomalies(t, s);
 	show_windows(t, s);
 	show_health(t, s);
+	show_holders(ledger);
 	printf("\033[J");
 }
 
-/* On a pipe: the hstates in use, event rate, anomalies, windows, drops. */
-static void print_line(struct top *t, const struct ht_snapshot *s, double now)
+/* The ledger's worst verdict over the hstates: ok, DIFFERS or LOST; - without one. */
+static const char *ledger_verdict(const struct ht_ledger *ledger)
+{
+	const char *worst = ledger->present ? "ok" : "-", *v;
+	size_t i;
+
+	for (i = 0; i < ledger->n; i++)
+		if (!strcmp(ledger->rows[i].kind, "ledger") &&
+		    strcmp((v = ht_ledger_verdict(&ledger->rows[i])), "ok") && strcmp(worst, "DIFFERS"))
+			worst = v;
+	return worst;
+}
+
+/* On a pipe: the hstates in use, event rate, anomalies, windows, drops, the ledger. */
+static void print_line(struct top *t, const struct ht_snapshot *s,
+		       const struct ht_ledger *ledger, double now)
 {
 	char clock[16];
 	time_t wall = time(NULL);
@@ -284,21 +363,23 @@ static void print_line(struct top *t, const struct ht_snapshot *s, double now)
 		printf(" events/s=-");
 	for (i = 0; i < s->nr_probes; i++)
 		missed += s->probes[i].missed;
-	printf(" anomalies=%llu windows=%llu dropped=%llu missed=%llu\n",
+	printf(" anomalies=%llu windows=%llu dropped=%llu missed=%llu ledger=%s\n",
 	       ht_counters_sum(s, "anomaly_"), ht_window_hits(s),
-	       ht_counter_value(s->counters, s->nr_counters, "events_dropped"), missed);
+	       ht_counter_value(s->counters, s->nr_counters, "events_dropped"), missed,
+	       ledger_verdict(ledger));
 }
 
 int cmd_top(int argc, char **argv)
 {
 	static const struct argp argp = {
 		NULL, parse_top, NULL,
-		"A live view of the module: huge pages by state (changes highlighted, range since top started), events per second by kind, anomalies, race windows, probe health.  On a pipe, one line per interval.\v"
+		"A live view of the module: huge pages by state (changes highlighted, range since top started), events per second by kind, anomalies, race windows, probe health, the reservation ledger's verdict and its biggest holders.  On a pipe, one line per interval.\v"
 		"EXAMPLES:\n  hugetrack top\n  hugetrack top -i 5 | tee hugetrack.log\n"
 		"  hugetrack top --backend bpf      # no module: the BPF backend, in this process",
 		ht_sampling_children, NULL, NULL
 	};
 	struct top t = { 0 };
+	struct ht_ledger ledger;
 	struct ht_source src;
 	struct ht_snapshot s;
 	unsigned long n;
@@ -318,11 +399,17 @@ int cmd_top(int argc, char **argv)
 		status = ht_snapshot_load(&src, &s);
 		if (status)
 			break;
+		status = ht_ledger_load(&src, &ledger);
+		if (status) {
+			ht_snapshot_free(&s);
+			break;
+		}
 		now = ht_now();
 		if (t.tty)
-			draw_screen(&t, &s, now, ht_interval);
+			draw_screen(&t, &s, &ledger, now, ht_interval);
 		else
-			print_line(&t, &s, now);
+			print_line(&t, &s, &ledger, now);
+		ht_ledger_free(&ledger);
 		fflush(stdout);
 		if (t.have_prev)
 			ht_snapshot_free(&t.prev);

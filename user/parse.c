@@ -387,6 +387,20 @@ const char *ht_kv_get(const struct ht_kvline *line, const char *key)
 	return NULL;
 }
 
+long long ht_ledger_figure(const struct ht_ledger_row *row, const char *key)
+{
+	const char *v = ht_kv_get(&row->kv, key);
+	long long n = 0;
+
+	return v && ht_parse_s64(v, &n) ? n : 0;
+}
+
+const char *ht_ledger_verdict(const struct ht_ledger_row *row)
+{
+	return ht_ledger_figure(row, "diff") ? "DIFFERS" :
+	       ht_ledger_figure(row, "lost") ? "LOST" : "ok";
+}
+
 static int require_number(const struct ht_kvline *kv, const char *key,
 			  unsigned int nr, struct ht_parse_error *err)
 {
@@ -616,8 +630,10 @@ static int ledger_row_valid(const struct ht_kvline *kv, unsigned int nr,
 	for (i = 0; i < sizeof(figures) / sizeof(figures[0]); i++)
 		if (require_signed(kv, figures[i], nr, err))
 			return -1;
-	/* lost= came after the first ledger lines */
-	return ht_kv_get(kv, "lost") ? require_signed(kv, "lost", nr, err) : 0;
+	/* lost= and used_diff= came after the first ledger lines */
+	if (ht_kv_get(kv, "lost") && require_signed(kv, "lost", nr, err))
+		return -1;
+	return ht_kv_get(kv, "used_diff") ? require_signed(kv, "used_diff", nr, err) : 0;
 }
 
 int ht_parse_reservations(char *text, struct ht_ledger_row **out, size_t *n,

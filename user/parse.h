@@ -104,6 +104,10 @@ void ht_kvrecords_free(struct ht_kvrecord *records, size_t n);
 int ht_parse_event(char *line, struct ht_kvline *out,
 		   struct ht_parse_error *err);
 const char *ht_kv_get(const struct ht_kvline *line, const char *key);
+/* A ledger row's figure KEY, 0 if it has none (the parser checked those it needs) */
+long long ht_ledger_figure(const struct ht_ledger_row *row, const char *key);
+/* A ledger line's verdict: "ok", "DIFFERS" or "LOST" */
+const char *ht_ledger_verdict(const struct ht_ledger_row *row);
 
 /* A whole decimal number, nothing around it; false if it is not one. */
 bool ht_parse_u64(const char *s, unsigned long long *out);

@@ -100,3 +100,30 @@ unsigned long long ht_window_hits(const struct ht_snapshot *s)
 {
 	return ht_counters_sum(s, "window_");
 }
+
+int ht_ledger_load(struct ht_source *src, struct ht_ledger *ledger)
+{
+	struct ht_parse_error err = { 0 };
+	int status;
+
+	memset(ledger, 0, sizeof(*ledger));
+	if (!ht_source_has(src, "reservations"))
+		return 0;
+	status = ht_source_read(src, "reservations", &ledger->text);
+	if (!status && ht_parse_reservations(ledger->text, &ledger->rows, &ledger->n, &err))
+		status = ht_format_error(src->where, "reservations", &err);
+	if (status) {
+		free(ledger->text);
+		ledger->text = NULL;
+		return status;
+	}
+	ledger->present = true;
+	return 0;
+}
+
+void ht_ledger_free(struct ht_ledger *ledger)
+{
+	free(ledger->rows);
+	free(ledger->text);
+	memset(ledger, 0, sizeof(*ledger));
+}

@@ -27,6 +27,18 @@ struct ht_snapshot {
 int ht_snapshot_load(struct ht_source *src, struct ht_snapshot *s);
 void ht_snapshot_free(struct ht_snapshot *s);
 
+/* The reservations file, parsed; text owns what the rows point in. */
+struct ht_ledger {
+	bool present;	/* false: the source keeps no ledger (the BPF backend) */
+	char *text;
+	struct ht_ledger_row *rows;
+	size_t n;
+};
+
+/* 0 (present or not), or prints one line to stderr and returns an enum ht_exit. */
+int ht_ledger_load(struct ht_source *src, struct ht_ledger *ledger);
+void ht_ledger_free(struct ht_ledger *ledger);
+
 /* Sums of the counters named PREFIX<anything>. */
 unsigned long long ht_counters_sum(const struct ht_snapshot *s,
 				   const char *prefix);

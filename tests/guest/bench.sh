@@ -17,6 +17,7 @@
 #   h  f with `cat events` instead: the text stream, formatted in the module
 #   i  f with `evbin follow` instead: events_bin's records read and dropped,
 #      the stream's own cost without the reader's printing
+#   j  b with audit_ms=0: b less the reservation ledger's audits
 # Lines: "result round=R config=C workload=W ns=N dropped=D", facts about
 # the configurations before them, then "# hugetrack-bench-done".
 . /tests/lib.sh
@@ -38,7 +39,7 @@ WORKLOADS="$WORKLOADS collapse:${ht_n_collapse:-5} parallel:${ht_n_parallel:-100
 # ht_workloads=cached,anon: only those
 [ -z "${ht_workloads:-}" ] ||
 	WORKLOADS=$(for w in $WORKLOADS; do echo ",$ht_workloads," | grep -q ",${w%:*}," && echo $w; done)
-CONFIGS=$(echo ${ht_configs:-a,b,c,d,e,f,g,h,i} | tr , " ")
+CONFIGS=$(echo ${ht_configs:-a,b,c,d,e,f,g,h,i,j} | tr , " ")
 
 # Hugetrack's own probe list: active kprobe and kretprobe rows.
 insmod /hugetrack.ko || { echo "# bench: insmod hugetrack.ko failed: $(dmesg | tail -n 1)"; exit 1; }
@@ -94,13 +95,14 @@ config_on() {
 	h) insmod /hugetrack.ko && { cat $HT/events >/dev/null & READER=$!; } ;;
 	i) insmod /hugetrack.ko && { evbin follow & READER=$!; } ;;
 	g) bpf_start 1 && (bpf_ready) ;;
+	j) insmod /hugetrack.ko audit_ms=0 ;;
 	esac
 }
 
 config_off() {
 	stop_reader
 	case $1 in
-	b | e | f | h | i) rmmod hugetrack ;;
+	b | e | f | h | i | j) rmmod hugetrack ;;
 	c) rmmod ht_floor ;;
 	d) ftrace_off ;;
 	g) bpf_stop ;;
@@ -130,5 +132,18 @@ for round in $(seq $ROUNDS); do
 		config_off $config
 	done
 done
+# The ledger's walk (each read of reservations, each audit) against the
+# number of hugetlb mappings it visits: hugetrack as shipped only
+LEDGER_WORKLOADS="ledger1:${ht_n_ledger:-20} ledger100:${ht_n_ledger:-20} ledger10000:${ht_n_ledger10000:-3}"
+if [ -z "${ht_workloads:-}" ] || echo ",$ht_workloads," | grep -q ',ledger,'; then
+	for round in $(seq $ROUNDS); do
+		insmod /hugetrack.ko || { echo "# bench: insmod failed: $(dmesg | tail -n 1)"; exit 1; }
+		for w in $LEDGER_WORKLOADS; do
+			out=$(htbench ${w%:*} ${w#*:}) || { echo "# bench: htbench $w failed: $out"; exit 1; }
+			echo "result round=$round config=b workload=${w%:*} ns=$(echo "$out" | sed -n 's/.* ns_per_op=\([0-9]*\) .*/\1/p') dropped=0"
+		done
+		rmmod hugetrack
+	done
+fi
 dmesg | grep -E 'WARNING|BUG|Oops' | sed 's/^/# dmesg: /'
 echo "# hugetrack-bench-done"

@@ -162,6 +162,17 @@ write_control() {
 	write_file $HT/control "$1"
 }
 
+# audits_settled: the ledger's audit after the last operation has run (10 s
+# at most: an audit not judged is retried, later each time)
+audits_settled() {
+	local i=0
+	while grep -q '^ledger_audit pending$' $HT/control; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || fail "a ledger audit still pending after 10 s"
+		sleep 0.1
+	done
+}
+
 # t_no_anomaly: no rule fired since load or the last reset
 t_no_anomaly() {
 	local fired

@@ -19,7 +19,7 @@ t_modprobe_loads() {
 	$MODPROBE hugetrack || fail "modprobe hugetrack failed: $(dmesg | tail -n 1)"
 	expect_eq "version in sysfs" "$(cat /tests/VERSION)" "$(cat /sys/module/hugetrack/version)"
 	expect_eq "modinfo version" "$(cat /tests/VERSION)" "$(/sbin/modinfo -F version hugetrack)"
-	expect_eq "parameters" "groups=hugetlb,uffd,thp,watch kretprobe_maxactive=128 refcount_threshold=1073741823 ring_size=4096" \
+	expect_eq "parameters" "audit_ms=20 groups=hugetlb,uffd,thp,watch kretprobe_maxactive=128 refcount_threshold=1073741823 ring_size=4096" \
 		"$(cd $PARAMS && for p in *; do echo "$p=$(cat $p)"; done | xargs)"
 	expect_eq "hugetlb_fault state" active "$(probe_field hugetlb_fault 5)"
 	dmesg | grep -q "hugetrack: version $(cat /tests/VERSION) loaded" || fail "no load line in dmesg"
@@ -83,6 +83,8 @@ for bad in kretprobe_maxactive=0 kretprobe_maxactive=4097 kretprobe_maxactive=10
 	run_test "modprobe refuses $bad with a clear dmesg line" \
 		t_bad_param $bad "kretprobe_maxactive=${bad#*=}: must be from 1 to 4096"
 done
+run_test "modprobe refuses audit_ms=10001 with a clear dmesg line" \
+	t_bad_param audit_ms=10001 "audit_ms=10001: must be from 0 to 10000"
 run_test "modprobe refuses groups=bogus" t_bad_param groups=bogus "groups=bogus: unknown probe group 'bogus'"
 run_test "modprobe refuses groups= (none)" t_bad_param groups= "groups=: unknown probe group ''"
 run_test "modprobe refuses groups=hugetlb,,thp" t_bad_param groups=hugetlb,,thp "groups=hugetlb,,thp: unknown probe group ''"

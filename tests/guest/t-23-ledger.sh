@@ -30,7 +30,7 @@ check_ledger() {
 	[ -s $f ] || fail "$1: no snapshot"
 	cat $f
 	[ "$(grep -c '^ledger ' $f)" -ge 1 ] || fail "$1: no ledger line"
-	line=$(grep '^ledger ' $f | grep -v ' in_flight=0 diff=0 .* judged=1$' | head -n 1)
+	line=$(grep '^ledger ' $f | grep -v ' in_flight=0 diff=0 .* used_diff=0 judged=1$' | head -n 1)
 	[ -z "$line" ] || fail "$1: does not reconcile, or a walk saw an operation run: $line"
 	line=$(grep "^ledger hstate=$HSTATE " $f)
 	expect_eq "$1: global count (sysfs resv_hugepages)" "$(cat $f.sysfs)" "$(field "$line" global)"
@@ -103,7 +103,9 @@ t_fork() {
 # nothing mapped: lost, a later fault there takes a page without one
 t_dontneed() {
 	local pid lost status
-	hugefault -n 4 -t 2 -D -A -- $SNAP dontneed || fail "workload failed"
+	hugefault -n 4 -t 2 -D -A -- \
+		sh -c "$SNAP dontneed; echo \$PPID >/tmp/ledger.dontneed.pid; sleep 1" ||
+		fail "workload failed"
 	pid=$(cat /tmp/ledger.dontneed.pid)
 	check_ledger dontneed
 	if [ "$RESTORES_ON_FREE" = 1 ]; then
@@ -126,6 +128,9 @@ t_dontneed() {
 		grep -q "^hugetrack check: FAIL: resv_lost: $HSTATE: 2 pages" /tmp/ledger.check &&
 			grep -q "^  pid [0-9]* (hugefault) 0x[0-9a-f]*-0x[0-9a-f]*: 2 of 4 pages$" /tmp/ledger.check ||
 			fail "dontneed: check does not name the lost pages and their mapping"
+		# and the module's audit flagged it at the zap that lost them
+		expect_flagged dontneed resv_lost zap $pid private:$pid: madvise
+		echo reset >$HT/control
 	fi
 }
 
@@ -181,28 +186,39 @@ t_subpool() {
 	dev=$(mount_dev)
 	snap subpool-mounted
 	check_ledger subpool-mounted
-	expect_holder subpool-mounted subpool dev=$dev min=2 max=4 rsv=2 used=0
+	expect_holder subpool-mounted subpool dev=$dev min=2 max=4 rsv=2 used=0 held=0
 
 	hugefault -n 3 -t 1 -f $MNT/f -- $SNAP subpool-file || fail "workload failed"
 	ino=$(stat -c %i $MNT/f)
 	check_ledger subpool-file
-	expect_holder subpool-file subpool dev=$dev rsv=0 used=3 \
+	# held: the file's 2 outstanding and its cached folio, charged to the mount
+	expect_holder subpool-file subpool dev=$dev rsv=0 used=3 held=3 \
 		used=$(stat -f -c '%b %f' $MNT | awk '{ print $1 - $2 }')
 	expect_holder subpool-file file ino=$ino reserved=3 cached=1 outstanding=2
 
 	hugefault -n 5 -f $MNT/g 2>/dev/null && fail "a mapping larger than the mount succeeded"
 	snap subpool-refused
 	check_ledger subpool-refused
-	expect_holder subpool-refused subpool dev=$dev used=3
+	expect_holder subpool-refused subpool dev=$dev used=3 held=3
 
 	rm -f $MNT/f $MNT/g
 	snap subpool-unlinked
 	check_ledger subpool-unlinked
-	expect_holder subpool-unlinked subpool dev=$dev rsv=2 used=0
+	expect_holder subpool-unlinked subpool dev=$dev rsv=2 used=0 held=0
 	umount $MNT || fail "umount failed"
 	snap subpool-umounted
 	check_ledger subpool-umounted
 	no_holder subpool-umounted subpool dev=$dev
+
+	# size= alone: no minimum (rsv_hpages -1) holds nothing of the global count
+	mount -t hugetlbfs -o size=8M none $MNT || fail "mount failed"
+	dev=$(mount_dev)
+	hugefault -n 2 -t 1 -f $MNT/f -- $SNAP subpool-size || fail "workload failed"
+	check_ledger subpool-size
+	expect_holder subpool-size subpool dev=$dev min=-1 rsv=-1 used=2 held=2 \
+		used=$(stat -f -c '%b %f' $MNT | awk '{ print $1 - $2 }')
+	rm -f $MNT/f
+	umount $MNT || fail "umount failed"
 }
 
 # UFFDIO_COPY of private pages (with the -ENOENT retry) and onto a file
@@ -289,6 +305,114 @@ t_before_load() {
 	expect_holder before-load private pid=$pid pages=3 consumed=1 outstanding=2 lost=0
 }
 
+t_audits_judged() {
+	audits_settled
+	grep '^ledger_' $HT/counters
+	[ "$(counter ledger_audits_judged)" -gt 0 ] || fail "no audit judged"
+	expect_eq "suspects dropped" 0 "$(counter ledger_suspects_dropped)"
+}
+
+# frames_of N: the stack of anomaly N
+frames_of() {
+	awk -v n="anomaly=$1" '/^anomaly=/ { on = ($1 == n) } on && /^  / { print }' $HT/anomalies
+}
+
+# expect_flagged NAME RULE KIND PID HOLDER FRAME: once the audits settled,
+# RULE and no other rule fired, on an operation of KIND by PID (among the
+# suspects since the last clean audit), naming a holder that starts with
+# HOLDER, with FRAME in the operation's stack
+expect_flagged() {
+	local name=$1 rule=$2 kind=$3 pid=$4 holder=$5 frame=$6 fired line
+	audits_settled
+	cat $HT/anomalies
+	artifact ledger-$name.anomalies $HT/anomalies
+	fired=$(awk '/^anomaly_/ && $2 != 0 { print $1 }' $HT/counters | tr '\n' ' ')
+	expect_eq "$name: the rules that fired" "anomaly_$rule " "$fired"
+	line=$(grep "^anomaly=[0-9]* rule=$rule .* pid=$pid .* kind=$kind " $HT/anomalies | head -n 1)
+	[ -n "$line" ] || fail "$name: no $rule anomaly on a $kind of pid $pid"
+	case "$(field "$line" holder)" in
+	"$holder"*) ;;
+	*) fail "$name: the holder named is $(field "$line" holder), not $holder..." ;;
+	esac
+	frames_of "$(field "$line" anomaly)" | head -n 1 | grep -q trampoline &&
+		fail "$name: the stack starts in the probe's trampoline"
+	frames_of "$(field "$line" anomaly)" | grep -q "^  [a-z_.0-9]*$frame" ||
+		fail "$name: no $frame in the $kind's stack: $(frames_of "$(field "$line" anomaly)" | tr '\n' '|')"
+}
+
+# A zap that gives no reservation back (ht_inject resv_keep; 6.1 at
+# MADV_DONTNEED did so itself): the audit after it flags resv_lost on the
+# madvise's zap, naming the mapping
+t_audit_lost() {
+	local pid
+	echo reset >$HT/control
+	insmod /tests/ht_inject.ko mode=resv_keep || fail "cannot load ht_inject mode=resv_keep"
+	hugefault -n 4 -t 2 -D -A -- sh -c "echo \$PPID >/tmp/ledger.keep.pid; sleep 1" ||
+		fail "workload failed"
+	rmmod ht_inject || fail "cannot unload ht_inject"
+	pid=$(cat /tmp/ledger.keep.pid)
+	expect_flagged resv_keep resv_lost zap $pid private:$pid:0x madvise
+	echo reset >$HT/control
+}
+
+# A reserve that fails (the mapping is larger than the mount) and gives one
+# back to the subpool that it never took (ht_inject spool_giveback): the
+# global count is right, the subpool's share is one too many; no per-event
+# rule sees it, the audit after the reserve flags resv_deficit on it
+t_audit_deficit() {
+	local pid
+	echo reset >$HT/control
+	rm -f /tmp/ledger.giveback.fail
+	mkdir -p $MNT
+	mount -t hugetlbfs -o size=8M,min_size=4M none $MNT || fail "mount failed"
+	insmod /tests/ht_inject.ko mode=spool_giveback || fail "cannot load ht_inject mode=spool_giveback"
+	hugefault -n 5 -f $MNT/g 2>/dev/null &
+	pid=$!
+	wait $pid && echo "# a mapping larger than the mount succeeded" >/tmp/ledger.giveback.fail
+	audits_settled
+	# unloaded before any judgement: a failure leaves nothing injected behind
+	rmmod ht_inject || fail "cannot unload ht_inject"
+	rm -f $MNT/g
+	umount $MNT || fail "umount failed"
+	[ ! -s /tmp/ledger.giveback.fail ] || fail "$(cat /tmp/ledger.giveback.fail)"
+	expect_flagged spool_giveback resv_deficit reserve $pid hstate:$HSTATE hugetlbfs_file_mmap
+	echo reset >$HT/control
+}
+
+# A reserve that charges the subpool one page more than it reserves
+# (ht_inject spool_leak): the mount's used_hpages is above what its files
+# hold; the audit after the reserve flags subpool_used_leak on it, naming
+# the mount, and check says so
+t_audit_used() {
+	local pid dev status
+	echo reset >$HT/control
+	rm -f /tmp/ledger.spool-leak.fail
+	mkdir -p $MNT
+	mount -t hugetlbfs -o size=8M none $MNT || fail "mount failed"
+	dev=$(mount_dev)
+	insmod /tests/ht_inject.ko mode=spool_leak || fail "cannot load ht_inject mode=spool_leak"
+	hugefault -n 2 -t 1 -f $MNT/u &
+	pid=$!
+	wait $pid || echo "# workload failed" >/tmp/ledger.spool-leak.fail
+	audits_settled
+	snap spool-leak
+	hugetrack check >/tmp/ledger.spool-leak.check
+	status=$?
+	# unloaded before any judgement: a failure leaves nothing injected behind
+	rmmod ht_inject || fail "cannot unload ht_inject"
+	rm -f $MNT/u
+	umount $MNT || fail "umount failed"
+	[ ! -s /tmp/ledger.spool-leak.fail ] || fail "$(cat /tmp/ledger.spool-leak.fail)"
+	expect_flagged spool_leak subpool_used_leak reserve $pid subpool:$dev hugetlbfs_file_mmap
+	cat /tmp/ledger.spool-leak /tmp/ledger.spool-leak.check
+	expect_holder spool-leak subpool dev=$dev used=3 held=2
+	expect_eq "spool_leak: check status" 1 $status
+	grep -q "^hugetrack check: FAIL: subpool_used_leak: $HSTATE: the subpools use 1 pages more" \
+		/tmp/ledger.spool-leak.check && grep -q "^  mount $dev: used 3, held 2$" /tmp/ledger.spool-leak.check ||
+		fail "spool_leak: check does not fail subpool_used_leak naming the mount"
+	echo reset >$HT/control
+}
+
 # t_injected MODE RULE DIFF: ht_inject's MODE moves resv_huge_pages in a
 # fault (by DIFF, until it unloads): the ledger's judged walk shows the
 # difference, check fails RULE for it, and the unload puts it back
@@ -309,6 +433,10 @@ t_injected() {
 		fail "$1: check does not fail $2 for $HSTATE"
 	snap $1-unloaded
 	check_ledger $1-unloaded
+	# the fault's own rule named the call: the audits after it do not again
+	audits_settled
+	expect_eq "$1: the ledger's rules in the module" "0 0" \
+		"$(counter anomaly_resv_leak) $(counter anomaly_resv_deficit)"
 	echo reset >$HT/control
 }
 
@@ -318,15 +446,22 @@ run_test "ledger: after fork the child owns none of the reservation" t_fork
 run_test "ledger: MADV_DONTNEED of a private mapping: reservations given back, or lost and check says resv_lost (6.1)" t_dontneed
 run_test "ledger: a file holds its reserve map less its page cache, through punch and truncate" t_file
 run_test "ledger: MAP_NORESERVE reserves nothing" t_noreserve
-run_test "ledger: a subpool holds its minimum, used equals statfs" t_subpool
+run_test "ledger: a subpool holds its minimum (none with size= alone), used equals statfs and held" t_subpool
 run_test "ledger: UFFDIO_COPY (retry, onto a cached page) and UFFDIO_CONTINUE consume what they fill" t_uffd
 run_test "ledger: faults asleep in userfaultfd are in flight and reconcile" t_in_flight
 run_test "ledger: hugetrack reservations (--prom, --pid) equals sysfs, check passes a clean ledger" t_reader
 run_test "ledger: holders from before the load, same figures" t_before_load
 run_test "no anomaly on the ledger's workloads" t_no_anomaly
+run_test "audit: the workloads' audits were judged, none pending, no suspect dropped" t_audits_judged
 run_test "ledger: a reservation raised in a fault (ht_inject resv_bump): check says resv_leak" \
 	t_injected resv_bump resv_leak 5
 run_test "ledger: one taken too many in a fault (ht_inject resv_take): check says resv_deficit" \
 	t_injected resv_take resv_deficit -1
+run_test "audit: a zap that keeps the reservations it freed (ht_inject resv_keep) fires resv_lost on it" \
+	t_audit_lost
+run_test "audit: a failed reserve that gives the subpool one back (ht_inject spool_giveback) fires resv_deficit on it" \
+	t_audit_deficit
+run_test "audit: a reserve that charges its subpool one more (ht_inject spool_leak) fires subpool_used_leak on it" \
+	t_audit_used
 run_test "dmesg clean after the ledger's walks" dmesg_clean
 rmmod hugetrack

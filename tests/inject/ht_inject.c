@@ -14,6 +14,17 @@
  * mode=resv_wrap  at the first fault, the hstate's resv_huge_pages wraps
  *                 below zero and is put back at once, without hugetlb_lock:
  *                 only a watchpoint sees it (resv_underflow)
+ * mode=resv_keep  a zap of a private mapping that owns its reservation does
+ *                 not give the reservations of the pages it frees back, as
+ *                 6.1 did not at MADV_DONTNEED (the ledger's resv_lost)
+ * mode=spool_giveback  a reserve that cannot fit its mount's size= fails,
+ *                 and gives one reservation back to the mount's subpool
+ *                 (rsv_hpages) that it never took from it, until unload
+ *                 (the ledger's resv_deficit): unload before the umount
+ * mode=spool_leak  a reserve on a mount with size= charges one page more to
+ *                 the mount's subpool (used_hpages) than it reserves, until
+ *                 unload (the ledger's subpool_used_leak): unload before
+ *                 the umount
  * mode=hold       holds each call of the function hold_symbol= made by those
  *                 tasks for hold_ms= (busy-waiting: probe context cannot
  *                 sleep), so that another task can run into the same range
@@ -35,7 +46,7 @@
 
 static char *mode = "extra_ref";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "extra_ref, tail_ref, resv_bump, resv_take, resv_wrap, hold or leak [DEFAULT: extra_ref]");
+MODULE_PARM_DESC(mode, "extra_ref, tail_ref, resv_bump, resv_take, resv_wrap, resv_keep, spool_giveback, spool_leak, hold or leak [DEFAULT: extra_ref]");
 
 static char *comm = "hugefault";
 module_param(comm, charp, 0444);
@@ -131,6 +142,94 @@ static int on_hold(struct kprobe *kp, struct pt_regs *regs)
 
 static struct kprobe hold_probe = { .pre_handler = on_hold };
 
+/* mm/hugetlb.c's HPAGE_RESV_OWNER, in vm_private_data with the reserve map */
+#define RESV_OWNER	1UL
+
+/* __unmap_hugepage_range(tlb, vma, start, end, ...): the vma, while it runs */
+static int on_zap(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct vm_area_struct *vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 1);
+	unsigned long priv = (unsigned long)vma->vm_private_data;
+
+	if (!targeted() || (vma->vm_flags & VM_MAYSHARE) || !(priv & RESV_OWNER))
+		return 1;
+	/* not the owner while it zaps: it restores no reservation */
+	vma->vm_private_data = (void *)(priv & ~RESV_OWNER);
+	*(struct vm_area_struct **)ri->data = vma;
+	return 0;
+}
+
+static int on_zapped(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct vm_area_struct *vma = *(struct vm_area_struct **)ri->data;
+
+	vma->vm_private_data = (void *)((unsigned long)vma->vm_private_data | RESV_OWNER);
+	return 0;
+}
+
+static struct kretprobe zap_probe = {
+	.kp.symbol_name = "__unmap_hugepage_range",
+	.entry_handler = on_zap,
+	.handler = on_zapped,
+	.data_size = sizeof(struct vm_area_struct *),
+	.maxactive = 64,
+};
+
+/* spool_giveback, spool_leak: the subpool given one, and its field */
+static struct hugepage_subpool *given_to;
+static long *spool_field(struct hugepage_subpool *spool)
+{
+	return !strcmp(mode, "spool_leak") ? &spool->used_hpages : &spool->rsv_hpages;
+}
+
+static void spool_add(struct hugepage_subpool *spool, long n)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&spool->lock, flags);
+	*spool_field(spool) += n;
+	spin_unlock_irqrestore(&spool->lock, flags);
+}
+
+/*
+ * hugetlb_reserve_pages(inode, from, to, ...) on a mount with size=:
+ * spool_giveback takes one that cannot fit (it fails, whatever its return
+ * type on this kernel), spool_leak any
+ */
+static int on_reserve(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct inode *inode = (struct inode *)regs_get_kernel_argument(regs, 0);
+	long pages = regs_get_kernel_argument(regs, 2) - regs_get_kernel_argument(regs, 1);
+	struct hugetlbfs_sb_info *sbinfo = HUGETLBFS_SB(inode->i_sb);
+	struct hugepage_subpool *spool = sbinfo ? sbinfo->spool : NULL;
+	bool fits;
+
+	if (!targeted() || !spool || spool->max_hpages == -1 || READ_ONCE(given_to))
+		return 1;
+	fits = READ_ONCE(spool->used_hpages) + pages <= spool->max_hpages;
+	if (fits != !strcmp(mode, "spool_leak"))
+		return 1;
+	*(struct hugepage_subpool **)ri->data = spool;
+	return 0;
+}
+
+static int on_reserved(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct hugepage_subpool *spool = *(struct hugepage_subpool **)ri->data;
+
+	if (!cmpxchg(&given_to, NULL, spool))
+		spool_add(spool, 1);
+	return 0;
+}
+
+static struct kretprobe reserve_probe = {
+	.kp.symbol_name = "hugetlb_reserve_pages",
+	.entry_handler = on_reserve,
+	.handler = on_reserved,
+	.data_size = sizeof(struct hugepage_subpool *),
+	.maxactive = 16,
+};
+
 #define LEAK_SIZE	96
 
 /* Not __init: kmemleak's stack of the object must name a function that stays. */
@@ -171,12 +270,16 @@ static int __init ht_inject_init(void)
 		leak_one();
 		return 0;
 	}
+	if (!strcmp(mode, "resv_keep"))
+		return register_kretprobe(&zap_probe);
+	if (!strcmp(mode, "spool_giveback") || !strcmp(mode, "spool_leak"))
+		return register_kretprobe(&reserve_probe);
 	if (!strcmp(mode, "resv_bump"))
 		resv_nudge = 5;
 	else if (!strcmp(mode, "resv_take"))
 		resv_nudge = -1;
 	else if (strcmp(mode, "extra_ref") && strcmp(mode, "tail_ref")) {
-		pr_err("ht_inject: mode must be extra_ref, tail_ref, resv_bump, resv_take, resv_wrap, hold or leak\n");
+		pr_err("ht_inject: mode must be extra_ref, tail_ref, resv_bump, resv_take, resv_wrap, resv_keep, spool_giveback, spool_leak, hold or leak\n");
 		return -EINVAL;
 	}
 	tail_mode = !strcmp(mode, "tail_ref");
@@ -205,6 +308,16 @@ static void __exit ht_inject_exit(void)
 	}
 	if (!strcmp(mode, "leak"))
 		return;
+	if (!strcmp(mode, "resv_keep")) {
+		unregister_kretprobe(&zap_probe);
+		return;
+	}
+	if (!strcmp(mode, "spool_giveback") || !strcmp(mode, "spool_leak")) {
+		unregister_kretprobe(&reserve_probe);
+		if (given_to)
+			spool_add(given_to, -1);
+		return;
+	}
 	unregister_kprobe(&unmap_probe);
 	unregister_kprobe(&rmap_probe);
 	release_all();

@@ -11,6 +11,10 @@
  *                        write each page (allocation and zeroing), unmap
  *   htbench collapse N   thpcollapse -n N -q: MADV_COLLAPSE of a 2 MiB range
  *   htbench parallel N   two processes, one per CPU, each "cached N" at once
+ *   htbench ledgerM N    N reads of hugetrack's reservations file (a walk of
+ *                        every holder) with M private hugetlb mappings of one
+ *                        page: one owns its reservation, the M - 1 others
+ *                        are MAP_NORESERVE (so that M needs no M huge pages)
  *
  * Runs on CPU 0 (parallel: CPU 0 and CPU 1), so that runs compare.
  * Prints "WORKLOAD ns_per_op=X ops=N": the operation is a fault (cached,
@@ -41,7 +45,7 @@ extern char **environ;
 #define HUGETLBFS	"/dev/hugepages"
 
 static const char usage[] =
-	"usage: htbench cached|uffd|anon|collapse|parallel ROUNDS\n"
+	"usage: htbench cached|uffd|anon|collapse|parallel|ledger1|ledger100|ledger10000 ROUNDS\n"
 	"  prints 'WORKLOAD ns_per_op=X ops=N'; see the source's header for each workload\n";
 
 static void die(const char *what)
@@ -254,6 +258,57 @@ static long long parallel(long rounds)
 	return now_ns() - start;
 }
 
+#define RESERVATIONS	"/sys/kernel/debug/hugetrack/reservations"
+
+static void map_mappings(long mappings)
+{
+	long i;
+
+	for (i = 0; i < mappings; i++) {
+		int noreserve = i ? MAP_NORESERVE : 0;
+
+		/* each a VMA of its own: anonymous hugetlb mappings never merge */
+		if (mmap(NULL, HPAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | noreserve, -1, 0) == MAP_FAILED)
+			die("mmap of a private huge page (is one free? see /proc/meminfo)");
+	}
+}
+
+static long long ledger_walks(long mappings, long rounds)
+{
+	static char buf[1 << 16];
+	long long start;
+	long r;
+
+	map_mappings(mappings);
+	start = now_ns();
+	for (r = 0; r < rounds; r++) {
+		int fd = open(RESERVATIONS, O_RDONLY);
+
+		if (fd < 0)
+			die("open " RESERVATIONS " (is hugetrack loaded?)");
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		close(fd);
+	}
+	return now_ns() - start;
+}
+
+static long long ledger1(long rounds)
+{
+	return ledger_walks(1, rounds);
+}
+
+static long long ledger100(long rounds)
+{
+	return ledger_walks(100, rounds);
+}
+
+static long long ledger10000(long rounds)
+{
+	return ledger_walks(10000, rounds);
+}
+
 static const struct {
 	const char *name;
 	long long (*run)(long rounds);
@@ -264,6 +319,9 @@ static const struct {
 	{ "anon", anon, PAGES },
 	{ "collapse", collapse, 1 },
 	{ "parallel", parallel, PAGES },
+	{ "ledger1", ledger1, 1 },
+	{ "ledger100", ledger100, 1 },
+	{ "ledger10000", ledger10000, 1 },
 };
 
 int main(int argc, char **argv)

@@ -9,8 +9,10 @@ insmod /hugetrack.ko || echo "# insmod failed: $(dmesg | tail -n 1)"
 # While a workload holds 4 pages (2 faulted): each hstate as sysfs says,
 # every counter as the counters file says, event totals as events_<kind>.
 t_snapshot_json() {
-	hugefault -n 4 -t 2 -- sh -c 'hugetrack snapshot --json >/tmp/s.json &&
-		. /tmp/lib.sh && sysfs_hstates >/tmp/sysfs && cat '$HT'/counters >/tmp/counters' ||
+	# after the audit of the workload's mapping: its counters move on their own
+	hugefault -n 4 -t 2 -- sh -c '. /tmp/lib.sh && audits_settled &&
+		hugetrack snapshot --json >/tmp/s.json &&
+		sysfs_hstates >/tmp/sysfs && cat '$HT'/counters >/tmp/counters' ||
 		fail "snapshot during the workload failed"
 	artifact snapshot.json /tmp/s.json
 	expect_eq "hstates (name nr free resv surplus overcommit)" \

@@ -3,12 +3,13 @@
  * The ledger's audits: soon after each operation that can change who holds
  * a reservation, a walk of every holder (ledger.c) from a workqueue, in
  * process context.  Each operation since the last judged audit is kept, with
- * its stack, as a suspect; a judged audit that finds the ledger worse than
- * the last one did flags each suspect, which names the call that did it
- * rather than the umount minutes later.
+ * its stack where it can matter, as a suspect; a judged audit that finds the
+ * ledger worse than the last one did flags each suspect that could have done
+ * it, which names the call rather than the umount minutes later.
  *
- * A walk during which any operation ran, or that a reserve map's region_chg()
- * in progress makes incomparable, is not judged: the audit is retried.  A
+ * A walk during which any operation ran, that a reserve map's region_chg()
+ * in progress makes incomparable, or that ended with a hugetlb fault mutex
+ * held (ledger.c), is not judged: the audit is retried.  A
  * difference is flagged only when a second judged walk, AUDIT_CONFIRM_MS
  * later with no operation in between, shows it too: a page freed at the TLB
  * flush after a zap, outside any event, gives its reservation back a moment
@@ -51,6 +52,14 @@ struct suspect {
 };
 
 static struct ht_ring suspects;
+/*
+ * The audit's storage, allocated at load: a freed walk each audit would
+ * churn the slab (on a KASAN kernel, fill its quarantine) at a million
+ * events.  One audit runs at a time: a work item never runs concurrently
+ * with itself.
+ */
+static struct ht_ledger *walks;
+static struct suspect suspect_read;
 /* Suspects up to this one were cleared by a judged audit. */
 static u64 suspects_cleared;
 
@@ -100,7 +109,7 @@ static bool changes_ownership(const struct ht_event *ev)
 	case HT_EV_SUBPOOL_PUT:
 		return true;
 	case HT_EV_FAULT:
-		return ev->result & VM_FAULT_ERROR;
+		return ev->result & (__force long)VM_FAULT_ERROR;
 	case HT_EV_UFFD_COPY:
 	case HT_EV_UFFD_CONTINUE:
 		return ev->result < 0;
@@ -112,9 +121,10 @@ static bool changes_ownership(const struct ht_event *ev)
 /*
  * Worth its stack: an operation that moved a count the ledger reconciles,
  * failed (its error path gives back), or was on a private mapping (whose
- * reserve map is the VMA's: a zap that loses a page moves no count).  The others (a shared file's mapping made
- * or unmade, its pages already reserved) are most of a workload's and
- * named by their event alone: the unwind is what a suspect costs.
+ * reserve map is the VMA's: a zap that loses a page moves no count).  The
+ * others (a shared file's mapping made or unmade, its pages reserved
+ * already) are most of a workload's and named by their event alone: the
+ * unwind is what a suspect costs (docs/bench.md).
  */
 static bool worth_a_stack(const struct ht_event *ev)
 {
@@ -189,11 +199,8 @@ static void flag_suspects(const struct finding *f, u64 head)
 {
 	u64 first = max(suspects_cleared + 1, ht_ring_oldest(&suspects)), seq;
 	unsigned int pass, flagged = 0;
-	struct suspect *s;
+	struct suspect *s = &suspect_read;
 
-	s = kmalloc(sizeof(*s), GFP_KERNEL);
-	if (!s)
-		return;
 	for (pass = 0; pass < 2 && !flagged; pass++)
 		for (seq = first; seq <= head; seq++) {
 			if (ht_ring_read(&suspects, seq, &s->seq) ||
@@ -203,7 +210,6 @@ static void flag_suspects(const struct finding *f, u64 head)
 				      s->stack, s->nr_frames);
 			flagged++;
 		}
-	kfree(s);
 }
 
 static unsigned long resv_anomalies(void)
@@ -235,14 +241,29 @@ unjudged:
 	return false;
 }
 
-/* Did @now find the ledger worse than the last judged audit, for hstate @i? */
+/* What @t, hstate @i's now, shows worse than the last judged audit did */
+static bool diff_worse(const struct ht_ledger_tally *t, int i)
+{
+	long diff = t->global - t->sum;
+
+	return diff && diff != last_diff[i];
+}
+
+static bool lost_worse(const struct ht_ledger_tally *t, int i)
+{
+	return t->lost > last_lost[i];
+}
+
+static bool used_worse(const struct ht_ledger_tally *t, int i)
+{
+	return t->used_diff > max(last_used_diff[i], 0L);
+}
+
 static bool worse(const struct ht_ledger *now, int i)
 {
 	const struct ht_ledger_tally *t = &now->tally[i];
-	long diff = t->global - t->sum;
 
-	return (diff && diff != last_diff[i]) || t->lost > last_lost[i] ||
-	       t->used_diff > max(last_used_diff[i], 0L);
+	return diff_worse(t, i) || lost_worse(t, i) || used_worse(t, i);
 }
 
 /*
@@ -256,14 +277,14 @@ static void judge(const struct ht_ledger *now, int i, bool resv_flagged, u64 hea
 	struct finding f = { .h = ht_hstate(i), .t = t };
 	long diff = t->global - t->sum;
 
-	if (diff && diff != last_diff[i] && !resv_flagged) {
+	if (diff_worse(t, i) && !resv_flagged) {
 		f.rule = diff > 0 ? HT_RULE_RESV_LEAK : HT_RULE_RESV_DEFICIT;
 		f.expected = t->sum;
 		f.actual = t->global;
 		snprintf(f.holder, sizeof(f.holder), "hstate:%s", f.h->name);
 		flag_suspects(&f, head);
 	}
-	if (t->lost > last_lost[i]) {
+	if (lost_worse(t, i)) {
 		f.rule = HT_RULE_RESV_LOST;
 		f.expected = last_lost[i];
 		f.actual = t->lost;
@@ -271,7 +292,7 @@ static void judge(const struct ht_ledger *now, int i, bool resv_flagged, u64 hea
 			 t->lost_pid, t->lost_start, t->lost_end);
 		flag_suspects(&f, head);
 	}
-	if (t->used_diff > max(last_used_diff[i], 0L)) {
+	if (used_worse(t, i)) {
 		f.rule = HT_RULE_SUBPOOL_USED_LEAK;
 		f.expected = max(last_used_diff[i], 0L);
 		f.actual = t->used_diff;
@@ -287,21 +308,18 @@ static void judge(const struct ht_ledger *now, int i, bool resv_flagged, u64 hea
 static void retry(void)
 {
 	if (++tries < AUDIT_TRIES)
-		queue_delayed_work(system_unbound_wq, &audit_work, READ_ONCE(audit_delay) << tries);
+		queue_delayed_work(system_unbound_wq, &audit_work,
+				   READ_ONCE(audit_delay) << tries);
 }
 
 static void audit(struct work_struct *work)
 {
-	struct ht_ledger *now, *again;
+	struct ht_ledger *now = &walks[0], *again = &walks[1];
 	unsigned long resv_flagged;
 	bool confirm = false;
 	u64 head;
 	int i;
 
-	now = kmalloc_array(2, sizeof(*now), GFP_KERNEL);
-	if (!now)
-		return;
-	again = now + 1;
 	head = ht_ring_head(&suspects);
 	if (head != tried_head)
 		tries = 0;
@@ -309,7 +327,7 @@ static void audit(struct work_struct *work)
 	resv_flagged = resv_anomalies();
 	if (!judged_walk(now)) {
 		retry();
-		goto out;
+		return;
 	}
 	for (i = 0; ht_hstate(i); i++)
 		confirm |= worse(now, i);
@@ -318,7 +336,7 @@ static void audit(struct work_struct *work)
 		if (!judged_walk(again) || ht_ring_head(&suspects) != head ||
 		    memcmp(again->tally, now->tally, sizeof(now->tally))) {
 			retry();
-			goto out;
+			return;
 		}
 	}
 	tries = 0;
@@ -330,17 +348,23 @@ static void audit(struct work_struct *work)
 		atomic_long_add(ht_ring_oldest(&suspects) - suspects_cleared - 1,
 				&suspects_dropped);
 	suspects_cleared = head;
-out:
-	kfree(now);
 }
 
 int ht_ledger_audit_init(void)
 {
+	int err;
+
 	if (audit_ms > AUDIT_MS_MAX) {
 		pr_err("audit_ms=%u: must be from 0 to %u\n", audit_ms, AUDIT_MS_MAX);
 		return -EINVAL;
 	}
-	return ht_ring_init(&suspects, SUSPECTS_KEPT, sizeof(struct suspect));
+	walks = kmalloc_array(2, sizeof(*walks), GFP_KERNEL);
+	if (!walks)
+		return -ENOMEM;
+	err = ht_ring_init(&suspects, SUSPECTS_KEPT, sizeof(struct suspect));
+	if (err)
+		kfree(walks);
+	return err;
 }
 
 void ht_ledger_audit_arm(void)
@@ -358,6 +382,7 @@ void ht_ledger_audit_exit(void)
 	WRITE_ONCE(audits_armed, false);
 	cancel_delayed_work_sync(&audit_work);
 	ht_ring_free(&suspects);
+	kfree(walks);
 }
 
 void ht_ledger_audit_counters(struct seq_file *m)
@@ -389,5 +414,5 @@ void ht_ledger_audit_reset(void)
 
 size_t ht_ledger_audit_footprint(void)
 {
-	return ht_ring_footprint(&suspects);
+	return ht_ring_footprint(&suspects) + 2 * sizeof(*walks);
 }

@@ -35,7 +35,7 @@ T=$BUILD/packaging
 VERSION=$(cat "$TOP/VERSION")
 DKMS_FLAGS="--dkmstree $T/dkms --installtree $T/lib/modules --no-depmod"
 DKMS_MAKE=(make -s -C "$TOP" DKMS_SOURCE_TREE="$T/src" DKMS_FLAGS="$DKMS_FLAGS")
-PARAMETERS="groups kretprobe_maxactive refcount_threshold ring_size"
+PARAMETERS="audit_ms groups kretprobe_maxactive refcount_threshold ring_size"
 
 dkms_private() {
 	dkms $DKMS_FLAGS --sourcetree "$T/src" "$@"

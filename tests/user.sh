@@ -143,6 +143,9 @@ assert j["holders"][2]["held"] == 0 and j["ledger"][1]["used_diff"] == 0, j' "$O
 	grep -qx 'hugetrack_ledger_outstanding_pages{hstate="hugepages-2048kB"} 7' "$OUT/ledger.prom" &&
 		grep -qx 'hugetrack_ledger_difference_pages{hstate="hugepages-2048kB"} 0' "$OUT/ledger.prom" ||
 		{ echo "reservations --prom: $(cat "$OUT/ledger.prom")"; return 1; }
+	"$r" top -n 1 --debugfs "$dir" >"$OUT/ledger-top.txt"
+	grep -q ' ledger=ok$' "$OUT/ledger-top.txt" ||
+		{ echo "top on the reconciled sample: $(cat "$OUT/ledger-top.txt")"; return 1; }
 	"$r" check --debugfs "$dir" >"$OUT/ledger-check.txt" || true
 	! grep -q 'resv_' "$OUT/ledger-check.txt" ||
 		{ echo "check fails the reconciled sample's ledger: $(grep resv_ "$OUT/ledger-check.txt")"; return 1; }
@@ -154,6 +157,9 @@ assert j["holders"][2]["held"] == 0 and j["ledger"][1]["used_diff"] == 0, j' "$O
 		grep -q '^hugetrack check: FAIL: subpool_used_leak: hugepages-2048kB: the subpools use 1 pages more' "$OUT/ledger-check.txt" &&
 		grep -q '^  mount 0:27: used 3, held 2$' "$OUT/ledger-check.txt" ||
 		{ echo "check on a leaking, losing, overcharged ledger: $(cat "$OUT/ledger-check.txt")"; return 1; }
+	"$r" top -n 1 --debugfs "$dir" >"$OUT/ledger-top.txt"
+	grep -q ' ledger=DIFFERS$' "$OUT/ledger-top.txt" ||
+		{ echo "top on a leaking ledger: $(cat "$OUT/ledger-top.txt")"; return 1; }
 	"$r" reservations --pid 1 --debugfs "$dir" >"$OUT/ledger-pid.txt"
 	! grep -q 'PRIVATE\|SUBPOOLS' "$OUT/ledger-pid.txt" && grep -q '^LEDGER' "$OUT/ledger-pid.txt" ||
 		{ echo "reservations --pid 1: $(cat "$OUT/ledger-pid.txt")"; return 1; }

@@ -122,8 +122,10 @@ int cmd_reservations(int argc, char **argv)
 		"Who holds each reserved huge page: subpools (min_size=), hugetlbfs files and "
 		"private mappings, and each hstate's resv_huge_pages reconciled with their sum "
 		"(docs/files.md, reservations).  The module walks them for each read; the BPF "
-		"backend keeps no ledger: a BPF program cannot take the locks the walk needs "
-		"(s_inode_list_lock, the reserve maps', mmap_lock).\v"
+		"backend keeps no ledger: a task_vma iterator reaches private mappings, but no "
+		"BPF iterator reaches a mount's inodes (the files, half of the sum), and a BPF "
+		"program cannot take the locks the walk needs (s_inode_list_lock, the reserve "
+		"maps', mmap_lock).\v"
 		"EXAMPLES:\n"
 		"  hugetrack reservations --pid 1234\n"
 		"  hugetrack reservations --prom > /var/lib/prometheus/node-exporter/ledger.prom",

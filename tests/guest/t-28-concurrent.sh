@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Two workers fault, fork and unmap private and shared hugetlb memory at
 # once, on both vCPUs: the lock-free rings and tables hold, nothing is
-# dropped, no rule fires on a correct kernel, and every page comes back.
+# dropped, no rule fires on a correct kernel (the reservation ledger's
+# audits included, judged once the workers are done), and every page comes
+# back.
 insmod /hugetrack.ko || echo "# insmod failed: $(dmesg | tail -n 1)"
 
 worker() {
@@ -14,9 +16,10 @@ worker() {
 }
 
 t_concurrent() {
-	local free0 f0 pids
+	local free0 f0 judged0 pids
 	free0=$(cat $SYS2M/free_hugepages)
 	f0=$(counter events_fault)
+	judged0=$(counter ledger_audits_judged)
 	worker & pids=$!
 	worker & pids="$pids $!"
 	for p in $pids; do
@@ -27,6 +30,9 @@ t_concurrent() {
 	expect_eq "events_dropped" 0 "$(counter events_dropped)"
 	expect_eq "free after" "$free0" "$(cat $SYS2M/free_hugepages)"
 	hstates_match_sysfs
+	audits_settled
+	grep '^ledger_' $HT/counters
+	[ "$(counter ledger_audits_judged)" -gt "$judged0" ] || fail "no ledger audit judged after the workers"
 	grep '^anomaly=' $HT/anomalies
 	t_no_anomaly
 }

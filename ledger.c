@@ -16,13 +16,14 @@
  * in process context, under the locks the kernel's code takes to read the
  * same fields: s_umount and s_inode_list_lock for a mount's inodes, the
  * reserve map's lock for its regions, the subpool's lock, mmap_lock for a
- * task's VMAs.
+ * task's VMAs (held by no other task, lock_mm_alone()).
  */
 #include <linux/fs.h>
 #include <linux/hugetlb.h>
 #include <linux/kdev_t.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/mm.h>
@@ -40,6 +41,8 @@
 struct ledger_walk {
 	struct seq_file *m;	/* NULL: an audit, which writes no line */
 	struct ht_ledger *ledger;
+	/* mms another task held the lock of: a munmap may be under way */
+	unsigned int mms_busy;
 };
 
 /* The tally of @h, or NULL for an hstate the registry does not know. */
@@ -310,6 +313,21 @@ static void walk_private(struct ledger_walk *w, struct task_struct *task,
 		   pt.consumed, to - from - pt.consumed, pt.lost);
 }
 
+/*
+ * munmap() takes its mappings out of the tree under the write lock, then
+ * downgrades it to read to zap and close them: from the zap to the close, a
+ * mapping's reservations are in the global count and in no tree.  An mm
+ * whose lock no task holds when the walk comes has no mapping there; a
+ * munmap that begins after zaps after the walk's mark, which makes the walk
+ * not quiet.  An mm locked by another task makes it unjudged.
+ */
+static int lock_mm_alone(struct ledger_walk *w, struct mm_struct *mm)
+{
+	if (rwsem_is_locked(&mm->mmap_lock))
+		w->mms_busy++;
+	return mmap_read_lock_killable(mm);
+}
+
 static void walk_task(struct ledger_walk *w, struct task_struct *task)
 {
 	struct vm_area_struct *vma;
@@ -323,7 +341,7 @@ static void walk_task(struct ledger_walk *w, struct task_struct *task)
 	if (!mm)
 		return;
 	lent = ht_mm_lend(mm);
-	if (mmap_read_lock_killable(mm)) {
+	if (lock_mm_alone(w, mm)) {
 		w->ledger->unvisited++;
 	} else {
 		VMA_ITERATOR(vmi, mm, 0);
@@ -367,6 +385,9 @@ static void walk_tasks(struct ledger_walk *w)
 /* Walks until one saw no operation run, LEDGER_TRIES at most. */
 #define LEDGER_TRIES	3
 
+/* One walk at a time: two would find each other's mm locks held. */
+static DEFINE_MUTEX(walk_lock);
+
 void ht_ledger_walk(struct ht_ledger *ledger, struct seq_file *m)
 {
 	struct ledger_walk w = { .m = m, .ledger = ledger };
@@ -375,8 +396,10 @@ void ht_ledger_walk(struct ht_ledger *ledger, struct seq_file *m)
 	struct hstate *h;
 	int i, try;
 
+	mutex_lock(&walk_lock);
 	for (try = 0; try < LEDGER_TRIES && (!try || !ledger->quiet); try++) {
 		memset(ledger, 0, sizeof(*ledger));
+		w.mms_busy = 0;
 		if (m) {
 			/* each try writes the holders it finds again */
 			m->count = start;
@@ -388,8 +411,10 @@ void ht_ledger_walk(struct ht_ledger *ledger, struct seq_file *m)
 		show_mounts(&w);
 		for (i = 0; (h = ht_hstate(i)); i++)
 			ledger->tally[i].global = READ_ONCE(h->resv_huge_pages);
-		ledger->quiet = ht_events_quiet(&mark) && !ht_hugetlb_faulting();
+		ledger->quiet = ht_events_quiet(&mark) && !ht_hugetlb_faulting() &&
+				!w.mms_busy;
 	}
+	mutex_unlock(&walk_lock);
 	ht_events_mark(&mark);
 	ledger->in_flight = mark.in_flight;
 }

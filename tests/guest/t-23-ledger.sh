@@ -312,6 +312,48 @@ t_audits_judged() {
 	expect_eq "suspects dropped" 0 "$(counter ledger_suspects_dropped)"
 }
 
+# A munmap held (ht_inject, in hugetlb_vm_op_close before hugetrack's own
+# probe there) between its zap and its close: the mapping is out of its
+# mm's tree, its reservation still in the global count.  The walk sees a
+# difference of what the mapping holds and does not judge it (the mm's lock
+# is held); no audit flags it; once closed, it reconciles.  (Where the
+# munmap keeps the lock for write, the walk waits for it and reconciles.)
+t_munmap_held() {
+	local z0 c0 c1 pid status i=0 line
+	insmod /tests/ht_inject.ko mode=hold comm=hugefault hold_ms=8000 \
+		hold_symbol="$(expected_symbol vma_close)" || fail "cannot load ht_inject"
+	z0=$(counter events_zap)
+	c0=$(counter events_vma_close)
+	hugefault -n 2 -t 1 >/dev/null &
+	pid=$!
+	while [ "$(counter events_zap)" = "$z0" ] && [ $i -lt 200 ]; do
+		i=$((i + 1))
+		sleep 0.05
+	done
+	snap held
+	c1=$(counter events_vma_close)
+	echo 0 >/sys/module/ht_inject/parameters/hold_ms
+	wait $pid
+	status=$?
+	rmmod ht_inject
+	[ "$status" = 0 ] || fail "workload failed"
+	[ $i -lt 200 ] || fail "no zap in 10 s"
+	if [ "$c1" != "$c0" ]; then
+		# 6.1 keeps the write lock through a munmap next to a VM_GROWSDOWN
+		# mapping (the stack): the walk waited for its end
+		check_ledger held
+	else
+		line=$(grep "^ledger hstate=$HSTATE " /tmp/ledger.held)
+		[ "$(field "$line" diff)" -ge 1 ] ||
+			fail "held: no difference (the mapping's reservations are in no tree): $line"
+		expect_eq "held: judged (its mm's lock is held)" 0 "$(field "$line" judged)"
+	fi
+	snap closed
+	check_ledger closed
+	audits_settled
+	t_no_anomaly
+}
+
 # frames_of N: the stack of anomaly N
 frames_of() {
 	awk -v n="anomaly=$1" '/^anomaly=/ { on = ($1 == n) } on && /^  / { print }' $HT/anomalies
@@ -449,6 +491,8 @@ run_test "ledger: MAP_NORESERVE reserves nothing" t_noreserve
 run_test "ledger: a subpool holds its minimum (none with size= alone), used equals statfs and held" t_subpool
 run_test "ledger: UFFDIO_COPY (retry, onto a cached page) and UFFDIO_CONTINUE consume what they fill" t_uffd
 run_test "ledger: faults asleep in userfaultfd are in flight and reconcile" t_in_flight
+run_test "ledger: a munmap held between its zap and its close: a difference, not judged, no rule fires" \
+	t_munmap_held
 run_test "ledger: hugetrack reservations (--prom, --pid) equals sysfs, check passes a clean ledger" t_reader
 run_test "ledger: holders from before the load, same figures" t_before_load
 run_test "no anomaly on the ledger's workloads" t_no_anomaly

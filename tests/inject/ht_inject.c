@@ -36,13 +36,13 @@
  * freed, and at unload.
  */
 #include <linux/atomic.h>
-#include <linux/delay.h>
 #include <linux/hugetlb.h>
 #include <linux/kprobes.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 
 static char *mode = "extra_ref";
 module_param(mode, charp, 0444);
@@ -56,10 +56,10 @@ static char *hold_symbol = "collapse_pte_mapped_thp";
 module_param(hold_symbol, charp, 0444);
 MODULE_PARM_DESC(hold_symbol, "mode=hold: the function to hold [DEFAULT: collapse_pte_mapped_thp]");
 
-#define HOLD_MS_MAX	2000
+#define HOLD_MS_MAX	10000
 static unsigned int hold_ms = 1000;
-module_param(hold_ms, uint, 0444);
-MODULE_PARM_DESC(hold_ms, "mode=hold: how long, up to " __stringify(HOLD_MS_MAX) " ms [DEFAULT: 1000]");
+module_param(hold_ms, uint, 0644);
+MODULE_PARM_DESC(hold_ms, "mode=hold: how long, up to " __stringify(HOLD_MS_MAX) " ms; a write of 0 ends a hold [DEFAULT: 1000]");
 
 #define MAX_HELD	64
 
@@ -133,10 +133,19 @@ static int on_fault(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+/*
+ * Until the clock says so, not mdelay(): under TCG the delay loop's
+ * calibration can be far off (6.1's hold was no hold).
+ */
 static int on_hold(struct kprobe *kp, struct pt_regs *regs)
 {
-	if (targeted())
-		mdelay(hold_ms);
+	u64 start = ktime_get_mono_fast_ns();
+
+	if (!targeted())
+		return 0;
+	while (ktime_get_mono_fast_ns() - start <
+	       (u64)min_t(unsigned int, READ_ONCE(hold_ms), HOLD_MS_MAX) * NSEC_PER_MSEC)
+		cpu_relax();
 	return 0;
 }
 

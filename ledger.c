@@ -41,8 +41,11 @@
 struct ledger_walk {
 	struct seq_file *m;	/* NULL: an audit, which writes no line */
 	struct ht_ledger *ledger;
-	/* mms another task held the lock of: a munmap may be under way */
-	unsigned int mms_busy;
+	/*
+	 * Holders another task is changing: an mm whose lock it holds (a
+	 * munmap may be under way), a file being made or unmade
+	 */
+	unsigned int busy;
 };
 
 /* The tally of @h, or NULL for an hstate the registry does not know. */
@@ -174,11 +177,27 @@ static void walk_file(struct ledger_walk *w, struct super_block *sb,
 		      struct hstate *h, struct ht_ledger_tally *t,
 		      struct ht_ledger_mount *mnt, struct inode *inode)
 {
-	struct resv_map *resv = ht_inode_resv_map(inode);
 	long reserved = 0, cached = 0, in_progress;
 	struct file_region *rg;
+	struct resv_map *resv;
+	bool published;
 
-	/* NULL until hugetlbfs_get_inode() sets it, after new_inode() */
+	/*
+	 * new_inode() lists a file before hugetlbfs_get_inode() sets its
+	 * reserve map, and until then the field may be a freed inode's (7.x
+	 * keeps it in hugetlbfs_inode_info, which no allocation clears).
+	 * d_instantiate() publishes the file under i_lock, after the map was
+	 * set.  A file with no dentry, being made or unmade, is not read, and
+	 * the walk is not judged.
+	 */
+	spin_lock(&inode->i_lock);
+	published = !hlist_empty(&inode->i_dentry);
+	spin_unlock(&inode->i_lock);
+	if (!published) {
+		w->busy++;
+		return;
+	}
+	resv = ht_inode_resv_map(inode);
 	if (!resv)
 		return;
 	spin_lock(&resv->lock);
@@ -324,7 +343,7 @@ static void walk_private(struct ledger_walk *w, struct task_struct *task,
 static int lock_mm_alone(struct ledger_walk *w, struct mm_struct *mm)
 {
 	if (rwsem_is_locked(&mm->mmap_lock))
-		w->mms_busy++;
+		w->busy++;
 	return mmap_read_lock_killable(mm);
 }
 
@@ -399,7 +418,7 @@ void ht_ledger_walk(struct ht_ledger *ledger, struct seq_file *m)
 	mutex_lock(&walk_lock);
 	for (try = 0; try < LEDGER_TRIES && (!try || !ledger->quiet); try++) {
 		memset(ledger, 0, sizeof(*ledger));
-		w.mms_busy = 0;
+		w.busy = 0;
 		if (m) {
 			/* each try writes the holders it finds again */
 			m->count = start;
@@ -412,7 +431,7 @@ void ht_ledger_walk(struct ht_ledger *ledger, struct seq_file *m)
 		for (i = 0; (h = ht_hstate(i)); i++)
 			ledger->tally[i].global = READ_ONCE(h->resv_huge_pages);
 		ledger->quiet = ht_events_quiet(&mark) && !ht_hugetlb_faulting() &&
-				!w.mms_busy;
+				!w.busy;
 	}
 	mutex_unlock(&walk_lock);
 	ht_events_mark(&mark);

@@ -40,8 +40,8 @@ struct ht_bpf *ht_bpf_open(const struct ht_bpf_options *opts, char *err,
 /*
  * Writes the file @name of the module's debugfs directory to @out, in the
  * module's format: "probes", "hstates", "counters", "faults", "anomalies",
- * "control", "summary", or "events" (consumes: each event is written once,
- * to one caller).  0, or a negative errno: -ENOENT for a file this backend
+ * "control", "summary", "reservations" (its private mappings only), or
+ * "events" (consumes: each event is written once, to one caller).  0, or a negative errno: -ENOENT for a file this backend
  * does not have ("writers": it needs the module's data watchpoints).
  */
 int ht_bpf_render(struct ht_bpf *bpf, const char *name, FILE *out);

@@ -51,6 +51,7 @@ struct ht_bpf {
 	struct hugetrack_bpf *skel;
 	struct ring_buffer *rb;
 	struct attached attached[HT_MAX_POINTS];	/* ht_bpf_nr_points used */
+	struct bpf_link *ledger_iter;	/* attached at the first read */
 	int nr_cpus;
 
 	struct ksym *ksyms;		/* by address; ht_bpf_kallsyms.c's */
@@ -115,5 +116,7 @@ int ht_bpf_sum_percpu(const struct ht_bpf *bpf, const struct bpf_map *map,
 		      unsigned long long *sum, unsigned int slots);
 /* Runs read_hstates(): BPF reads struct hstate, userspace cannot. */
 int ht_bpf_read_hstates(struct ht_bpf *bpf);
+/* The private lines of the module's reservations file, by ledger_private(). */
+int ht_bpf_read_private(struct ht_bpf *bpf, FILE *out);
 
 #endif /* HT_BPF_INTERNAL_H */

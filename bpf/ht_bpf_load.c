@@ -95,7 +95,7 @@ static void choose_programs(struct ht_bpf *bpf)
 	for (i = 0; i < ht_bpf_nr_points; i++)
 		bpf->attached[i].candidate = resolve(bpf, &ht_bpf_points[i]);
 	bpf_object__for_each_program(prog, bpf->skel->obj) {
-		if (prog == bpf->skel->progs.read_hstates)
+		if (prog == bpf->skel->progs.read_hstates || prog == bpf->skel->progs.ledger_private)
 			bpf_program__set_autoattach(prog, false);
 		else
 			bpf_program__set_autoload(prog, program_used(bpf, bpf_program__name(prog)));
@@ -270,6 +270,7 @@ void ht_bpf_close(struct ht_bpf *bpf)
 	if (!bpf)
 		return;
 	ring_buffer__free(bpf->rb);
+	bpf_link__destroy(bpf->ledger_iter);
 	for (i = 0; i < ht_bpf_nr_points; i++) {
 		bpf_link__destroy(bpf->attached[i].entry);
 		bpf_link__destroy(bpf->attached[i].ret);

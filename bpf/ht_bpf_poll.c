@@ -2,11 +2,12 @@
 /*
  * What the running BPF backend takes from the kernel: its ring buffer
  * drained into rings like the module's (events, anomalies with their stacks
- * symbolized, faults by task), and the counters and hstates read from its
- * maps.
+ * symbolized, faults by task), the counters and hstates read from its
+ * maps, and the private mappings' reservations from its iterator.
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -130,4 +131,25 @@ int ht_bpf_read_hstates(struct ht_bpf *bpf)
 	if (bpf_prog_test_run_opts(bpf_program__fd(bpf->skel->progs.read_hstates), &opts))
 		return -errno;
 	return 0;
+}
+
+int ht_bpf_read_private(struct ht_bpf *bpf, FILE *out)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	if (!bpf->ledger_iter) {
+		bpf->ledger_iter = bpf_program__attach_iter(bpf->skel->progs.ledger_private, NULL);
+		if (!bpf->ledger_iter)
+			return -errno;
+	}
+	fd = bpf_iter_create(bpf_link__fd(bpf->ledger_iter));
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, n, out);
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
 }

@@ -19,7 +19,7 @@
 
 const char *const ht_bpf_files[] = {
 	"probes", "hstates", "events", "faults", "counters", "anomalies",
-	"summary", "control", NULL,
+	"summary", "control", "reservations", NULL,
 };
 
 static void show_events(struct ht_bpf *bpf, FILE *out)
@@ -259,6 +259,17 @@ static int show_summary(struct ht_bpf *bpf, FILE *out)
 	return 0;
 }
 
+/*
+ * The module's reservations file but for what BPF cannot reach: no file or
+ * subpool line, so no ledger line (docs/bpf.md).
+ */
+static int show_reservations(struct ht_bpf *bpf, FILE *out)
+{
+	fputs("# holders: private only: no BPF iterator reaches a mount's files or subpools, so no hstate is reconciled (docs/bpf.md)\n",
+	      out);
+	return ht_bpf_read_private(bpf, out);
+}
+
 int ht_bpf_render(struct ht_bpf *bpf, const char *name, FILE *out)
 {
 	ring_buffer__consume(bpf->rb);
@@ -270,6 +281,8 @@ int ht_bpf_render(struct ht_bpf *bpf, const char *name, FILE *out)
 		return show_counters(bpf, out);
 	if (!strcmp(name, "summary"))
 		return show_summary(bpf, out);
+	if (!strcmp(name, "reservations"))
+		return show_reservations(bpf, out);
 	if (!strcmp(name, "events"))
 		show_events(bpf, out);
 	else if (!strcmp(name, "faults"))

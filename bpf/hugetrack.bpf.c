@@ -21,6 +21,11 @@
 #define PTE_PSE		0x80ULL
 #define PTE_PFN_MASK	0x000ffffffffff000ULL
 #define VM_SHARED	0x8ULL
+#define VM_MAYSHARE	0x80ULL
+#define VM_HUGETLB	0x00400000ULL
+#define HPAGE_RESV_OWNER	0x1ULL
+#define HPAGE_RESV_MASK		0x3ULL
+#define MINORBITS	20
 #define LLONG_MAX	0x7fffffffffffffffLL
 #define XA_CHUNK_MASK	63
 #define XA_MAX_DEPTH	11	/* 64-bit indices, 6 bits a level */
@@ -196,22 +201,15 @@ static __u64 next_table(__u64 table, __u64 addr, int shift)
 	return (entry & PTE_PFN_MASK) + read_u64(page_offset_base_addr);
 }
 
-static __u64 leaf_pfn(__u64 table, __u64 addr, int shift)
-{
-	__u64 entry = read_u64(table + ((addr >> shift) & (PTRS_PER_TABLE - 1)) * 8);
-
-	if ((entry & (PTE_PRESENT | PTE_PSE)) != (PTE_PRESENT | PTE_PSE))
-		return HT_NO_PFN;
-	return (entry & PTE_PFN_MASK) >> PAGE_SHIFT;
-}
-
 /*
- * The pfn of the huge page mapped at @addr, walked without the page-table
- * lock as the module does: x86-64, 4 or 5 levels.
+ * The entry that maps @addr's huge page, walked without the page-table lock
+ * as the module does (x86-64, 4 or 5 levels): 0 where none is, a migration
+ * entry where the page is migrating.
  */
-static __u64 mapped_pfn(struct mm_struct *mm, __u64 addr, __u64 page_size)
+static __u64 huge_entry(struct mm_struct *mm, __u64 addr, __u64 page_size)
 {
 	__u64 table = (__u64)BPF_CORE_READ(mm, pgd);
+	int shift = page_size == PUD_SIZE ? PUD_SHIFT : PMD_SHIFT;
 	__u32 l5 = 0;
 
 	if (pgtable_l5_addr)
@@ -220,12 +218,21 @@ static __u64 mapped_pfn(struct mm_struct *mm, __u64 addr, __u64 page_size)
 		table = next_table(table, addr, 48);
 	if (table)
 		table = next_table(table, addr, 39);
+	if (table && shift == PMD_SHIFT)
+		table = next_table(table, addr, PUD_SHIFT);
 	if (!table)
+		return 0;
+	return read_u64(table + ((addr >> shift) & (PTRS_PER_TABLE - 1)) * 8);
+}
+
+/* The pfn of the huge page mapped at @addr. */
+static __u64 mapped_pfn(struct mm_struct *mm, __u64 addr, __u64 page_size)
+{
+	__u64 entry = huge_entry(mm, addr, page_size);
+
+	if ((entry & (PTE_PRESENT | PTE_PSE)) != (PTE_PRESENT | PTE_PSE))
 		return HT_NO_PFN;
-	if (page_size == PUD_SIZE)
-		return leaf_pfn(table, addr, PUD_SHIFT);
-	table = next_table(table, addr, PUD_SHIFT);
-	return table ? leaf_pfn(table, addr, PMD_SHIFT) : HT_NO_PFN;
+	return (entry & PTE_PFN_MASK) >> PAGE_SHIFT;
 }
 
 static struct page *pfn_page(__u64 pfn)
@@ -1030,6 +1037,118 @@ int read_hstates(void *ctx)
 		hstate_view[i].overcommit = BPF_CORE_READ(h, nr_overcommit_huge_pages);
 	}
 	nr_hstate_view = i;
+	return 0;
+}
+
+/*
+ * The module's private lines of the reservations file (ledger.c), read by a
+ * task_vma iterator: a private mapping that owns its reservation, its
+ * reserve map's entries (the consumed pages) and those with nothing mapped.
+ * The iterator holds the task's mmap_lock, which keeps the mapping and its
+ * page tables; the reserve map's lock cannot be taken here, so a fault that
+ * adds an entry meanwhile may be half seen: these lines are a report, never
+ * judged.
+ */
+struct private_tally {
+	struct mm_struct *mm;
+	__u64 vm_start, page_size;
+	int shift;
+	long from, to, eof;	/* the mapping's reserve-map indices, the file's end */
+	__u64 head, link;	/* the list of regions, the one being read */
+	long index, end;	/* the page being read in that region, its end */
+	long consumed, lost;
+};
+
+/* 0, read where the verifier must not know it (ledger_private()) */
+__u64 tally_unknown_zero;
+
+/* Reserve-map steps (a page or a region) read of one mapping at most. */
+#define TALLY_STEPS_MAX	(1 << 20)
+
+static long tally_step(__u64 step, void *data)
+{
+	struct private_tally *t = data;
+	struct file_region *rg;
+	long from, to;
+
+	if (t->index < t->end) {
+		t->consumed++;
+		t->lost += t->index < t->eof &&
+			   !huge_entry(t->mm, t->vm_start + ((t->index - t->from) << t->shift),
+				       t->page_size);
+		t->index++;
+		return 0;
+	}
+	t->link = read_u64(t->link);
+	if (!t->link || t->link == t->head)
+		return 1;
+	rg = (void *)(t->link - bpf_core_field_offset(struct file_region, link));
+	from = BPF_CORE_READ(rg, from);
+	to = BPF_CORE_READ(rg, to);
+	/* regions are sorted: none after this one is in the mapping */
+	if (from >= t->to)
+		return 1;
+	t->index = from > t->from ? from : t->from;
+	t->end = to < t->to ? to : t->to;
+	return 0;
+}
+
+SEC("iter/task_vma")
+int ledger_private(struct bpf_iter__task_vma *ctx)
+{
+	struct vm_area_struct *vma = ctx->vma;
+	struct task_struct *task = ctx->task;
+	struct private_tally t = {};
+	char comm[HT_COMM_LEN];
+	struct inode *inode;
+	struct hstate *h;
+	__u64 priv, pgoff, size, flags;
+	__u32 dev;
+	int i;
+
+	if (!vma || !task)
+		return 0;
+	/* every thread group once, by its leader; a vfork child shares its parent's mm */
+	if (BPF_CORE_READ(task, pid) != BPF_CORE_READ(task, tgid) ||
+	    BPF_CORE_READ(task, vfork_done))
+		return 0;
+	flags = BPF_CORE_READ(vma, vm_flags);
+	priv = (__u64)BPF_CORE_READ(vma, vm_private_data);
+	if (!(flags & VM_HUGETLB) || (flags & VM_MAYSHARE) || !(priv & HPAGE_RESV_OWNER))
+		return 0;
+	inode = vma_inode(vma);
+	h = BPF_CORE_READ(inode_sbi(inode), hstate);
+	t.mm = BPF_CORE_READ(vma, vm_mm);
+	t.vm_start = BPF_CORE_READ(vma, vm_start);
+	t.shift = BPF_CORE_READ(h, order) + PAGE_SHIFT;
+	t.page_size = 1ULL << t.shift;
+	pgoff = BPF_CORE_READ(vma, vm_pgoff) >> (t.shift - PAGE_SHIFT);
+	t.from = pgoff;
+	t.to = ((BPF_CORE_READ(vma, vm_end) - t.vm_start) >> t.shift) + pgoff;
+	size = BPF_CORE_READ(inode, i_size);
+	t.eof = (size + t.page_size - 1) >> t.shift;
+	t.head = (priv & ~HPAGE_RESV_MASK) + bpf_core_field_offset(struct resv_map, regions);
+	t.link = t.head;
+	/*
+	 * Until 6.8 the verifier checked a bpf_loop() callback once, with the
+	 * caller's stack as it was at the call: the page branch, with an index
+	 * and end it knew to be 0, was dead to it and removed.  Figures it
+	 * cannot know keep that branch.
+	 */
+	t.index = t.end = tally_unknown_zero;
+	if (bpf_loop(TALLY_STEPS_MAX, tally_step, &t, 0) == TALLY_STEPS_MAX)
+		BPF_SEQ_PRINTF(ctx->meta->seq, "# the next mapping's reserve map has more than %d entries: not all are counted\n",
+			       TALLY_STEPS_MAX);
+	BPF_CORE_READ_STR_INTO(&comm, task, comm);
+	for (i = 0; i < HT_COMM_LEN; i++)
+		if (comm[i] == ' ' || comm[i] == '=')
+			comm[i] = '_';
+	dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	BPF_SEQ_PRINTF(ctx->meta->seq, "private pid=%d comm=%s start=0x%lx end=0x%lx dev=%u:%u ino=%lu hstate=%s pages=%ld consumed=%ld outstanding=%ld lost=%ld\n",
+		       BPF_CORE_READ(task, tgid), comm, t.vm_start, BPF_CORE_READ(vma, vm_end),
+		       dev >> MINORBITS, dev & ((1U << MINORBITS) - 1), BPF_CORE_READ(inode, i_ino),
+		       (void *)h + bpf_core_field_offset(struct hstate, name), t.to - t.from,
+		       t.consumed, t.to - t.from - t.consumed, t.lost);
 	return 0;
 }
 

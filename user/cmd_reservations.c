@@ -92,7 +92,7 @@ static void print_kind(const struct ht_ledger_row *rows, size_t n, const char *k
 	}
 }
 
-static void print_text(const struct ht_ledger_row *rows, size_t n)
+static void print_text(const struct ht_ledger_row *rows, size_t n, bool reconciled)
 {
 	static const char *const subpool[] = { "dev", "hstate", "min", "max", "rsv", "used" };
 	static const char *const file[] = { "dev", "ino", "hstate", "reserved", "cached", "outstanding" };
@@ -104,6 +104,8 @@ static void print_text(const struct ht_ledger_row *rows, size_t n)
 	print_kind(rows, n, "file", "FILES", file, 6);
 	print_kind(rows, n, "private", "PRIVATE MAPPINGS", private, 8);
 	printf("LEDGER\n");
+	if (!reconciled)
+		printf("  none: this source lists private mappings alone (the BPF backend: see --help)\n");
 	for (i = 0; i < n; i++) {
 		const struct ht_ledger_row *r = &rows[i];
 
@@ -121,11 +123,11 @@ int cmd_reservations(int argc, char **argv)
 		reservations_options, parse_reservations, NULL,
 		"Who holds each reserved huge page: subpools (min_size=), hugetlbfs files and "
 		"private mappings, and each hstate's resv_huge_pages reconciled with their sum "
-		"(docs/files.md, reservations).  The module walks them for each read; the BPF "
-		"backend keeps no ledger: a task_vma iterator reaches private mappings, but no "
-		"BPF iterator reaches a mount's inodes (the files, half of the sum), and a BPF "
-		"program cannot take the locks the walk needs (s_inode_list_lock, the reserve "
-		"maps', mmap_lock).\v"
+		"(docs/files.md, reservations).  The module walks them for each read.  The BPF "
+		"backend lists the private mappings alone (a task_vma iterator reaches them) and "
+		"reconciles nothing: no BPF iterator reaches a mount's inodes (the files, half of "
+		"the sum) or its subpool, and a BPF program cannot take the reserve maps' locks, "
+		"so its figures are not one moment's and no ledger rule is judged.\v"
 		"EXAMPLES:\n"
 		"  hugetrack reservations --pid 1234\n"
 		"  hugetrack reservations --prom > /var/lib/prometheus/node-exporter/ledger.prom",
@@ -144,7 +146,7 @@ int cmd_reservations(int argc, char **argv)
 		return status;
 	status = ht_ledger_load(&src, &ledger);
 	if (!status && !ledger.present) {
-		fprintf(stderr, "hugetrack: %s has no reservations file: the ledger needs a hugetrack module that has one; load it (the BPF backend keeps none)\n",
+		fprintf(stderr, "hugetrack: %s has no reservations file: the ledger needs a hugetrack module that has one; load it\n",
 			src.where);
 		status = HT_EXIT_FORMAT;
 	}
@@ -160,7 +162,7 @@ int cmd_reservations(int argc, char **argv)
 	else if (args.format == LEDGER_PROM)
 		ht_write_ledger_prom(rows, n, stdout);
 	else
-		print_text(rows, n);
+		print_text(rows, n, ledger.reconciled);
 	ht_ledger_free(&ledger);
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "hugetrack: cannot write the reservations: %s\n", strerror(errno));

@@ -258,7 +258,7 @@ static void print_holder(const struct ht_ledger_row *r)
 
 /*
  * Each hstate the ledger reconciles, with its verdict, then the holders
- * that hold the most (the module's ledger only: the BPF backend keeps none).
+ * that hold the most (the BPF backend's: private mappings, nothing reconciled).
  */
 static void show_holders(const struct ht_ledger *ledger)
 {
@@ -292,7 +292,9 @@ static void show_holders(const struct ht_ledger *ledger)
 				break;
 			}
 	}
-	if (!*sep)
+	if (!ledger->reconciled)
+		printf("not reconciled (private mappings alone)");
+	else if (!*sep)
 		printf("nothing reserved");
 	for (j = 0; j < SHOWN_HOLDERS && top[j]; j++) {
 		printf(j ? ", " : "; most: ");
@@ -326,7 +328,7 @@ static void draw_screen(struct top *t, const struct ht_snapshot *s,
 /* The ledger's worst verdict over the hstates: ok, DIFFERS or LOST; - without one. */
 static const char *ledger_verdict(const struct ht_ledger *ledger)
 {
-	const char *worst = ledger->present ? "ok" : "-", *v;
+	const char *worst = ledger->reconciled ? "ok" : "-", *v;
 	size_t i;
 
 	for (i = 0; i < ledger->n; i++)

@@ -104,6 +104,7 @@ unsigned long long ht_window_hits(const struct ht_snapshot *s)
 int ht_ledger_load(struct ht_source *src, struct ht_ledger *ledger)
 {
 	struct ht_parse_error err = { 0 };
+	size_t i;
 	int status;
 
 	memset(ledger, 0, sizeof(*ledger));
@@ -118,6 +119,8 @@ int ht_ledger_load(struct ht_source *src, struct ht_ledger *ledger)
 		return status;
 	}
 	ledger->present = true;
+	for (i = 0; i < ledger->n; i++)
+		ledger->reconciled |= !strcmp(ledger->rows[i].kind, "ledger");
 	return 0;
 }
 

@@ -29,7 +29,8 @@ void ht_snapshot_free(struct ht_snapshot *s);
 
 /* The reservations file, parsed; text owns what the rows point in. */
 struct ht_ledger {
-	bool present;	/* false: the source keeps no ledger (the BPF backend) */
+	bool present;		/* false: the source has no reservations file */
+	bool reconciled;	/* it has a ledger line: not the BPF backend's, which lists private mappings only */
 	char *text;
 	struct ht_ledger_row *rows;
 	size_t n;

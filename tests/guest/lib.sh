@@ -239,7 +239,7 @@ top_pipe_as_sysfs() {
 	expect_eq "lines" 3 "$(echo "$lines" | grep -c .)"
 	echo "$lines" | tail -n 1 | grep -q "hugepages-2048kB nr=$(cat $SYS2M/nr_hugepages) free=$(cat $SYS2M/free_hugepages) resv=$(cat $SYS2M/resv_hugepages) surplus=" ||
 		fail "top's line differs from sysfs"
-	# the module's ledger reconciles; the BPF backend keeps none
+	# the module's ledger reconciles; the BPF backend lists private mappings alone
 	case "$*" in
 	*bpf*) want=- ;;
 	*) want=ok ;;

@@ -226,6 +226,33 @@ t_reader_bpf_check() {
 	echo "$out" | grep -q '^      handle_mm_fault+0x' || fail "the report has no stack"
 }
 
+# reservations --backend bpf, while two private mappings are held (4 pages,
+# 1 faulted; 3 pages, 2 faulted then MADV_DONTNEED'd): the module's private
+# lines, the same figures; pages=4 consumed=1 outstanding=3 lost=0 for the
+# first; their outstanding pages sum to sysfs's resv_hugepages (no other
+# holder); no ledger line, and the text view says that nothing is reconciled.
+t_reader_bpf_reservations() {
+	local pid
+	hugefault -n 4 -t 1 -v -- hugefault -n 3 -t 2 -D -A -- sh -c '
+		hugetrack-bpf -i 0 dump reservations >/tmp/res.bpf &&
+		hugetrack reservations --backend bpf >/tmp/res.txt &&
+		cat /sys/kernel/mm/hugepages/hugepages-2048kB/resv_hugepages >/tmp/res.sysfs &&
+		insmod /hugetrack.ko && cat /sys/kernel/debug/hugetrack/reservations >/tmp/res.mod
+		rmmod hugetrack' >/tmp/res.out || fail "the workload failed: $(cat /tmp/res.out)"
+	cat /tmp/res.bpf /tmp/res.txt
+	pid=$(field "$(grep '^pid=' /tmp/res.out)" pid)
+	expect_eq "the module's private lines" "$(grep '^private ' /tmp/res.mod | sort)" \
+		"$(grep '^private ' /tmp/res.bpf | sort)"
+	expect_eq "pid $pid's mapping" "pages=4 consumed=1 outstanding=3 lost=0" \
+		"$(awk -v p="pid=$pid" '$1 == "private" && $2 == p { print $9, $10, $11, $12 }' /tmp/res.bpf)"
+	expect_eq "outstanding, summed, against sysfs resv_hugepages" "$(cat /tmp/res.sysfs)" \
+		"$(awk '$1 == "private" { sub("outstanding=", "", $11); s += $11 } END { print s + 0 }' /tmp/res.bpf)"
+	expect_eq "ledger lines" 0 "$(grep -c '^ledger ' /tmp/res.bpf)"
+	grep -q "^  $pid " /tmp/res.txt || fail "the text view has no row of pid $pid"
+	grep -q '^  none: this source lists private mappings alone' /tmp/res.txt ||
+		fail "the text view does not say that nothing is reconciled"
+}
+
 # top runs the backend in its process: sysfs's numbers on a pipe, and the
 # events of a workload run meanwhile.
 t_reader_bpf_top() {
@@ -366,6 +393,8 @@ if [ "$BTF" = 1 ]; then
 	run_test "reader: events --backend bpf: each fault once, as ftrace counts, until SIGTERM" \
 		t_reader_bpf_events
 	run_test "reader: --backend auto picks BPF without the module, the module when loaded" t_reader_auto
+	run_test "reader: reservations --backend bpf: the module's private lines, sysfs's resv, nothing reconciled" \
+		t_reader_bpf_reservations
 	bpf_start
 	run_test "bpf: starts again" bpf_ready
 	run_test "module and bpf flag an extra folio reference: ref_map_mismatch" \

@@ -34,6 +34,11 @@ asan_reader() {
 		"$TOP"/user/*.c "${bpf_lib[@]}" "$TOP/ht_kinds.c" "$TOP/ht_event_text.c" -ljansson -lm -lbpf -lelf -lz
 }
 
+build_stream_test() {
+	clang "${CFLAGS[@]}" "${SAN[@]}" -o "$OUT/stream_test" "$TOP/tests/user/stream_test.c" \
+		"$TOP/user/stream.c" "$TOP/ht_event_text.c" "$TOP/ht_kinds.c"
+}
+
 unit() {
 	clang "${CFLAGS[@]}" "${SAN[@]}" -o "$OUT/parse_test" \
 		"$TOP/tests/user/parse_test.c" "$TOP/user/parse.c"
@@ -42,8 +47,7 @@ unit() {
 		return 1
 	}
 	echo "$(grep -c '^ok' "$OUT/parse_test.log") parser checks passed"
-	clang "${CFLAGS[@]}" "${SAN[@]}" -o "$OUT/stream_test" "$TOP/tests/user/stream_test.c" \
-		"$TOP/user/stream.c" "$TOP/ht_event_text.c" "$TOP/ht_kinds.c"
+	build_stream_test
 	"$OUT/stream_test" >"$OUT/stream_test.log" || {
 		grep '^not ok' "$OUT/stream_test.log"
 		return 1
@@ -117,6 +121,7 @@ outputs() {
 		rm "$bad/hstates"
 		expect_status 6 "hstates is missing" "$OUT/hugetrack" snapshot --debugfs "$bad"
 	done
+	events_columns || return 1
 	expect_status 5 "module is not loaded\|give --debugfs" "$OUT/hugetrack" check --debugfs "$OUT/nowhere"
 	status=0
 	"$OUT/hugetrack" top --backend kernel 2>"$OUT/err" || status=$?
@@ -125,6 +130,26 @@ outputs() {
 	plot_labels_apart || return 1
 	printf 'time_s,hstate\n' >"$OUT/bad.csv"
 	expect_status 6 "bad.csv:1: " "$OUT/hugetrack" plot "$OUT/bad.csv" -o "$OUT/bad.svg"
+}
+
+# events_columns: hugetrack events prints the same columns from events_bin's
+# records as from the text lines of the same events, also filtered
+events_columns() {
+	local ev=$OUT/events-both opts
+	rm -rf "$ev"
+	mkdir -p "$ev/bin" "$ev/text"
+	build_stream_test
+	"$OUT/stream_test" write "$ev"
+	for opts in "" "--kind collapse" "--pid 30"; do
+		# shellcheck disable=SC2086 # the options are words
+		"$OUT/hugetrack" events --drain $opts --debugfs "$ev/text" >"$ev/from-text.txt"
+		# shellcheck disable=SC2086
+		"$OUT/hugetrack" events --drain $opts --debugfs "$ev/bin" >"$ev/from-records.txt"
+		[ "$(grep -c . "$ev/from-text.txt")" -gt 1 ] ||
+			{ echo "events $opts on text: no event: $(cat "$ev/from-text.txt")"; return 1; }
+		diff "$ev/from-text.txt" "$ev/from-records.txt" ||
+			{ echo "events $opts: the columns of the records differ from those of the lines"; return 1; }
+	done
 }
 
 # bpf_reservations_outputs DIR: DIR's reservations file has private lines and

@@ -228,22 +228,20 @@ static int for_each_line(char *text, size_t *len, int (*line)(char *line, void *
  * DIR/events_bin where the module has it, the cheaper stream: records read
  * in batches, printed here as the module prints them.
  */
-static int dir_records(struct ht_source *src, bool drain,
-		       int (*line)(char *line, void *ctx), void *ctx)
+static int dir_records(struct ht_source *src, bool drain, const struct ht_event_sink *sink)
 {
 	int fd, status;
 
 	fd = ht_open(src->dir, "events_bin", O_RDONLY | (drain ? O_NONBLOCK : 0));
 	if (fd < 0)
 		return -fd;
-	status = ht_stream_lines(fd, src->dir, line, ctx, ht_stopped);
+	status = ht_stream_events(fd, src->dir, sink, ht_stopped);
 	close(fd);
 	return status;
 }
 
 /* DIR/events: blocks (polls) until there is an event; EOF at unload. */
-static int dir_events(struct ht_source *src, bool drain,
-		      int (*line)(char *line, void *ctx), void *ctx)
+static int dir_events(struct ht_source *src, bool drain, const struct ht_event_sink *sink)
 {
 	char buf[8192];
 	size_t len = 0;
@@ -251,7 +249,7 @@ static int dir_events(struct ht_source *src, bool drain,
 	int fd, status = 0;
 
 	if (ht_source_has(src, "events_bin"))
-		return dir_records(src, drain, line, ctx);
+		return dir_records(src, drain, sink);
 	fd = ht_open(src->dir, "events", O_RDONLY | (drain ? O_NONBLOCK : 0));
 	if (fd < 0)
 		return -fd;
@@ -268,7 +266,7 @@ static int dir_events(struct ht_source *src, bool drain,
 			break;
 		}
 		len += got;
-		status = for_each_line(buf, &len, line, ctx);
+		status = for_each_line(buf, &len, sink->line, sink->ctx);
 		if (!status && len == sizeof(buf) - 1) {
 			fprintf(stderr, "hugetrack: %s/events: a line longer than %zu bytes: unexpected format for this reader (%s)\n",
 				src->dir, sizeof(buf) - 1, HT_VERSION);
@@ -280,8 +278,7 @@ static int dir_events(struct ht_source *src, bool drain,
 }
 
 /* The backend's events as it renders them: what arrived since the last. */
-static int bpf_events(struct ht_source *src, bool drain,
-		      int (*line)(char *line, void *ctx), void *ctx)
+static int bpf_events(struct ht_source *src, bool drain, const struct ht_event_sink *sink)
 {
 	char *text;
 	size_t len;
@@ -292,7 +289,7 @@ static int bpf_events(struct ht_source *src, bool drain,
 		if (status)
 			break;
 		len = strlen(text);
-		status = for_each_line(text, &len, line, ctx);
+		status = for_each_line(text, &len, sink->line, sink->ctx);
 		free(text);
 		if (drain)
 			break;
@@ -301,10 +298,9 @@ static int bpf_events(struct ht_source *src, bool drain,
 	return status;
 }
 
-int ht_source_events(struct ht_source *src, bool drain,
-		     int (*line)(char *line, void *ctx), void *ctx)
+int ht_source_events(struct ht_source *src, bool drain, const struct ht_event_sink *sink)
 {
-	return src->dir ? dir_events(src, drain, line, ctx) : bpf_events(src, drain, line, ctx);
+	return src->dir ? dir_events(src, drain, sink) : bpf_events(src, drain, sink);
 }
 
 void ht_source_wait(struct ht_source *src, double seconds)

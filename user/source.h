@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "cli.h"
+#include "stream.h"
 
 struct ht_bpf;
 
@@ -42,13 +43,13 @@ bool ht_source_has(const struct ht_source *src, const char *name);
 int ht_source_control(struct ht_source *src, const char *cmd);
 
 /*
- * The events stream, line by line (no newline) to @line, and NULL after
- * each batch (what was ready is delivered: a time to flush), until @line
- * returns non-zero, the stream ends (module unloaded; with @drain, when
- * nothing more waits) or a stop signal: 0 or an enum ht_exit.
+ * The events stream to @sink (stream.h): records where the source has
+ * events_bin and the sink takes them, else lines; NULL to its line after
+ * each batch (what was ready is delivered: a time to flush), until the
+ * sink returns non-zero, the stream ends (module unloaded; with @drain,
+ * when nothing more waits) or a stop signal: 0 or an enum ht_exit.
  */
-int ht_source_events(struct ht_source *src, bool drain,
-		     int (*line)(char *line, void *ctx), void *ctx);
+int ht_source_events(struct ht_source *src, bool drain, const struct ht_event_sink *sink);
 
 /* Waits @seconds unless a stop signal comes; the BPF backend keeps draining. */
 void ht_source_wait(struct ht_source *src, double seconds);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The module's events_bin, line by line (stream.h). */
+/* The module's events_bin, record by record or line by line (stream.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,13 +37,14 @@ static int unknown_layout(const char *where, const char *what)
 	return HT_EXIT_FORMAT;
 }
 
-/* One record as its text line, without the newline, to @line; @out writes @text. */
-static int record_line(const struct ht_event_rec *rec, const struct ht_stream_names *names,
-		       const char *where, FILE *out, char *text,
-		       int (*line)(char *line, void *ctx), void *ctx)
+/* One record to @sink, or its text line without the newline; @out writes @text. */
+static int record_out(const struct ht_event_rec *rec, const struct ht_stream_names *names,
+		      const char *where, FILE *out, char *text, const struct ht_event_sink *sink)
 {
 	long len;
 
+	if (sink->record)
+		return sink->record(rec, names, sink->ctx);
 	rewind(out);
 	ht_event_text(out, rec, names);
 	fflush(out);
@@ -51,13 +52,12 @@ static int record_line(const struct ht_event_rec *rec, const struct ht_stream_na
 	if (len <= 0 || len >= LINE_MAX_BYTES - 1 || text[len - 1] != '\n')
 		return unknown_layout(where, "an event longer than a line");
 	text[len - 1] = '\0';
-	return line(text, ctx);
+	return sink->line(text, sink->ctx);
 }
 
 /* The records after the header, each read's a batch. */
 static int records(int fd, const struct ht_stream_header *hdr, const char *where, FILE *out,
-		   char *text, int (*line)(char *line, void *ctx), void *ctx,
-		   bool (*stop)(void))
+		   char *text, const struct ht_event_sink *sink, bool (*stop)(void))
 {
 	static struct ht_event_rec recs[RECORDS_PER_READ];
 	ssize_t got, i;
@@ -72,14 +72,14 @@ static int records(int fd, const struct ht_stream_header *hdr, const char *where
 		if (got % sizeof(recs[0]))
 			status = unknown_layout(where, "a part of a record");
 		for (i = 0; !status && i < got / (ssize_t)sizeof(recs[0]); i++)
-			status = record_line(&recs[i], &hdr->names, where, out, text, line, ctx);
-		status = status ?: line(NULL, ctx);
+			status = record_out(&recs[i], &hdr->names, where, out, text, sink);
+		status = status ?: sink->line(NULL, sink->ctx);
 	}
 	return status;
 }
 
-int ht_stream_lines(int fd, const char *where, int (*line)(char *line, void *ctx),
-		    void *ctx, bool (*stop)(void))
+int ht_stream_events(int fd, const char *where, const struct ht_event_sink *sink,
+		     bool (*stop)(void))
 {
 	struct ht_stream_header hdr;
 	char text[LINE_MAX_BYTES];
@@ -103,7 +103,7 @@ int ht_stream_lines(int fd, const char *where, int (*line)(char *line, void *ctx
 		fprintf(stderr, "hugetrack: cannot format the events: %s\n", strerror(errno));
 		return HT_EXIT_IO;
 	}
-	status = records(fd, &hdr, where, out, text, line, ctx, stop);
+	status = records(fd, &hdr, where, out, text, sink, stop);
 	fclose(out);
 	return status;
 }

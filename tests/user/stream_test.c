@@ -5,6 +5,10 @@
  * a header of another magic, version or record size, and a part of a
  * record, are refused.  Built with ASan and UBSan by tests/user.sh.  TAP
  * on stdout; exit 1 on any failure.
+ *
+ * "stream_test write DIR" writes instead the same events, and variants of
+ * them, as DIR/bin/events_bin and as DIR/text/events, for tests/user.sh to
+ * compare what the reader prints of each.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -99,7 +103,8 @@ static int decode(const void *data, size_t len, struct lines *l)
 		perror("stream_test: a temporary file");
 		exit(2);
 	}
-	status = ht_stream_lines(fileno(f), "test", keep_line, l, never);
+	status = ht_stream_events(fileno(f), "test", &(struct ht_event_sink){ NULL, keep_line, l },
+				  never);
 	fclose(f);
 	return status;
 }
@@ -109,7 +114,52 @@ static const char fault_line[] =
 static const char collapse_line[] =
 	"seq=8 time_ns=2000 cpu=0 pid=30 tid=31 comm=khugepaged kind=collapse page_kb=64 addr=0x0 pages=0 result=SCAN_SUCCEED resv=- free=- spool_used=- spool_rsv=- pfn=- ref=- map=- flags=private path=khugepaged owner=29 uffd=0 file=1 dur_ns=9";
 
-int main(void)
+/* The records of the tests and variants of them, with every flag and result kind. */
+static void write_both(const char *dir)
+{
+	struct ht_stream_header hdr;
+	struct ht_event_rec recs[8];
+	char path[4096];
+	FILE *bin, *text;
+	size_t i;
+
+	header(&hdr);
+	for (i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
+		if (i % 2)
+			collapse(&recs[i]);
+		else
+			fault(&recs[i]);
+		recs[i].seq = i + 1;
+		recs[i].time_ns = 1234567891ULL * i + 500 * (i % 3);
+		recs[i].duration_ns = 5500 * i + 499;
+	}
+	recs[2].result = 0;
+	recs[2].flags = HT_EVF_SHARED | HT_EVF_OVERLAP;
+	recs[2].pfn = HT_STREAM_NO_PFN;
+	recs[3].result = 7;	/* no scan result of that number */
+	recs[4].kind = HT_EV_UFFD_COPY;
+	recs[4].result = -17;
+	recs[4].pid = 30;
+	recs[6].result = 0x2;	/* no fault bit of that name */
+	recs[6].address = 0;
+	snprintf(path, sizeof(path), "%s/bin/events_bin", dir);
+	bin = fopen(path, "w");
+	snprintf(path, sizeof(path), "%s/text/events", dir);
+	text = fopen(path, "w");
+	if (!bin || !text || fwrite(&hdr, sizeof(hdr), 1, bin) != 1 ||
+	    fwrite(recs, sizeof(recs), 1, bin) != 1) {
+		perror("stream_test: cannot write the events (DIR/bin and DIR/text must exist)");
+		exit(2);
+	}
+	for (i = 0; i < sizeof(recs) / sizeof(recs[0]); i++)
+		ht_event_text(text, &recs[i], &hdr.names);
+	if (fclose(bin) || fclose(text)) {
+		perror("stream_test: cannot write the events");
+		exit(2);
+	}
+}
+
+int main(int argc, char **argv)
 {
 	struct {
 		struct ht_stream_header hdr;
@@ -118,6 +168,10 @@ int main(void)
 	struct lines l;
 	int status;
 
+	if (argc == 3 && !strcmp(argv[1], "write")) {
+		write_both(argv[2]);
+		return 0;
+	}
 	_Static_assert(sizeof(s) == sizeof(s.hdr) + sizeof(s.recs), "no padding between them");
 	header(&s.hdr);
 	fault(&s.recs[0]);

@@ -152,6 +152,13 @@ events_columns() {
 	done
 }
 
+# top_ledger DIR VERDICT WHAT: top's line on DIR ends with ledger=VERDICT
+top_ledger() {
+	"$OUT/hugetrack" top -n 1 --debugfs "$1" >"$OUT/ledger-top.txt"
+	grep -q " ledger=$2\$" "$OUT/ledger-top.txt" ||
+		{ echo "top on $3: $(cat "$OUT/ledger-top.txt")"; return 1; }
+}
+
 # bpf_reservations_outputs DIR: DIR's reservations file has private lines and
 # no ledger line, as the BPF backend's: listed, and said to be unreconciled
 bpf_reservations_outputs() {
@@ -160,9 +167,7 @@ bpf_reservations_outputs() {
 	grep -q '^  461  .* 3  *1  *2  *0$' "$OUT/ledger.txt" &&
 		grep -q '^  none: this source lists private mappings alone' "$OUT/ledger.txt" ||
 		{ echo "reservations of private lines alone: $(cat "$OUT/ledger.txt")"; return 1; }
-	"$r" top -n 1 --debugfs "$dir" >"$OUT/ledger-top.txt"
-	grep -q ' ledger=-$' "$OUT/ledger-top.txt" ||
-		{ echo "top on private lines alone: $(cat "$OUT/ledger-top.txt")"; return 1; }
+	top_ledger "$dir" "-" "private lines alone" || return 1
 }
 
 # reservations_outputs DIR: the reader's ledger views of DIR's reservations
@@ -184,9 +189,7 @@ assert j["holders"][2]["held"] == 0 and j["ledger"][1]["used_diff"] == 0, j' "$O
 	grep -qx 'hugetrack_ledger_outstanding_pages{hstate="hugepages-2048kB"} 7' "$OUT/ledger.prom" &&
 		grep -qx 'hugetrack_ledger_difference_pages{hstate="hugepages-2048kB"} 0' "$OUT/ledger.prom" ||
 		{ echo "reservations --prom: $(cat "$OUT/ledger.prom")"; return 1; }
-	"$r" top -n 1 --debugfs "$dir" >"$OUT/ledger-top.txt"
-	grep -q ' ledger=ok$' "$OUT/ledger-top.txt" ||
-		{ echo "top on the reconciled sample: $(cat "$OUT/ledger-top.txt")"; return 1; }
+	top_ledger "$dir" "ok" "the reconciled sample" || return 1
 	"$r" check --debugfs "$dir" >"$OUT/ledger-check.txt" || true
 	! grep -q 'resv_' "$OUT/ledger-check.txt" ||
 		{ echo "check fails the reconciled sample's ledger: $(grep resv_ "$OUT/ledger-check.txt")"; return 1; }
@@ -198,9 +201,7 @@ assert j["holders"][2]["held"] == 0 and j["ledger"][1]["used_diff"] == 0, j' "$O
 		grep -q '^hugetrack check: FAIL: subpool_used_leak: hugepages-2048kB: the subpools use 1 pages more' "$OUT/ledger-check.txt" &&
 		grep -q '^  mount 0:27: used 3, held 2$' "$OUT/ledger-check.txt" ||
 		{ echo "check on a leaking, losing, overcharged ledger: $(cat "$OUT/ledger-check.txt")"; return 1; }
-	"$r" top -n 1 --debugfs "$dir" >"$OUT/ledger-top.txt"
-	grep -q ' ledger=DIFFERS$' "$OUT/ledger-top.txt" ||
-		{ echo "top on a leaking ledger: $(cat "$OUT/ledger-top.txt")"; return 1; }
+	top_ledger "$dir" "DIFFERS" "a leaking ledger" || return 1
 	"$r" reservations --pid 1 --debugfs "$dir" >"$OUT/ledger-pid.txt"
 	! grep -q 'PRIVATE\|SUBPOOLS' "$OUT/ledger-pid.txt" && grep -q '^LEDGER' "$OUT/ledger-pid.txt" ||
 		{ echo "reservations --pid 1: $(cat "$OUT/ledger-pid.txt")"; return 1; }

@@ -94,27 +94,34 @@ static enum column column_of(const char *key)
 #define TIME_WIDTH	12
 #define DURATION_WIDTH	9
 #define NS_PER_US	1000ULL
+#define US_PER_MS	1000ULL
+#define US_PER_S	1000000ULL
 
 /*
- * @ns as seconds (6 decimals) or milliseconds (3), @width wide, as "%.6f"
- * would print them, but in integers: formatting two floats was a fifth of
- * what a follower of a busy stream spent on each event.
+ * @ns in seconds (6 decimals) or milliseconds (3), @width wide, as "%.6f"
+ * would print them but in integers, rounded half up: formatting two floats
+ * was a fifth of what a follower of a busy stream spent on each event.
  */
-static const char *decimal(char *buf, size_t len, unsigned long long ns, int width,
-			   unsigned long long unit_ns)
+static void put_decimal(struct ht_text *t, unsigned long long ns, size_t width,
+			unsigned long long us_per_unit)
 {
-	unsigned long long us = (ns + NS_PER_US / 2) / NS_PER_US, per_unit = unit_ns / NS_PER_US;
+	unsigned long long us = (ns + NS_PER_US / 2) / NS_PER_US, fraction = us % us_per_unit;
+	int places = us_per_unit == US_PER_MS ? 3 : 6, i;
+	char digits[8];
 
-	snprintf(buf, len, "%*llu.%0*d", width - (per_unit == 1000 ? 4 : 7), us / per_unit,
-		 per_unit == 1000 ? 3 : 6, (int)(us % per_unit));
-	return buf;
+	ht_text_u64(t, us / us_per_unit, width - places - 1);
+	for (i = places - 1; i >= 0; i--, fraction /= 10)
+		digits[i] = '0' + fraction % 10;
+	digits[places] = '\0';
+	ht_text_str(t, ".");
+	ht_text_str(t, digits);
 }
 
 static void print_event(const struct ht_kvline *ev)
 {
 	const char *col[COLUMNS + 1] = { 0 };
 	unsigned long long time_ns = 0, dur_ns = 0;
-	char time_text[32], dur_text[32];
+	struct ht_text time_text, dur_text;
 	enum column which[HT_KV_MAX];
 	unsigned int i;
 
@@ -126,19 +133,30 @@ static void print_event(const struct ht_kvline *ev)
 		ht_parse_u64(col[COL_TIME_NS], &time_ns);
 	if (col[COL_DUR_NS])
 		ht_parse_u64(col[COL_DUR_NS], &dur_ns);
-	printf(EVENT_COLUMNS "%s", col[COL_SEQ],
-	       decimal(time_text, sizeof(time_text), time_ns, TIME_WIDTH, 1000000000ULL),
+	ht_text_init(&time_text);
+	put_decimal(&time_text, time_ns, TIME_WIDTH, US_PER_S);
+	ht_text_init(&dur_text);
+	put_decimal(&dur_text, dur_ns, DURATION_WIDTH, US_PER_MS);
+	printf(EVENT_COLUMNS "%s", col[COL_SEQ], time_text.buf,
 	       col[COL_PID] ?: "-", col[COL_COMM] ?: "-", col[COL_KIND],
 	       col[COL_ADDR] ?: "-", col[COL_RESV] ?: "-", col[COL_FREE] ?: "-",
-	       col[COL_REF] ?: "-", col[COL_MAP] ?: "-",
-	       decimal(dur_text, sizeof(dur_text), dur_ns, DURATION_WIDTH, 1000000ULL),
-	       col[COL_FLAGS] ?: "-");
+	       col[COL_REF] ?: "-", col[COL_MAP] ?: "-", dur_text.buf, col[COL_FLAGS] ?: "-");
 	if (strcmp(col[COL_RESULT] ?: "0", "0"))
 		printf(" result=%s", col[COL_RESULT]);
 	for (i = 0; i < ev->n; i++)
 		if (which[i] == COLUMNS && strcmp(ev->kv[i].value, "-"))
 			printf(" %s=%s", ev->kv[i].key, ev->kv[i].value);
 	putchar('\n');
+}
+
+/* @text, then spaces to @width ("%-*s"), then one */
+static void put_column(struct ht_text *line, const char *text, size_t width)
+{
+	size_t start = line->len;
+
+	ht_text_str(line, text);
+	ht_text_pad_from(line, start, width);
+	ht_text_str(line, " ");
 }
 
 /*
@@ -148,35 +166,45 @@ static void print_event(const struct ht_kvline *ev)
  */
 static void print_record(const struct ht_event_rec *ev, const struct ht_stream_names *names)
 {
-	char comm[HT_STREAM_COMM_LEN], result[HT_EVENT_RESULT_LEN];
-	char resv[48] = "-", free_pages[48] = "-", ref[32] = "-", map[32] = "-";
-	char time_text[32], dur_text[32];
+	struct ht_text line, part, resv, free_pages, ref, map;
 
-	ht_event_comm(comm, ev);
-	if (!(ev->flags & HT_EVF_NO_HSTATE)) {
-		snprintf(resv, sizeof(resv), "%lld->%lld", (long long)ev->resv_before,
-			 (long long)ev->resv_after);
-		snprintf(free_pages, sizeof(free_pages), "%lld->%lld", (long long)ev->free_before,
-			 (long long)ev->free_after);
+	ht_text_init(&line);
+	ht_text_u64(&line, ev->seq, 7);
+	ht_text_str(&line, " ");
+	put_decimal(&line, ev->time_ns, TIME_WIDTH, US_PER_S);
+	ht_text_str(&line, " ");
+	ht_text_s64(&line, (int)ev->pid, 6);
+	ht_text_str(&line, " ");
+	ht_text_init(&part);
+	ht_event_comm(&part, ev);
+	put_column(&line, part.buf, 15);
+	put_column(&line, ht_event_kind(ev), 13);
+	ht_text_init(&part);
+	ht_text_hex(&part, ev->address);
+	put_column(&line, part.buf, 16);
+	ht_text_init(&resv);
+	ht_text_init(&free_pages);
+	ht_event_resv_free(&resv, &free_pages, ev);
+	put_column(&line, resv.buf, 6);
+	put_column(&line, free_pages.buf, 7);
+	ht_text_init(&ref);
+	ht_text_init(&map);
+	ht_event_ref_map(&ref, &map, ev);
+	put_column(&line, ref.buf, 9);
+	put_column(&line, map.buf, 5);
+	put_decimal(&line, ev->duration_ns, DURATION_WIDTH, US_PER_MS);
+	ht_text_str(&line, " ");
+	ht_event_flags(&line, ev);
+	ht_text_init(&part);
+	ht_event_result(&part, ev, names);
+	if (strcmp(part.buf, "0")) {
+		ht_text_str(&line, " result=");
+		ht_text_str(&line, part.buf);
 	}
-	if (ev->pfn != HT_STREAM_NO_PFN) {
-		snprintf(ref, sizeof(ref), "%d->%d", ev->ref_before, ev->ref_after);
-		snprintf(map, sizeof(map), "%d->%d", ev->map_before, ev->map_after);
-	}
-	/* "0x%-14llx" pads as EVENT_COLUMNS' "%-16s" pads the line's addr=0x... */
-	printf("%7llu %s %6d %-15s %-13s 0x%-14llx %-6s %-7s %-9s %-5s %s ",
-	       (unsigned long long)ev->seq,
-	       decimal(time_text, sizeof(time_text), ev->time_ns, TIME_WIDTH, 1000000000ULL),
-	       (int)ev->pid, comm, ht_event_kind(ev), (unsigned long long)ev->address, resv,
-	       free_pages, ref, map,
-	       decimal(dur_text, sizeof(dur_text), ev->duration_ns, DURATION_WIDTH, 1000000ULL));
-	ht_event_flags(stdout, ev);
-	ht_event_result(result, sizeof(result), ev, names);
-	if (strcmp(result, "0"))
-		printf(" result=%s", result);
-	ht_event_spool(stdout, ev);
-	ht_event_collapse(stdout, ev);
-	putchar('\n');
+	ht_event_spool(&line, ev);
+	ht_event_collapse(&line, ev);
+	ht_text_str(&line, "\n");
+	fwrite(line.buf, 1, line.len, stdout);
 }
 
 static bool event_wanted(const struct events_args *args, const struct ht_kvline *ev)

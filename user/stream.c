@@ -9,8 +9,6 @@
 #include "cli.h"
 #include "stream.h"
 
-/* a record's line: the module's HT_EVENT_LINE_MAX, and room to spare */
-#define LINE_MAX_BYTES		512
 #define RECORDS_PER_READ	256
 
 /* read(2) again after a signal unless told to stop: its result, -1 and errno. */
@@ -37,27 +35,25 @@ static int unknown_layout(const char *where, const char *what)
 	return HT_EXIT_FORMAT;
 }
 
-/* One record to @sink, or its text line without the newline; @out writes @text. */
+/* One record to @sink, or its text line without the newline. */
 static int record_out(const struct ht_event_rec *rec, const struct ht_stream_names *names,
-		      const char *where, FILE *out, char *text, const struct ht_event_sink *sink)
+		      const char *where, const struct ht_event_sink *sink)
 {
-	long len;
+	struct ht_text text;
 
 	if (sink->record)
 		return sink->record(rec, names, sink->ctx);
-	rewind(out);
-	ht_event_text(out, rec, names);
-	fflush(out);
-	len = ftell(out);
-	if (len <= 0 || len >= LINE_MAX_BYTES - 1 || text[len - 1] != '\n')
+	ht_text_init(&text);
+	ht_event_line(&text, rec, names);
+	if (text.len >= HT_LINE_MAX - 1 || text.buf[text.len - 1] != '\n')
 		return unknown_layout(where, "an event longer than a line");
-	text[len - 1] = '\0';
-	return sink->line(text, sink->ctx);
+	text.buf[text.len - 1] = '\0';
+	return sink->line(text.buf, sink->ctx);
 }
 
 /* The records after the header, each read's a batch. */
-static int records(int fd, const struct ht_stream_header *hdr, const char *where, FILE *out,
-		   char *text, const struct ht_event_sink *sink, bool (*stop)(void))
+static int records(int fd, const struct ht_stream_header *hdr, const char *where,
+		   const struct ht_event_sink *sink, bool (*stop)(void))
 {
 	static struct ht_event_rec recs[RECORDS_PER_READ];
 	ssize_t got, i;
@@ -72,7 +68,7 @@ static int records(int fd, const struct ht_stream_header *hdr, const char *where
 		if (got % sizeof(recs[0]))
 			status = unknown_layout(where, "a part of a record");
 		for (i = 0; !status && i < got / (ssize_t)sizeof(recs[0]); i++)
-			status = record_out(&recs[i], &hdr->names, where, out, text, sink);
+			status = record_out(&recs[i], &hdr->names, where, sink);
 		status = status ?: sink->line(NULL, sink->ctx);
 	}
 	return status;
@@ -82,11 +78,8 @@ int ht_stream_events(int fd, const char *where, const struct ht_event_sink *sink
 		     bool (*stop)(void))
 {
 	struct ht_stream_header hdr;
-	char text[LINE_MAX_BYTES];
 	const char *bad;
 	ssize_t got;
-	FILE *out;
-	int status;
 
 	/* a newer module's larger header does not fit: -EINVAL */
 	got = read_some(fd, &hdr, sizeof(hdr), stop);
@@ -97,13 +90,5 @@ int ht_stream_events(int fd, const char *where, const struct ht_event_sink *sink
 	bad = ht_stream_header_check(&hdr, got);
 	if (bad)
 		return unknown_layout(where, bad);
-	/* one stream for every line: opened once, not per record */
-	out = fmemopen(text, sizeof(text), "w");
-	if (!out) {
-		fprintf(stderr, "hugetrack: cannot format the events: %s\n", strerror(errno));
-		return HT_EXIT_IO;
-	}
-	status = records(fd, &hdr, where, out, text, sink, stop);
-	fclose(out);
-	return status;
+	return records(fd, &hdr, where, sink, stop);
 }

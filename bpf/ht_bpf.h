@@ -50,6 +50,14 @@ int ht_bpf_render(struct ht_bpf *bpf, const char *name, FILE *out);
 extern const char *const ht_bpf_files[];
 
 /*
+ * Whether a render of @name walks every task's mappings: the walk holds
+ * each mm (a reference and its mmap_lock), and a fault of that mm meanwhile
+ * is judged by neither backend (unjudged_mm_users), so it is done on request
+ * alone, never on a timer.
+ */
+bool ht_bpf_walks_tasks(const char *name);
+
+/*
  * A command of the module's control file ("reset", "enable", "disable",
  * "filter pid N", "filter comm NAME", "filter clear"): 0, or -EINVAL with
  * nothing changed.

@@ -270,6 +270,11 @@ static int show_reservations(struct ht_bpf *bpf, FILE *out)
 	return ht_bpf_read_private(bpf, out);
 }
 
+bool ht_bpf_walks_tasks(const char *name)
+{
+	return !strcmp(name, "reservations");
+}
+
 int ht_bpf_render(struct ht_bpf *bpf, const char *name, FILE *out)
 {
 	ring_buffer__consume(bpf->rb);

@@ -32,7 +32,9 @@ static const char doc[] =
 "                 DIR/events grows by the new events; a command written\n"
 "                 to DIR/control.cmd runs as the module's control file\n"
 "                 runs it (answer in DIR/control.status); DIR/round\n"
-"                 counts the rounds written; stops at SIGINT or SIGTERM\n"
+"                 counts the rounds written; stops at SIGINT or SIGTERM;\n"
+"                 reservations is not served: its walk holds each mm,\n"
+"                 and a fault meanwhile goes unjudged\n"
 "  protos FILE    check what the module's handlers read of each probed\n"
 "                 function (its layouts FILE) against the kernel's BTF;\n"
 "                 loads no BPF, exits 1 on a mismatch\n"
@@ -255,7 +257,7 @@ static int serve(struct ht_bpf *bpf, const char *dir, double interval)
 	while (!stopping) {
 		run_control(bpf, dir);
 		for (name = ht_bpf_files; *name; name++)
-			if (write_file(bpf, dir, *name))
+			if (!ht_bpf_walks_tasks(*name) && write_file(bpf, dir, *name))
 				return 1;
 		write_round(dir, ++round);
 		wait_polling(bpf, interval);

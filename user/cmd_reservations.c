@@ -146,7 +146,7 @@ int cmd_reservations(int argc, char **argv)
 		return status;
 	status = ht_ledger_load(&src, &ledger);
 	if (!status && !ledger.present) {
-		fprintf(stderr, "hugetrack: %s has no reservations file: the ledger needs a hugetrack module that has one; load it\n",
+		fprintf(stderr, "hugetrack: %s has no reservations file: load a hugetrack module that has one, or read the BPF backend's without --debugfs (hugetrack-bpf serve does not write it)\n",
 			src.where);
 		status = HT_EXIT_FORMAT;
 	}

@@ -33,6 +33,7 @@ summarize() {
 		if (!(w in seen)) { seen[w] = 1; order[++nw] = w }
 		ns[w, c] = ns[w, c] " " f["ns"]
 		lost[w, c] += f["dropped"]
+		unheld[w, c] += f["unheld"]
 		rounds = f["round"]
 	}
 	END {
@@ -65,10 +66,25 @@ summarize() {
 			r_bpf = ratio(over("g"), over("c"))
 			row = row sprintf(" %5s %6s %6s %5s %5s %7d %7s %5s %7d %5s %7d %5s", r_ba, r_flr, r_ftr, wp, rdr,
 				lost[w, "f"], r_bpf, cat, lost[w, "h"], rec, lost[w, "i"], aud)
-			line = line sprintf(" b_over_a=%s ht_over_floor=%s ht_over_ftrace=%s wp_share=%s reader_over_ht=%s dropped=%d memory_bytes=%d bpf_over_floor=%s cat_over_ht=%s cat_dropped=%d records_over_ht=%s records_dropped=%d audit_share=%s",
-				r_ba, r_flr, r_ftr, wp, rdr, lost[w, "f"], memory, r_bpf, cat, lost[w, "h"], rec, lost[w, "i"], aud)
+			line = line sprintf(" b_over_a=%s ht_over_floor=%s ht_over_ftrace=%s wp_share=%s reader_over_ht=%s dropped=%d memory_bytes=%d bpf_over_floor=%s cat_over_ht=%s cat_dropped=%d records_over_ht=%s records_dropped=%d audit_share=%s unheld=%d",
+				r_ba, r_flr, r_ftr, wp, rdr, lost[w, "f"], memory, r_bpf, cat, lost[w, "h"], rec, lost[w, "i"], aud, unheld[w, "b"])
 			print row
 			lines[k] = line
+			if (w ~ /^(threads[0-9]+|inflight)$/) {
+				scale[++ns_rows] = w
+				scale_ht[w] = ht; scale_flr[w] = over("c"); scale_ratio[w] = r_flr
+			}
+		}
+		if (ns_rows) {
+			print "\nscale: per operation, the overhead of hugetrack (b-a) and of the floor (c-a) against the tasks at once;"
+			print "unheld: probe calls missed and operations not followed under b, all rounds"
+			printf "%-11s %6s %8s %8s %6s %9s %7s\n", "workload", "tasks", "b-a", "c-a", "ht/flr", "b-a/1thr", "unheld"
+			for (k = 1; k <= ns_rows; k++) {
+				w = scale[k]
+				tasks = w == "inflight" ? 1001 : substr(w, 8)
+				printf "%-11s %6d %8s %8s %6s %9s %7d\n", w, tasks, scale_ht[w], scale_flr[w], scale_ratio[w],
+					ratio(scale_ht[w], scale_ht["threads1"]), unheld[w, "b"]
+			}
 		}
 		print "b/a: slowdown; ht/flr, ht/ftr: hugetrack overhead (b-a) over the floor (c-a), over ftrace (d-a);"
 		print "wp: share of (b-a) the watchpoints cost (b-e); rdr: what the reader adds (f-b) over (b-a);"

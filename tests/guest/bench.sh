@@ -7,6 +7,9 @@
 #   c  the floor: ht_floor.ko, the same kprobes/kretprobes, empty handlers
 #   d  ftrace kprobe events on the same symbols (kprobe rows: three
 #      arguments; kretprobe rows: a return probe with $retval)
+# c's and d's return probes follow WAITING calls at once, as hugetrack's
+# hugetlb_fault does, so that all three follow the faults of inflight (more
+# instances cost memory, not time a call).
 #   e  b with groups=hugetlb,uffd,thp: b less the data watchpoints' share
 #   f  b with a reader following its events stream: `hugetrack events`,
 #      which reads the binary events_bin and prints in userspace; it counts
@@ -18,7 +21,7 @@
 #   i  f with `evbin follow` instead: events_bin's records read and dropped,
 #      the stream's own cost without the reader's printing
 #   j  b with audit_ms=0: b less the reservation ledger's audits
-# Lines: "result round=R config=C workload=W ns=N dropped=D", facts about
+# Lines: "result round=R config=C workload=W ns=N dropped=D unheld=U", facts about
 # the configurations before them, then "# hugetrack-bench-done".
 . /tests/lib.sh
 
@@ -33,9 +36,16 @@ done
 echo 0 >/proc/sys/kernel/randomize_va_space
 
 ROUNDS=${ht_rounds:-5}
+# hugetlb_fault's return-probe instances in hugetrack (probe.c's WAITING_CALLS)
+WAITING=1024
 # rounds of each workload per run: instructions are counted, so a few suffice
 WORKLOADS="cached:${ht_n_cached:-2000} uffd:${ht_n_uffd:-10} anon:${ht_n_anon:-10}"
 WORKLOADS="$WORKLOADS collapse:${ht_n_collapse:-5} parallel:${ht_n_parallel:-1000}"
+# scale: the same faults from 1 to 128 threads, and with 1000 tasks in flight
+for t in 1 2 8 32 128; do
+	WORKLOADS="$WORKLOADS threads$t:${ht_n_threads:-1000}"
+done
+WORKLOADS="$WORKLOADS inflight:${ht_n_inflight:-1000}"
 # ht_workloads=cached,anon: only those
 [ -z "${ht_workloads:-}" ] ||
 	WORKLOADS=$(for w in $WORKLOADS; do echo ",$ht_workloads," | grep -q ",${w%:*}," && echo $w; done)
@@ -58,7 +68,7 @@ ftrace_on() {
 	for p in $PROBES; do
 		n=$((n + 1))
 		case $p in
-		*:kretprobe) def="r:htb_$n ${p%:*} ret=\$retval" ;;
+		*:kretprobe) def="r$WAITING:htb_$n ${p%:*} ret=\$retval" ;;
 		*) def="p:htb_$n ${p%:*} a0=\$arg1 a1=\$arg2 a2=\$arg3" ;;
 		esac
 		# a function that returns void has no $retval (6.12 knows it from BTF)
@@ -88,7 +98,7 @@ config_on() {
 	case $1 in
 	a) ;;
 	b) insmod /hugetrack.ko ;;
-	c) insmod /tests/ht_floor.ko probes="$FLOOR_SPEC" ;;
+	c) insmod /tests/ht_floor.ko probes="$FLOOR_SPEC" kretprobe_maxactive=$WAITING ;;
 	d) ftrace_on ;;
 	e) insmod /hugetrack.ko groups=hugetlb,uffd,thp ;;
 	f) insmod /hugetrack.ko && { hugetrack events >/dev/null & READER=$!; } ;;
@@ -117,15 +127,24 @@ dropped() {
 	esac
 }
 
+# What hugetrack could not hold so far: probe calls missed (every kretprobe
+# instance in use) and operations the in-flight table had no slot for.
+unheld() {
+	case $1 in
+	b | e | f | h | i | j) echo $(($(counter probe_calls_missed) + $(counter not_followed))) ;;
+	*) echo 0 ;;
+	esac
+}
+
 echo "# bench on $(uname -r), $(nproc) CPUs, $ROUNDS rounds of configurations $CONFIGS"
 for round in $(seq $ROUNDS); do
 	for config in $CONFIGS; do
 		config_on $config || { echo "# bench: configuration $config failed: $(dmesg | tail -n 1)"; exit 1; }
 		for w in $WORKLOADS; do
-			lost=$(dropped $config)
+			lost=$(dropped $config) unheld_before=$(unheld $config)
 			out=$(htbench ${w%:*} ${w#*:}) || { echo "# bench: htbench $w failed: $out"; exit 1; }
 			ns=$(echo "$out" | sed -n 's/.* ns_per_op=\([0-9]*\) .*/\1/p')
-			echo "result round=$round config=$config workload=${w%:*} ns=$ns dropped=$(($(dropped $config) - lost))"
+			echo "result round=$round config=$config workload=${w%:*} ns=$ns dropped=$(($(dropped $config) - lost)) unheld=$(($(unheld $config) - unheld_before))"
 			# the reader's backlog is read before the next workload starts
 			[ -z "$READER" ] || sleep 1
 		done
@@ -140,7 +159,7 @@ if [ -z "${ht_workloads:-}" ] || echo ",$ht_workloads," | grep -q ',ledger,'; th
 		insmod /hugetrack.ko || { echo "# bench: insmod failed: $(dmesg | tail -n 1)"; exit 1; }
 		for w in $LEDGER_WORKLOADS; do
 			out=$(htbench ${w%:*} ${w#*:}) || { echo "# bench: htbench $w failed: $out"; exit 1; }
-			echo "result round=$round config=b workload=${w%:*} ns=$(echo "$out" | sed -n 's/.* ns_per_op=\([0-9]*\) .*/\1/p') dropped=0"
+			echo "result round=$round config=b workload=${w%:*} ns=$(echo "$out" | sed -n 's/.* ns_per_op=\([0-9]*\) .*/\1/p') dropped=0 unheld=0"
 		done
 		rmmod hugetrack
 	done

@@ -15,6 +15,12 @@
  *                        every holder) with M private hugetlb mappings of one
  *                        page: one owns its reservation, the M - 1 others
  *                        are MAP_NORESERVE (so that M needs no M huge pages)
+ *   htbench threadsT N   T threads of one process (T = 1, 2, 8, 32, 128), on
+ *                        both CPUs in turn, share N rounds of "cached" on
+ *                        one file at once
+ *   htbench inflight N   "cached N" while 1000 threads of hugeuffd wait in
+ *                        a userfaultfd missing fault, each in
+ *                        hugetlb_fault() until the page is copied after it
  *
  * Runs on CPU 0 (parallel: CPU 0 and CPU 1), so that runs compare.
  * Prints "WORKLOAD ns_per_op=X ops=N": the operation is a fault (cached,
@@ -25,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
+#include <pthread.h>
 #include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -37,6 +44,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "uffd.h"
+
 extern char **environ;
 
 /* The default huge page size of x86, the guests' architecture. */
@@ -45,7 +54,8 @@ extern char **environ;
 #define HUGETLBFS	"/dev/hugepages"
 
 static const char usage[] =
-	"usage: htbench cached|uffd|anon|collapse|parallel|ledger1|ledger100|ledger10000 ROUNDS\n"
+	"usage: htbench cached|uffd|anon|collapse|parallel|ledger1|ledger100|ledger10000|\n"
+	"               threads1|threads2|threads8|threads32|threads128|inflight ROUNDS\n"
 	"  prints 'WORKLOAD ns_per_op=X ops=N'; see the source's header for each workload\n";
 
 static void die(const char *what)
@@ -145,21 +155,14 @@ static long long uffd(long rounds)
 {
 	char *dst = map_or_die(-1, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB);
 	char *src = malloc(HPAGE);
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg = {
-		.range = { .start = (unsigned long)dst, .len = PAGES * HPAGE },
-		.mode = UFFDIO_REGISTER_MODE_MISSING,
-	};
 	struct uffdio_copy copy = { .src = (unsigned long)src, .len = HPAGE };
-	int fd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	int fd = uffd_register(dst, PAGES * HPAGE, UFFDIO_REGISTER_MODE_MISSING, 0);
 	long long start;
 	long r, i;
 
 	if (!src)
 		die("malloc of 2 MiB");
 	memset(src, 1, HPAGE);
-	if (fd < 0 || ioctl(fd, UFFDIO_API, &api) || ioctl(fd, UFFDIO_REGISTER, &reg))
-		die("userfaultfd setup (CONFIG_USERFAULTFD, root?)");
 	start = now_ns();
 	for (r = 0; r < rounds; r++) {
 		for (i = 0; i < PAGES; i++) {
@@ -258,6 +261,123 @@ static long long parallel(long rounds)
 	return now_ns() - start;
 }
 
+struct faulter {
+	pthread_t thread;
+	int fd, cpu;
+	long rounds;
+	pthread_barrier_t *go;
+};
+
+static void *faulter_main(void *arg)
+{
+	struct faulter *f = arg;
+
+	pin_to_cpu(f->cpu);
+	pthread_barrier_wait(f->go);
+	cached_rounds(f->fd, f->rounds);
+	return NULL;
+}
+
+/* @nr threads, on CPU 0 and 1 in turn, share @rounds rounds of cached(). */
+static long long threads(long nr, long rounds)
+{
+	struct faulter *f = calloc(nr, sizeof(*f));
+	pthread_barrier_t go;
+	int fd = cached_file();
+	long long start;
+	long i;
+
+	if (!f)
+		die("calloc of the threads' table");
+	if (pthread_barrier_init(&go, NULL, nr + 1))
+		die("pthread_barrier_init");
+	for (i = 0; i < nr; i++) {
+		f[i] = (struct faulter){ .fd = fd, .cpu = i % 2, .go = &go,
+					 .rounds = rounds / nr + (i < rounds % nr) };
+		errno = pthread_create(&f[i].thread, NULL, faulter_main, &f[i]);
+		if (errno)
+			die("pthread_create of a faulting thread");
+	}
+	pthread_barrier_wait(&go);
+	start = now_ns();
+	for (i = 0; i < nr; i++)
+		pthread_join(f[i].thread, NULL);
+	start = now_ns() - start;
+	pthread_barrier_destroy(&go);
+	close(fd);
+	free(f);
+	return start;
+}
+
+static long long threads1(long rounds)
+{
+	return threads(1, rounds);
+}
+
+static long long threads2(long rounds)
+{
+	return threads(2, rounds);
+}
+
+static long long threads8(long rounds)
+{
+	return threads(8, rounds);
+}
+
+static long long threads32(long rounds)
+{
+	return threads(32, rounds);
+}
+
+static long long threads128(long rounds)
+{
+	return threads(128, rounds);
+}
+
+/*
+ * cached() while hugeuffd holds 1000 threads asleep in a fault on one
+ * missing page of a registered range, until told to fill it.
+ */
+static long long inflight(long rounds)
+{
+	char *argv[] = { "hugeuffd", "block", "1", "1000", NULL };
+	posix_spawn_file_actions_t actions;
+	int to_child[2], from_child[2], err;
+	char line[16] = "";
+	long long ns;
+	FILE *out;
+	pid_t pid;
+
+	if (pipe2(to_child, O_CLOEXEC) || pipe2(from_child, O_CLOEXEC) ||
+	    posix_spawn_file_actions_init(&actions) ||
+	    posix_spawn_file_actions_adddup2(&actions, to_child[0], 0) ||
+	    posix_spawn_file_actions_adddup2(&actions, from_child[1], 1))
+		die("pipes to hugeuffd");
+	err = posix_spawnp(&pid, argv[0], &actions, NULL, argv, environ);
+	if (err) {
+		fprintf(stderr, "htbench: cannot run hugeuffd: %s (is it on PATH?)\n", strerror(err));
+		exit(2);
+	}
+	close(to_child[0]);
+	close(from_child[1]);
+	out = fdopen(from_child[0], "r");
+	if (!out || !fgets(line, sizeof(line), out) || strcmp(line, "blocked\n")) {
+		fprintf(stderr, "htbench: hugeuffd block did not block its faults: '%s'\n", line);
+		exit(1);
+	}
+	ns = cached(rounds);
+	if (write(to_child[1], "go\n", 3) != 3)
+		die("telling hugeuffd to fill its page");
+	close(to_child[1]);
+	if (wait_status(pid)) {
+		fprintf(stderr, "htbench: hugeuffd block failed: its page did not hold what was copied\n");
+		exit(1);
+	}
+	fclose(out);
+	posix_spawn_file_actions_destroy(&actions);
+	return ns;
+}
+
 #define RESERVATIONS	"/sys/kernel/debug/hugetrack/reservations"
 
 static void map_mappings(long mappings)
@@ -322,6 +442,12 @@ static const struct {
 	{ "ledger1", ledger1, 1 },
 	{ "ledger100", ledger100, 1 },
 	{ "ledger10000", ledger10000, 1 },
+	{ "threads1", threads1, PAGES },
+	{ "threads2", threads2, PAGES },
+	{ "threads8", threads8, PAGES },
+	{ "threads32", threads32, PAGES },
+	{ "threads128", threads128, PAGES },
+	{ "inflight", inflight, PAGES },
 };
 
 int main(int argc, char **argv)

@@ -10,9 +10,9 @@
  *   hugeuffd continue N FILE FILE's N pages written through another mapping,
  *                            then mapped again, registered for minor faults
  *                            and filled with CONTINUE
- *   hugeuffd block [N]       N (1) private pages registered for missing
- *                            faults: a thread per page writes to it and
- *                            sleeps in the kernel's fault handler; "blocked"
+ *   hugeuffd block [N [T]]   N (1) private pages registered for missing
+ *                            faults: T (1) threads per page write to it and
+ *                            sleep in the kernel's fault handler; "blocked"
  *                            is printed once the userfaultfd has every
  *                            fault, and a line on stdin (or its end)
  *                            resolves them with COPY
@@ -284,25 +284,29 @@ static void *write_first_byte(void *page)
 }
 
 /*
- * @n faults held asleep inside the kernel until told to resolve them: one
- * thread per private page, each writing to it.
+ * @n * @t faults held asleep inside the kernel until told to resolve them:
+ * @t threads per private page, each writing to it.
  */
-static int block(long n)
+static int block(long n, long t)
 {
 	char *dst = map(-1, n * hpage), *src = source(0, 'B'), line[16], *page;
 	int uffd = uffd_register(dst, n * hpage, UFFDIO_REGISTER_MODE_MISSING, 0);
-	pthread_t *threads = calloc(n, sizeof(*threads));
+	pthread_t *threads = calloc(n * t, sizeof(*threads));
+	pthread_attr_t attr;
 	int bad = 0;
 	long i;
 
 	if (!threads)
 		die("calloc");
-	for (i = 0; i < n; i++) {
-		errno = pthread_create(&threads[i], NULL, write_first_byte, dst + i * hpage);
+	/* a thousand threads with the default 8 MiB stacks would not fit */
+	if (pthread_attr_init(&attr) || pthread_attr_setstacksize(&attr, 64 << 10))
+		die("pthread_attr");
+	for (i = 0; i < n * t; i++) {
+		errno = pthread_create(&threads[i], &attr, write_first_byte, dst + i / t * hpage);
 		if (errno)
 			die("pthread_create");
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n * t; i++)
 		wait_fault(uffd);
 	puts("blocked");
 	fflush(stdout);
@@ -310,10 +314,13 @@ static int block(long n)
 		die("reading stdin");
 	for (i = 0; i < n; i++)
 		bad |= fill(uffd, 0, dst, src, i);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n * t; i++) {
 		errno = pthread_join(threads[i], NULL);
 		if (errno)
 			die("pthread_join");
+	}
+	pthread_attr_destroy(&attr);
+	for (i = 0; i < n; i++) {
 		page = dst + i * hpage;
 		if (page[0] != 'T' || page[1] != 'B' || page[hpage - 1] != 'B') {
 			fprintf(stderr, "hugeuffd: page %ld holds %c%c..%c, not TB..B\n",
@@ -337,9 +344,9 @@ int main(int argc, char **argv)
 		return race_copy_retry();
 	if (argc == 3 && !strcmp(argv[1], "-U"))
 		return race_pmd_unshare(argv[2]);
-	if (argc >= 2 && argc <= 3 && !strcmp(argv[1], "block") &&
-	    (n = argc == 3 ? atol(argv[2]) : 1) >= 1)
-		return block(n);
+	if (argc >= 2 && argc <= 4 && !strcmp(argv[1], "block") &&
+	    (n = argc >= 3 ? atol(argv[2]) : 1) >= 1 && (i = argc == 4 ? atol(argv[3]) : 1) >= 1)
+		return block(n, i);
 	if (argc > 1 && !strcmp(argv[1], "-r")) {
 		retry = 1;
 		argc--;
@@ -347,7 +354,7 @@ int main(int argc, char **argv)
 	}
 	if (argc < 3 || (strcmp(argv[1], "copy") && strcmp(argv[1], "continue")) ||
 	    (n = atol(argv[2])) < 1 || (!strcmp(argv[1], "continue") && argc < 4)) {
-		fputs("usage: hugeuffd [-r] copy N [FILE] | hugeuffd continue N FILE | hugeuffd -R | hugeuffd -U FILE | hugeuffd block [N]\n",
+		fputs("usage: hugeuffd [-r] copy N [FILE] | hugeuffd continue N FILE | hugeuffd -R | hugeuffd -U FILE | hugeuffd block [N [T]]\n",
 		      stderr);
 		return 2;
 	}

@@ -435,9 +435,9 @@ NOKPROBE_SYMBOL(void_return);
 
 static struct ht_probe probes[] = {
 	/* hugetlb faults, allocation and reservations */
-	HT_CALL("hugetlb_fault", "hugetlb", struct folio_call, fault_entry, fault_return,
-		HT_READS(HT_READ(1, struct vm_area_struct *), HT_READ(2, unsigned long),
-		HT_READ(ret, vm_fault_t)), { "hugetlb_fault" }),
+	HT_WAITING_CALL("hugetlb_fault", "hugetlb", struct folio_call, fault_entry, fault_return,
+			HT_READS(HT_READ(1, struct vm_area_struct *), HT_READ(2, unsigned long),
+			HT_READ(ret, vm_fault_t)), { "hugetlb_fault" }),
 	HT_POINT("hugetlb_wp", "hugetlb", { "hugetlb_wp" }),
 	HT_POINT("alloc_hugetlb_folio", "hugetlb", HT_SYMS_ALLOC_HUGETLB_FOLIO),
 	HT_POINT("free_hugetlb_folio", "hugetlb", HT_SYMS_FREE_HUGETLB_FOLIO),

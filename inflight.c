@@ -6,6 +6,7 @@
  * operation is working on counts as a race window reached.  Coverage only:
  * a window hit is a fact about the workload, never an alarm.
  */
+#include <linux/hash.h>
 #include <linux/kallsyms.h>
 #include <linux/seq_file.h>
 #include <linux/ktime.h>
@@ -16,17 +17,29 @@
 #include "inflight.h"
 #include "util.h"
 
-#define IN_FLIGHT_KEPT	128
+/*
+ * Twice the faults hugetlb_fault's probe follows at once (probe.c's
+ * WAITING_CALLS): a thousand tasks asleep in userfaultfd faults and the
+ * calls of the others fit.
+ */
+#define IN_FLIGHT_BITS	11
+#define IN_FLIGHT_KEPT	(1 << IN_FLIGHT_BITS)
+/*
+ * A task's operations are in the IN_FLIGHT_REACH slots from its hash, so
+ * that finding one costs the same however many tasks are in flight.  At
+ * half load, a run of 32 taken slots holds back one operation in 200 runs
+ * of a thousand (16 slots: one in two runs).
+ */
+#define IN_FLIGHT_REACH	32
 #define WINDOW_STACK	16
 
 /*
- * A slot belongs to the task that claimed it: only that task writes it.
- * The window fields are published by an odd generation (open) and retired
- * by the next, even one: a reader copies them between two reads of the
- * generation and keeps the copy only if it did not move.
+ * A slot belongs to the task that claimed it (its owner): only that task
+ * writes it.  The window fields are published by an odd generation (open)
+ * and retired by the next, even one: a reader copies them between two
+ * reads of the generation and keeps the copy only if it did not move.
  */
 struct in_flight_op {
-	struct task_struct *task;	/* NULL: a free slot */
 	u64 started;
 	u8 kind;
 	bool flag;
@@ -42,7 +55,14 @@ struct in_flight_op {
 	unsigned long stack[WINDOW_STACK];
 };
 
+/* NULL: a free slot; apart from the slots, so that a search reads few lines */
+static struct task_struct *op_owner[IN_FLIGHT_KEPT];
 static struct in_flight_op in_flight_ops[IN_FLIGHT_KEPT];
+
+/* The slots current's operations can be in: @n of IN_FLIGHT_REACH from its hash */
+#define for_each_current_slot(i, n)					\
+	for ((n) = 0, (i) = hash_ptr(current, IN_FLIGHT_BITS); (n) < IN_FLIGHT_REACH; \
+	     (n)++, (i) = ((i) + 1) & (IN_FLIGHT_KEPT - 1))
 /* Operations that found the table full: their writes count as untracked. */
 static atomic_long_t not_followed = ATOMIC_LONG_INIT(0);
 
@@ -76,18 +96,20 @@ static const char *const window_names[HT_WIN_NR] = {
 	[HT_WIN_PMD_UNSHARE_VS_FAULT] = "pmd_unshare_vs_fault",
 };
 
-/* A slot for current's operation of @kind, or -1 when the table is full. */
+/* A slot for current's operation of @kind, or -1 when its slots are full. */
 int ht_op_claim(u8 kind, u64 started)
 {
 	struct in_flight_op *op;
+	unsigned int i, n;
 
-	for (op = in_flight_ops; op < in_flight_ops + IN_FLIGHT_KEPT; op++) {
-		if (!READ_ONCE(op->task) && !cmpxchg(&op->task, NULL, current)) {
+	for_each_current_slot(i, n) {
+		if (!READ_ONCE(op_owner[i]) && !cmpxchg(&op_owner[i], NULL, current)) {
+			op = &in_flight_ops[i];
 			op->kind = kind;
 			op->flag = false;
 			op->mm = NULL;
 			WRITE_ONCE(op->started, started);
-			return op - in_flight_ops;
+			return i;
 		}
 	}
 	atomic_long_inc(&not_followed);
@@ -112,17 +134,18 @@ void ht_op_release(int slot)
 		atomic_dec(&windows_open[op->window]);
 	}
 	/* the slot's kind and number stay valid until it is seen free */
-	smp_store_release(&op->task, NULL);
+	smp_store_release(&op_owner[slot], NULL);
 }
 
 /* The slot of current's innermost operation of @kind, or -1. */
 int ht_current_op(u8 kind)
 {
+	unsigned int i, n;
 	u64 newest = 0;
-	int i, slot = -1;
+	int slot = -1;
 
-	for (i = 0; i < IN_FLIGHT_KEPT; i++) {
-		if (READ_ONCE(in_flight_ops[i].task) == current &&
+	for_each_current_slot(i, n) {
+		if (READ_ONCE(op_owner[i]) == current &&
 		    in_flight_ops[i].kind == kind &&
 		    in_flight_ops[i].started >= newest) {
 			newest = in_flight_ops[i].started;
@@ -135,11 +158,12 @@ int ht_current_op(u8 kind)
 /* The kind of the innermost event current is in, or -1. */
 int ht_current_event_kind(void)
 {
+	unsigned int i, n;
 	u64 newest = 0;
-	int i, kind = -1;
+	int kind = -1;
 
-	for (i = 0; i < IN_FLIGHT_KEPT; i++) {
-		if (READ_ONCE(in_flight_ops[i].task) == current &&
+	for_each_current_slot(i, n) {
+		if (READ_ONCE(op_owner[i]) == current &&
 		    in_flight_ops[i].kind < HT_EV_NR &&
 		    READ_ONCE(in_flight_ops[i].started) >= newest) {
 			newest = in_flight_ops[i].started;
@@ -224,16 +248,17 @@ static void record_hit(enum ht_window window, const struct in_flight_op *op,
 	atomic_set_release(&w->busy, 0);
 }
 
-/* A copy of @op if it is side a of @window over @mm, [start, end), open. */
-static bool reach_op(struct in_flight_op *op, enum ht_window window,
-		     struct mm_struct *mm, unsigned long start,
-		     unsigned long end, struct in_flight_op *copy)
+/* A copy of slot @i if it is side a of @window over @mm, [start, end), open. */
+static bool reach_op(int i, enum ht_window window, struct mm_struct *mm,
+		     unsigned long start, unsigned long end,
+		     struct in_flight_op *copy)
 {
+	struct in_flight_op *op = &in_flight_ops[i];
 	/* pairs with ht_window_open()'s release: the fields it published */
 	u32 gen = smp_load_acquire(&op->gen);
 
 	if (!(gen & 1) || READ_ONCE(op->window) != window ||
-	    READ_ONCE(op->mm) != mm || READ_ONCE(op->task) == current)
+	    READ_ONCE(op->mm) != mm || READ_ONCE(op_owner[i]) == current)
 		return false;
 	memcpy(copy, op, sizeof(*copy));
 	/* the copy before the re-check: a release or reopening since shows */
@@ -258,7 +283,7 @@ void ht_window_reach(enum ht_window window, struct mm_struct *mm,
 	if (!atomic_read(&windows_open[window]))
 		return;
 	for (i = 0; i < IN_FLIGHT_KEPT; i++)
-		if (reach_op(&in_flight_ops[i], window, mm, start, end, &copy))
+		if (reach_op(i, window, mm, start, end, &copy))
 			record_hit(window, &copy, start);
 }
 
@@ -353,5 +378,5 @@ void ht_inflight_reset(void)
 
 size_t ht_inflight_footprint(void)
 {
-	return sizeof(in_flight_ops) + sizeof(windows);
+	return sizeof(op_owner) + sizeof(in_flight_ops) + sizeof(windows);
 }

@@ -13,12 +13,19 @@
 
 /* As tracefs caps its kprobe_events: each instance is allocated at load. */
 #define MAXACTIVE_MAX	4096
+/*
+ * A call that waits on userspace (a fault on a userfaultfd range, until
+ * the range's handler fills the page) holds its instance meanwhile: a
+ * thousand tasks waiting so must not leave every other call unfollowed.
+ */
+#define WAITING_CALLS	1024
 
 static unsigned int kretprobe_maxactive = 128;
 module_param(kretprobe_maxactive, uint, 0444);
 MODULE_PARM_DESC(kretprobe_maxactive,
 		 "Calls a kretprobe can follow at once, 1 to " __stringify(MAXACTIVE_MAX)
-		 "; more are counted as missed [DEFAULT: 128]");
+		 " (hugetlb_fault: at least " __stringify(WAITING_CALLS)
+		 "); more are counted as missed [DEFAULT: 128]");
 
 #define ALL_GROUPS	"hugetlb,uffd,thp,watch"
 
@@ -128,7 +135,8 @@ static int register_probe(struct ht_probe *probe)
 		probe->rp.entry_handler = kretprobe_entry;
 		probe->rp.handler = kretprobe_return;
 		probe->rp.data_size = probe->data_size;
-		probe->rp.maxactive = kretprobe_maxactive;
+		probe->rp.maxactive = probe->waits ? max(kretprobe_maxactive, WAITING_CALLS) :
+						     kretprobe_maxactive;
 		return register_kretprobe(&probe->rp);
 	}
 	probe->kp.symbol_name = probe->symbol;

@@ -39,6 +39,8 @@ struct ht_probe {
 	/* set: the probe is a kretprobe */
 	ht_handler_t on_return;
 	size_t data_size;
+	/* set: a call can wait on userspace, as a fault on a userfaultfd range */
+	bool waits;
 	/*
 	 * What the handlers read of the function (HT_READS()), or NULL: the
 	 * layouts file shows it, and the guest proves it against the
@@ -84,6 +86,12 @@ struct ht_read {
 	{ .name = point, .group = grp, .symbols = __VA_ARGS__,		\
 	  .on_entry = entry, .on_return = ret, .data_size = sizeof(call_type), \
 	  .reads = rd }
+
+/* HT_CALL() of a point whose calls can wait on userspace for as long as it likes */
+#define HT_WAITING_CALL(point, grp, call_type, entry, ret, rd, ...)	\
+	{ .name = point, .group = grp, .symbols = __VA_ARGS__,		\
+	  .on_entry = entry, .on_return = ret, .data_size = sizeof(call_type), \
+	  .reads = rd, .waits = true }
 
 /* A point whose return @ret sees, with no state of its own. */
 #define HT_RETURN(point, grp, ret, ...) \

@@ -318,14 +318,14 @@ footprint() {
 	sed -n '1s/.*, \([0-9]*\) bytes preallocated$/\1/p' $HT/summary
 }
 
-# block_faults N: N faults asleep in hugetlb_fault at once (hugeuffd block,
-# its pid in BLOCKED), until
+# block_faults N [T]: N pages, T (1) faults asleep in hugetlb_fault on each
+# at once (hugeuffd block, its pid in BLOCKED), until
 # release_faults writes the line that wakes them (fd 9)
 block_faults() {
 	local i
 	rm -f /tmp/resume /tmp/blocked
 	mkfifo /tmp/resume
-	hugeuffd block $1 </tmp/resume >/tmp/blocked 2>&1 &
+	hugeuffd block $1 ${2:-1} </tmp/resume >/tmp/blocked 2>&1 &
 	BLOCKED=$!
 	exec 9>/tmp/resume
 	for i in $(seq 300); do

@@ -324,7 +324,6 @@ static void audit(struct work_struct *work)
 	if (head != tried_head)
 		tries = 0;
 	tried_head = head;
-	resv_flagged = resv_anomalies();
 	if (!judged_walk(now)) {
 		retry();
 		return;
@@ -340,6 +339,14 @@ static void audit(struct work_struct *work)
 		}
 	}
 	tries = 0;
+	/*
+	 * After the walks: an event leaves the in-flight count before its
+	 * per-event rules run, so a quiet walk can show what a fault did
+	 * before its anomaly is counted.  The rest of its handler runs with
+	 * preemption off, done long before the confirmation's walk, which a
+	 * difference needs (worse()).
+	 */
+	resv_flagged = resv_anomalies();
 	for (i = 0; ht_hstate(i); i++)
 		judge(now, i, resv_flagged != last_resv_anomalies, head);
 	last_resv_anomalies = resv_flagged;

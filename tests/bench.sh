@@ -97,11 +97,81 @@ summarize() {
 	}' "$2"
 }
 
+# threads_svg BENCH-LINES: an SVG of the overhead a fault against the threads
+# faulting at once (the threadsT rows), hugetrack's (b-a) solid and the
+# floor's (c-a) dashed, one colour a kernel
+threads_svg() {
+	awk '
+	function field(name,    i, kv) {
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == name) return kv[2] }
+		return ""
+	}
+	function x(t) { return 70 + 520 * log(t) / log(128) }
+	function y(v) { return 300 - 260 * v / top }
+	$1 == "bench" && field("workload") ~ /^threads[0-9]+$/ {
+		k = field("kernel"); t = substr(field("workload"), 8) + 0
+		if (!(k in seen)) { seen[k] = 1; kern[++nk] = k }
+		ht[k, t] = field("b_ns") - field("a_ns"); flr[k, t] = field("c_ns") - field("a_ns")
+		if (ht[k, t] > top) top = ht[k, t]
+		threads[t] = 1
+	}
+	END {
+		if (!nk) exit 1
+		top = top * 1.1
+		split("#1f77b4 #d62728 #2ca02c #9467bd #ff7f0e #8c564b", colour, " ")
+		print "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"380\" font-family=\"sans-serif\" font-size=\"12\">"
+		print "<rect width=\"640\" height=\"380\" fill=\"white\"/>"
+		print "<line x1=\"70\" y1=\"300\" x2=\"600\" y2=\"300\" stroke=\"black\"/><line x1=\"70\" y1=\"30\" x2=\"70\" y2=\"300\" stroke=\"black\"/>"
+		for (t in threads)
+			printf "<text x=\"%.0f\" y=\"318\" text-anchor=\"middle\">%d</text>\n", x(t), t
+		for (i = 0; i <= 4; i++)
+			printf "<text x=\"64\" y=\"%.0f\" text-anchor=\"end\">%d</text>\n", y(top * i / 4) + 4, top * i / 4
+		print "<text x=\"335\" y=\"340\" text-anchor=\"middle\">threads faulting at once (threadsT)</text>"
+		print "<text x=\"16\" y=\"165\" transform=\"rotate(-90 16 165)\" text-anchor=\"middle\">overhead a fault, counted ns</text>"
+		for (n = 1; n <= nk; n++) {
+			k = kern[n]
+			for (pass = 1; pass <= 2; pass++) {
+				pts = ""
+				for (t = 1; t <= 128; t *= 2)
+					if ((k, t) in ht)
+						pts = pts sprintf(" %.0f,%.0f", x(t), y(pass == 1 ? ht[k, t] : flr[k, t]))
+				printf "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"%s\"/>\n",
+					colour[n], pass == 2 ? " stroke-dasharray=\"5,4\"" : "", pts
+			}
+			printf "<text x=\"90\" y=\"%d\" fill=\"%s\">%s: hugetrack (b-a), floor dashed (c-a)</text>\n", 30 + 16 * n, colour[n], k
+		}
+		print "</svg>"
+	}' "$1"
+}
+
+# write_results TABLES: the Results section of docs/bench.md, between its
+# markers, and docs/bench-threads.svg, from this run
+write_results() {
+	local doc=docs/bench.md begin='<!-- make bench: results begin -->' end='<!-- make bench: results end -->'
+	grep -qx -- "$begin" $doc && grep -qx -- "$end" $doc || die "$doc lacks its results markers"
+	{
+		sed "/^$begin\$/q" $doc
+		echo
+		echo "\`make bench\` on $(date -u +%Y-%m-%d)${HT_BENCH:+, \`HT_BENCH=\"$HT_BENCH\"\`}:"
+		echo
+		grep -v '^bench ' "$1" | sed '/./,$!d; s/^\(.\)/    \1/'
+		if threads_svg "$1" >docs/bench-threads.svg; then
+			echo
+			echo '![overhead a fault against the threads faulting at once](bench-threads.svg)'
+		fi
+		echo
+		sed -n "/^$end\$/,\$p" $doc
+	} >$BUILD/bench.md
+	mv $BUILD/bench.md $doc
+	echo "# wrote $doc and docs/bench-threads.svg"
+}
+
 cd "$TOP"
 kernels=$(test_kernels)
 [ -n "$kernels" ] || die "no test kernel: need /boot/vmlinuz-<ver> with /lib/modules/<ver>/build (run 'make setup')"
 make -s modules-all
 status=0
+: >$BUILD/bench-tables.txt
 for ver in $kernels; do
 	log=$BUILD/$ver/bench.log
 	tests/initramfs.sh "$ver"
@@ -114,6 +184,7 @@ for ver in $kernels; do
 		continue
 	fi
 	grep -E '^(probes|ftrace|watchpoints) ' "$log" | sed "s/^/# $ver: /"
-	summarize "$ver" "$log" || status=1
+	summarize "$ver" "$log" | tee -a $BUILD/bench-tables.txt || status=1
 done
+[ $status != 0 ] || write_results $BUILD/bench-tables.txt
 exit $status

@@ -16,16 +16,18 @@
  *                        page: one owns its reservation, the M - 1 others
  *                        are MAP_NORESERVE (so that M needs no M huge pages)
  *   htbench threadsT N   T threads of one process (T = 1, 2, 8, 32, 128), on
- *                        both CPUs in turn, share N rounds of "cached" on
- *                        one file at once
+ *                        both CPUs in turn, share N rounds at once: each
+ *                        faults a page of its own of one hugetlbfs file in
+ *                        the page cache, then zaps it (MADV_DONTNEED)
  *   htbench inflight N   "cached N" while 1000 threads of hugeuffd wait in
  *                        a userfaultfd missing fault, each in
  *                        hugetlb_fault() until the page is copied after it
  *
  * Runs on CPU 0 (parallel: CPU 0 and CPU 1), so that runs compare.
  * Prints "WORKLOAD ns_per_op=X ops=N": the operation is a fault (cached,
- * anon, parallel: per process), a UFFDIO_COPY, a collapse; mapping and
- * unmapping are shared out over the operations of their round.
+ * anon, parallel: per process; threadsT: with its zap), a UFFDIO_COPY, a
+ * collapse; mapping and unmapping are shared out over the operations of
+ * their round.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -73,21 +75,31 @@ static long long now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static char *map_or_die(int fd, int flags)
+static char *map_pages(int fd, int flags, long pages, off_t offset)
 {
-	char *p = mmap(NULL, PAGES * HPAGE, PROT_READ | PROT_WRITE, flags, fd, 0);
+	char *p = mmap(NULL, pages * HPAGE, PROT_READ | PROT_WRITE, flags, fd, offset);
 
 	if (p == MAP_FAILED)
-		die("mmap of huge pages (are 4 huge pages free? see /proc/meminfo)");
+		die("mmap of huge pages (are enough huge pages free? see /proc/meminfo)");
 	return p;
+}
+
+static char *map_or_die(int fd, int flags)
+{
+	return map_pages(fd, flags, PAGES, 0);
+}
+
+static void touch_pages(volatile char *p, long pages)
+{
+	long i;
+
+	for (i = 0; i < pages; i++)
+		p[i * HPAGE] = 1;
 }
 
 static void touch_all(volatile char *p)
 {
-	long i;
-
-	for (i = 0; i < PAGES; i++)
-		p[i * HPAGE] = 1;
+	touch_pages(p, PAGES);
 }
 
 static void unmap_or_die(char *p)
@@ -96,8 +108,8 @@ static void unmap_or_die(char *p)
 		die("munmap");
 }
 
-/* An unlinked hugetlbfs file whose PAGES pages are in the page cache. */
-static int cached_file(void)
+/* An unlinked hugetlbfs file whose @pages pages are in the page cache. */
+static int cached_file(long pages)
 {
 	char path[64];
 	char *p;
@@ -108,9 +120,10 @@ static int cached_file(void)
 	if (fd < 0)
 		die("creating a file on " HUGETLBFS " (is hugetlbfs mounted there?)");
 	unlink(path);
-	p = map_or_die(fd, MAP_SHARED);
-	touch_all(p);
-	unmap_or_die(p);
+	p = map_pages(fd, MAP_SHARED, pages, 0);
+	touch_pages(p, pages);
+	if (munmap(p, pages * HPAGE))
+		die("munmap");
 	return fd;
 }
 
@@ -130,7 +143,7 @@ static long long cached_rounds(int fd, long rounds)
 
 static long long cached(long rounds)
 {
-	int fd = cached_file();
+	int fd = cached_file(PAGES);
 	long long ns = cached_rounds(fd, rounds);
 
 	close(fd);
@@ -241,7 +254,7 @@ static long long parallel(long rounds)
 			int fd;
 
 			pin_to_cpu(cpu);
-			fd = cached_file();
+			fd = cached_file(PAGES);
 			if (write(ready[1], "r", 1) != 1 || read(go[0], &byte, 1) != 1)
 				die("start barrier");
 			cached_rounds(fd, rounds);
@@ -263,27 +276,39 @@ static long long parallel(long rounds)
 
 struct faulter {
 	pthread_t thread;
-	int fd, cpu;
+	char *page;
+	int cpu;
 	long rounds;
 	pthread_barrier_t *go;
 };
 
+/* Faults its page and zaps it again, each round. */
 static void *faulter_main(void *arg)
 {
 	struct faulter *f = arg;
+	long r;
 
 	pin_to_cpu(f->cpu);
 	pthread_barrier_wait(f->go);
-	cached_rounds(f->fd, f->rounds);
+	for (r = 0; r < f->rounds; r++) {
+		*(volatile char *)f->page = 1;
+		if (madvise(f->page, HPAGE, MADV_DONTNEED))
+			die("madvise(MADV_DONTNEED)");
+	}
 	return NULL;
 }
 
-/* @nr threads, on CPU 0 and 1 in turn, share @rounds rounds of cached(). */
+/*
+ * @nr threads, on CPU 0 and 1 in turn, share @rounds rounds: each faults
+ * a page of its own in the page cache (a mapping of one page of a file of
+ * @nr), then zaps it.  No thread takes mmap_lock for writing or waits for
+ * another's fault mutex, so none sleeps: what grows with @nr is the cost.
+ */
 static long long threads(long nr, long rounds)
 {
 	struct faulter *f = calloc(nr, sizeof(*f));
 	pthread_barrier_t go;
-	int fd = cached_file();
+	int fd = cached_file(nr);
 	long long start;
 	long i;
 
@@ -292,7 +317,8 @@ static long long threads(long nr, long rounds)
 	if (pthread_barrier_init(&go, NULL, nr + 1))
 		die("pthread_barrier_init");
 	for (i = 0; i < nr; i++) {
-		f[i] = (struct faulter){ .fd = fd, .cpu = i % 2, .go = &go,
+		f[i] = (struct faulter){ .page = map_pages(fd, MAP_SHARED, 1, i * HPAGE),
+					 .cpu = i % 2, .go = &go,
 					 .rounds = rounds / nr + (i < rounds % nr) };
 		errno = pthread_create(&f[i].thread, NULL, faulter_main, &f[i]);
 		if (errno)
@@ -303,6 +329,9 @@ static long long threads(long nr, long rounds)
 	for (i = 0; i < nr; i++)
 		pthread_join(f[i].thread, NULL);
 	start = now_ns() - start;
+	for (i = 0; i < nr; i++)
+		if (munmap(f[i].page, HPAGE))
+			die("munmap");
 	pthread_barrier_destroy(&go);
 	close(fd);
 	free(f);
@@ -442,11 +471,11 @@ static const struct {
 	{ "ledger1", ledger1, 1 },
 	{ "ledger100", ledger100, 1 },
 	{ "ledger10000", ledger10000, 1 },
-	{ "threads1", threads1, PAGES },
-	{ "threads2", threads2, PAGES },
-	{ "threads8", threads8, PAGES },
-	{ "threads32", threads32, PAGES },
-	{ "threads128", threads128, PAGES },
+	{ "threads1", threads1, 1 },
+	{ "threads2", threads2, 1 },
+	{ "threads8", threads8, 1 },
+	{ "threads32", threads32, 1 },
+	{ "threads128", threads128, 1 },
 	{ "inflight", inflight, PAGES },
 };
 

@@ -70,7 +70,7 @@ summarize() {
 				r_ba, r_flr, r_ftr, wp, rdr, lost[w, "f"], memory, r_bpf, cat, lost[w, "h"], rec, lost[w, "i"], aud, unheld[w, "b"])
 			print row
 			lines[k] = line
-			if (w ~ /^(threads[0-9]+|inflight)$/) {
+			if (w ~ /^(tasks[0-9]+|inflight)$/) {
 				scale[++ns_rows] = w
 				scale_ht[w] = ht; scale_flr[w] = over("c"); scale_ratio[w] = r_flr
 			}
@@ -78,12 +78,12 @@ summarize() {
 		if (ns_rows) {
 			print "\nscale: per operation, the overhead of hugetrack (b-a) and of the floor (c-a) against the tasks at once;"
 			print "unheld: probe calls missed and operations not followed under b, all rounds"
-			printf "%-11s %6s %8s %8s %6s %9s %7s\n", "workload", "tasks", "b-a", "c-a", "ht/flr", "b-a/1thr", "unheld"
+			printf "%-11s %6s %8s %8s %6s %9s %7s\n", "workload", "tasks", "b-a", "c-a", "ht/flr", "b-a/1tsk", "unheld"
 			for (k = 1; k <= ns_rows; k++) {
 				w = scale[k]
-				tasks = w == "inflight" ? 1001 : substr(w, 8)
+				tasks = w == "inflight" ? 1001 : substr(w, 6)
 				printf "%-11s %6d %8s %8s %6s %9s %7d\n", w, tasks, scale_ht[w], scale_flr[w], scale_ratio[w],
-					ratio(scale_ht[w], scale_ht["threads1"]), unheld[w, "b"]
+					ratio(scale_ht[w], scale_ht["tasks1"]), unheld[w, "b"]
 			}
 		}
 		print "b/a: slowdown; ht/flr, ht/ftr: hugetrack overhead (b-a) over the floor (c-a), over ftrace (d-a);"
@@ -97,10 +97,10 @@ summarize() {
 	}' "$2"
 }
 
-# threads_svg BENCH-LINES: an SVG of the overhead a fault against the threads
-# faulting at once (the threadsT rows), hugetrack's (b-a) solid and the
+# tasks_svg BENCH-LINES: an SVG of the overhead a fault against the tasks
+# faulting at once (the tasksT rows), hugetrack's (b-a) solid and the
 # floor's (c-a) dashed, one colour a kernel
-threads_svg() {
+tasks_svg() {
 	awk '
 	function field(name,    i, kv) {
 		for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == name) return kv[2] }
@@ -108,12 +108,12 @@ threads_svg() {
 	}
 	function x(t) { return 70 + 520 * log(t) / log(128) }
 	function y(v) { return 300 - 260 * v / top }
-	$1 == "bench" && field("workload") ~ /^threads[0-9]+$/ {
-		k = field("kernel"); t = substr(field("workload"), 8) + 0
+	$1 == "bench" && field("workload") ~ /^tasks[0-9]+$/ {
+		k = field("kernel"); t = substr(field("workload"), 6) + 0
 		if (!(k in seen)) { seen[k] = 1; kern[++nk] = k }
 		ht[k, t] = field("b_ns") - field("a_ns"); flr[k, t] = field("c_ns") - field("a_ns")
 		if (ht[k, t] > top) top = ht[k, t]
-		threads[t] = 1
+		counts[t] = 1
 	}
 	END {
 		if (!nk) exit 1
@@ -122,11 +122,11 @@ threads_svg() {
 		print "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"380\" font-family=\"sans-serif\" font-size=\"12\">"
 		print "<rect width=\"640\" height=\"380\" fill=\"white\"/>"
 		print "<line x1=\"70\" y1=\"300\" x2=\"600\" y2=\"300\" stroke=\"black\"/><line x1=\"70\" y1=\"30\" x2=\"70\" y2=\"300\" stroke=\"black\"/>"
-		for (t in threads)
+		for (t in counts)
 			printf "<text x=\"%.0f\" y=\"318\" text-anchor=\"middle\">%d</text>\n", x(t), t
 		for (i = 0; i <= 4; i++)
 			printf "<text x=\"64\" y=\"%.0f\" text-anchor=\"end\">%d</text>\n", y(top * i / 4) + 4, top * i / 4
-		print "<text x=\"335\" y=\"340\" text-anchor=\"middle\">threads faulting at once (threadsT)</text>"
+		print "<text x=\"335\" y=\"340\" text-anchor=\"middle\">tasks faulting at once (tasksT)</text>"
 		print "<text x=\"16\" y=\"165\" transform=\"rotate(-90 16 165)\" text-anchor=\"middle\">overhead a fault, counted ns</text>"
 		for (n = 1; n <= nk; n++) {
 			k = kern[n]
@@ -145,7 +145,7 @@ threads_svg() {
 }
 
 # write_results TABLES: the Results section of docs/bench.md, between its
-# markers, and docs/bench-threads.svg, from this run
+# markers, and docs/bench-tasks.svg, from this run
 write_results() {
 	local doc=docs/bench.md begin='<!-- make bench: results begin -->' end='<!-- make bench: results end -->'
 	grep -qx -- "$begin" $doc && grep -qx -- "$end" $doc || die "$doc lacks its results markers"
@@ -155,15 +155,15 @@ write_results() {
 		echo "\`make bench\` on $(date -u +%Y-%m-%d)${HT_BENCH:+, \`HT_BENCH=\"$HT_BENCH\"\`}:"
 		echo
 		grep -v '^bench ' "$1" | sed '/./,$!d; s/^\(.\)/    \1/'
-		if threads_svg "$1" >docs/bench-threads.svg; then
+		if tasks_svg "$1" >docs/bench-tasks.svg; then
 			echo
-			echo '![overhead a fault against the threads faulting at once](bench-threads.svg)'
+			echo '![overhead a fault against the tasks faulting at once](bench-tasks.svg)'
 		fi
 		echo
 		sed -n "/^$end\$/,\$p" $doc
 	} >$BUILD/bench.md
 	mv $BUILD/bench.md $doc
-	echo "# wrote $doc and docs/bench-threads.svg"
+	echo "# wrote $doc and docs/bench-tasks.svg"
 }
 
 cd "$TOP"

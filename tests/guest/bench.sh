@@ -31,9 +31,9 @@ for cpu in /sys/devices/system/cpu/cpu[1-9]*/online; do
 done
 [ "$(nproc)" -ge 2 ] || { echo "# bench: only $(nproc) CPU online; workload parallel needs 2"; exit 1; }
 
-# threads128's pages, besides the 16 the others use
+# tasks128's pages, besides the 16 the others use
 echo 160 >/proc/sys/vm/nr_hugepages
-[ "$(cat /proc/sys/vm/nr_hugepages)" -ge 160 ] || { echo "# bench: only $(cat /proc/sys/vm/nr_hugepages) huge pages; threads128 needs 144"; exit 1; }
+[ "$(cat /proc/sys/vm/nr_hugepages)" -ge 160 ] || { echo "# bench: only $(cat /proc/sys/vm/nr_hugepages) huge pages; tasks128 needs 144"; exit 1; }
 
 # where a mapping falls decides whether each round allocates page tables:
 # the same addresses every run
@@ -45,10 +45,10 @@ WAITING=1024
 # rounds of each workload per run: instructions are counted, so a few suffice
 WORKLOADS="cached:${ht_n_cached:-2000} uffd:${ht_n_uffd:-10} anon:${ht_n_anon:-10}"
 WORKLOADS="$WORKLOADS collapse:${ht_n_collapse:-5} parallel:${ht_n_parallel:-1000}"
-# scale: the same faults from 1 to 128 threads (a page each), and with 1000
-# tasks in flight
+# scale: the same faults from 1 to 128 processes (a page each), and with
+# 1000 tasks in flight
 for t in 1 2 8 32 128; do
-	WORKLOADS="$WORKLOADS threads$t:${ht_n_threads:-4000}"
+	WORKLOADS="$WORKLOADS tasks$t:${ht_n_tasks:-4000}"
 done
 WORKLOADS="$WORKLOADS inflight:${ht_n_inflight:-1000}"
 # ht_workloads=cached,anon: only those

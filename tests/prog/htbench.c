@@ -15,17 +15,18 @@
  *                        every holder) with M private hugetlb mappings of one
  *                        page: one owns its reservation, the M - 1 others
  *                        are MAP_NORESERVE (so that M needs no M huge pages)
- *   htbench threadsT N   T threads of one process (T = 1, 2, 8, 32, 128), on
- *                        both CPUs in turn, share N rounds at once: each
- *                        faults a page of its own of one hugetlbfs file in
- *                        the page cache, then zaps it (MADV_DONTNEED)
+ *   htbench tasksT N     T processes (T from 1 to 128), on both CPUs
+ *                        in turn, share N rounds at once: each faults a
+ *                        page of its own of one hugetlbfs file in the page
+ *                        cache, then zaps it (MADV_DONTNEED)
  *   htbench inflight N   "cached N" while 1000 threads of hugeuffd wait in
  *                        a userfaultfd missing fault, each in
  *                        hugetlb_fault() until the page is copied after it
  *
- * Runs on CPU 0 (parallel: CPU 0 and CPU 1), so that runs compare.
+ * Runs on CPU 0 (parallel, tasksT: CPU 0 and CPU 1 in turn), so that runs
+ * compare.
  * Prints "WORKLOAD ns_per_op=X ops=N": the operation is a fault (cached,
- * anon, parallel: per process; threadsT: with its zap), a UFFDIO_COPY, a
+ * anon, parallel: per process; tasksT: with its zap), a UFFDIO_COPY, a
  * collapse; mapping and unmapping are shared out over the operations of
  * their round.
  */
@@ -33,7 +34,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
-#include <pthread.h>
 #include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -56,8 +56,8 @@ extern char **environ;
 #define HUGETLBFS	"/dev/hugepages"
 
 static const char usage[] =
-	"usage: htbench cached|uffd|anon|collapse|parallel|ledger1|ledger100|ledger10000|\n"
-	"               threads1|threads2|threads8|threads32|threads128|inflight ROUNDS\n"
+	"usage: htbench cached|uffd|anon|collapse|parallel|inflight|ledgerM|tasksT ROUNDS\n"
+	"  (M from 1 to 10000 mappings, T from 1 to 128 processes)\n"
 	"  prints 'WORKLOAD ns_per_op=X ops=N'; see the source's header for each workload\n";
 
 static void die(const char *what)
@@ -236,131 +236,108 @@ static long long collapse(long rounds)
 	return now_ns() - start;
 }
 
-/* Each child on its own CPU runs cached() once both are ready. */
-static long long parallel(long rounds)
+static int go_pipe[2], ready_pipe[2];
+
+/* In a child of at_once(), set up: waits until every child is. */
+static void wait_for_all(void)
 {
-	int go[2], ready[2], cpu, status = 0;
-	pid_t child[2];
-	long long start;
 	char byte;
 
-	if (pipe(go) || pipe(ready))
-		die("pipe");
-	for (cpu = 0; cpu < 2; cpu++) {
-		child[cpu] = fork();
-		if (child[cpu] < 0)
-			die("fork");
-		if (child[cpu] == 0) {
-			int fd;
-
-			pin_to_cpu(cpu);
-			fd = cached_file(PAGES);
-			if (write(ready[1], "r", 1) != 1 || read(go[0], &byte, 1) != 1)
-				die("start barrier");
-			cached_rounds(fd, rounds);
-			_exit(0);
-		}
-	}
-	for (cpu = 0; cpu < 2; cpu++)
-		if (read(ready[0], &byte, 1) != 1)
-			die("start barrier");
-	start = now_ns();
-	if (write(go[1], "gg", 2) != 2)
+	if (write(ready_pipe[1], "r", 1) != 1 || read(go_pipe[0], &byte, 1) != 1)
 		die("start barrier");
-	for (cpu = 0; cpu < 2; cpu++)
-		status |= wait_status(child[cpu]);
-	if (status)
-		exit(1);
-	return now_ns() - start;
-}
-
-struct faulter {
-	pthread_t thread;
-	char *page;
-	int cpu;
-	long rounds;
-	pthread_barrier_t *go;
-};
-
-/* Faults its page and zaps it again, each round. */
-static void *faulter_main(void *arg)
-{
-	struct faulter *f = arg;
-	long r;
-
-	pin_to_cpu(f->cpu);
-	pthread_barrier_wait(f->go);
-	for (r = 0; r < f->rounds; r++) {
-		*(volatile char *)f->page = 1;
-		if (madvise(f->page, HPAGE, MADV_DONTNEED))
-			die("madvise(MADV_DONTNEED)");
-	}
-	return NULL;
 }
 
 /*
- * @nr threads, on CPU 0 and 1 in turn, share @rounds rounds: each faults
- * a page of its own in the page cache (a mapping of one page of a file of
- * @nr), then zaps it.  No thread takes mmap_lock for writing or waits for
- * another's fault mutex, so none sleeps: what grows with @nr is the cost.
+ * @nr processes, process i on CPU i % 2, each running @body(i, @arg), which
+ * calls wait_for_all() once set up: the time from their start together
+ * until the last one exits.
  */
-static long long threads(long nr, long rounds)
+static long long at_once(long nr, void (*body)(long i, void *arg), void *arg)
 {
-	struct faulter *f = calloc(nr, sizeof(*f));
-	pthread_barrier_t go;
-	int fd = cached_file(nr);
+	pid_t *child = calloc(nr, sizeof(*child));
 	long long start;
+	int status = 0;
+	char byte;
 	long i;
 
-	if (!f)
-		die("calloc of the threads' table");
-	if (pthread_barrier_init(&go, NULL, nr + 1))
-		die("pthread_barrier_init");
+	if (!child || pipe(go_pipe) || pipe(ready_pipe))
+		die("the children's table or their pipes");
 	for (i = 0; i < nr; i++) {
-		f[i] = (struct faulter){ .page = map_pages(fd, MAP_SHARED, 1, i * HPAGE),
-					 .cpu = i % 2, .go = &go,
-					 .rounds = rounds / nr + (i < rounds % nr) };
-		errno = pthread_create(&f[i].thread, NULL, faulter_main, &f[i]);
-		if (errno)
-			die("pthread_create of a faulting thread");
+		child[i] = fork();
+		if (child[i] < 0)
+			die("fork");
+		if (child[i] == 0) {
+			pin_to_cpu(i % 2);
+			body(i, arg);
+			_exit(0);
+		}
 	}
-	pthread_barrier_wait(&go);
+	for (i = 0; i < nr; i++)
+		if (read(ready_pipe[0], &byte, 1) != 1)
+			die("start barrier");
 	start = now_ns();
 	for (i = 0; i < nr; i++)
-		pthread_join(f[i].thread, NULL);
-	start = now_ns() - start;
+		if (write(go_pipe[1], "g", 1) != 1)
+			die("start barrier");
 	for (i = 0; i < nr; i++)
-		if (munmap(f[i].page, HPAGE))
-			die("munmap");
-	pthread_barrier_destroy(&go);
-	close(fd);
-	free(f);
+		status |= wait_status(child[i]);
+	start = now_ns() - start;
+	close(go_pipe[0]);
+	close(go_pipe[1]);
+	close(ready_pipe[0]);
+	close(ready_pipe[1]);
+	free(child);
+	if (status)
+		exit(1);
 	return start;
 }
 
-static long long threads1(long rounds)
+static void cached_child(long i __attribute__((unused)), void *rounds)
 {
-	return threads(1, rounds);
+	int fd = cached_file(PAGES);
+
+	wait_for_all();
+	cached_rounds(fd, *(long *)rounds);
 }
 
-static long long threads2(long rounds)
+static long long parallel(long rounds)
 {
-	return threads(2, rounds);
+	return at_once(2, cached_child, &rounds);
 }
 
-static long long threads8(long rounds)
+struct shared_file {
+	int fd;
+	long pages, rounds;
+};
+
+/* Child i's share of the rounds: fault page i of the file, zap it again. */
+static void page_child(long i, void *arg)
 {
-	return threads(8, rounds);
+	const struct shared_file *f = arg;
+	char *page = map_pages(f->fd, MAP_SHARED, 1, i * HPAGE);
+	long r, rounds = f->rounds / f->pages + (i < f->rounds % f->pages);
+
+	wait_for_all();
+	for (r = 0; r < rounds; r++) {
+		*(volatile char *)page = 1;
+		if (madvise(page, HPAGE, MADV_DONTNEED))
+			die("madvise(MADV_DONTNEED)");
+	}
 }
 
-static long long threads32(long rounds)
+/*
+ * @nr processes share @rounds rounds, each on a page of its own of one
+ * file in the page cache.  Processes, not threads of one: a zap in an mm
+ * that runs on both vCPUs sends the other a TLB flush, which
+ * single-threaded TCG serves at its next turn, after a wait of any length.
+ */
+static long long tasks(long nr, long rounds)
 {
-	return threads(32, rounds);
-}
+	struct shared_file f = { .fd = cached_file(nr), .pages = nr, .rounds = rounds };
+	long long ns = at_once(nr, page_child, &f);
 
-static long long threads128(long rounds)
-{
-	return threads(128, rounds);
+	close(f.fd);
+	return ns;
 }
 
 /*
@@ -443,41 +420,36 @@ static long long ledger_walks(long mappings, long rounds)
 	return now_ns() - start;
 }
 
-static long long ledger1(long rounds)
-{
-	return ledger_walks(1, rounds);
-}
-
-static long long ledger100(long rounds)
-{
-	return ledger_walks(100, rounds);
-}
-
-static long long ledger10000(long rounds)
-{
-	return ledger_walks(10000, rounds);
-}
-
 static const struct {
 	const char *name;
 	long long (*run)(long rounds);
+	/* or, for NAME<COUNT>, COUNT from 1 to max_count */
+	long long (*run_counted)(long count, long rounds);
+	long max_count;
 	long ops_per_round;
 } workloads[] = {
-	{ "cached", cached, PAGES },
-	{ "uffd", uffd, PAGES },
-	{ "anon", anon, PAGES },
-	{ "collapse", collapse, 1 },
-	{ "parallel", parallel, PAGES },
-	{ "ledger1", ledger1, 1 },
-	{ "ledger100", ledger100, 1 },
-	{ "ledger10000", ledger10000, 1 },
-	{ "threads1", threads1, 1 },
-	{ "threads2", threads2, 1 },
-	{ "threads8", threads8, 1 },
-	{ "threads32", threads32, 1 },
-	{ "threads128", threads128, 1 },
-	{ "inflight", inflight, PAGES },
+	{ .name = "cached", .run = cached, .ops_per_round = PAGES },
+	{ .name = "uffd", .run = uffd, .ops_per_round = PAGES },
+	{ .name = "anon", .run = anon, .ops_per_round = PAGES },
+	{ .name = "collapse", .run = collapse, .ops_per_round = 1 },
+	{ .name = "parallel", .run = parallel, .ops_per_round = PAGES },
+	{ .name = "inflight", .run = inflight, .ops_per_round = PAGES },
+	{ .name = "ledger", .run_counted = ledger_walks, .max_count = 10000, .ops_per_round = 1 },
+	{ .name = "tasks", .run_counted = tasks, .max_count = 128, .ops_per_round = 1 },
 };
+
+/* COUNT of @arg if it is @name<COUNT> with COUNT from 1 to @max, else 0 */
+static long workload_count(const char *arg, const char *name, long max)
+{
+	size_t len = strlen(name);
+	char *end;
+	long count;
+
+	if (!max || strncmp(arg, name, len) || arg[len] < '0' || arg[len] > '9')
+		return 0;
+	count = strtol(arg + len, &end, 10);
+	return *end || count > max ? 0 : count;
+}
 
 int main(int argc, char **argv)
 {
@@ -498,9 +470,11 @@ int main(int argc, char **argv)
 	/* the same CPU every run: which one it lands on otherwise moves 6.1's figures */
 	pin_to_cpu(0);
 	for (w = 0; w < sizeof(workloads) / sizeof(workloads[0]); w++) {
-		if (strcmp(argv[1], workloads[w].name))
+		long count = workload_count(argv[1], workloads[w].name, workloads[w].max_count);
+
+		if (!count && (!workloads[w].run || strcmp(argv[1], workloads[w].name)))
 			continue;
-		long long ns = workloads[w].run(rounds);
+		long long ns = count ? workloads[w].run_counted(count, rounds) : workloads[w].run(rounds);
 		long ops = rounds * workloads[w].ops_per_round;
 
 		printf("%s ns_per_op=%lld ops=%ld\n", argv[1], ns / ops, ops);

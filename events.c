@@ -5,6 +5,7 @@
  * overlap and arming that say whose counters' deltas are whose, and the
  * rules judged at its end (rules.c).
  */
+#include <linux/hash.h>
 #include <linux/hugetlb.h>
 #include <linux/irq_work.h>
 #include <linux/ktime.h>
@@ -30,10 +31,20 @@ MODULE_PARM_DESC(ring_size,
 		 "Events the ring keeps for the events and faults files, a power of 2 from 64 to 1048576 [DEFAULT: 4096]");
 
 #define RECENT_EVENTS	256
-#define TASKS_KEPT	64
+#define TASKS_BITS	6
+#define TASKS_KEPT	(1 << TASKS_BITS)
+/*
+ * A process's slot is one of the TASKS_REACH from the hash of its pid, so
+ * that a fault finds it in the same time however many processes faulted.
+ */
+#define TASKS_REACH	16
 #define TOP_TASKS	5
 
-/* Faults by process, for the summary; a full table counts the rest apart. */
+/*
+ * Faults by process, for the summary; a process whose slots are all taken
+ * is counted apart.  A slot is never freed until reset: a pid's search
+ * ends at its own slot or at a free one.
+ */
 struct task_faults {
 	pid_t pid;	/* 0: a free slot */
 	char comm[TASK_COMM_LEN];
@@ -240,10 +251,12 @@ void ht_event_subpool(struct ht_event *ev, struct hugepage_subpool *spool)
 
 static void count_task_fault(const struct ht_event *ev)
 {
+	unsigned int i = hash_32(ev->pid, TASKS_BITS), n;
 	struct task_faults *t;
 	pid_t old;
 
-	for (t = task_faults; t < task_faults + TASKS_KEPT; t++) {
+	for (n = 0; n < TASKS_REACH; n++, i = (i + 1) & (TASKS_KEPT - 1)) {
+		t = &task_faults[i];
 		old = READ_ONCE(t->pid);
 		if (!old) {
 			old = cmpxchg(&t->pid, 0, ev->pid);

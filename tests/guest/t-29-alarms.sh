@@ -63,19 +63,23 @@ inject_runs() {
 }
 
 # 70 processes fault once under an injected extra reference: 70 anomalies,
-# the last 64 kept; 64 task slots, 6 faults beyond; then 5000 zaps with
+# the last 64 kept; 64 task slots, at least 6 faults beyond (a process takes
+# one of the 16 from its pid's hash: 6 to 15 beyond in a simulation); then
+# 5000 zaps with
 # nobody reading events: the ring keeps 4096.  Each count says what did
 # not fit.
 t_capacity() {
-	local ring
+	local ring dropped
 	ring=$(cat /sys/module/hugetrack/parameters/ring_size)
 	echo reset >$HT/control
 	inject_runs 70
 	expect_eq "anomaly_ref_map_mismatch" 70 "$(counter anomaly_ref_map_mismatch)"
 	expect_eq "anomalies kept" 64 "$(grep -c '^anomaly=' $HT/anomalies)"
 	expect_eq "anomalies_dropped" 6 "$(counter anomalies_dropped)"
-	expect_eq "task_faults_dropped" 6 "$(counter task_faults_dropped)"
-	grep -q '^capacity: not followed 0 operations, anomalies dropped 6, task faults dropped 6, probe calls missed 0$' $HT/summary ||
+	dropped=$(counter task_faults_dropped)
+	[ "$dropped" -ge 6 ] && [ "$dropped" -le 20 ] ||
+		fail "task_faults_dropped $dropped, not from 6 to 20"
+	grep -q "^capacity: not followed 0 operations, anomalies dropped 6, task faults dropped $dropped, probe calls missed 0\$" $HT/summary ||
 		fail "summary: $(grep '^capacity' $HT/summary)"
 	hugefault -n 1 -t 1 -z 5000 >/dev/null || fail "hugefault -z failed"
 	[ "$(counter events_dropped)" -ge $((5000 - ring)) ] ||
